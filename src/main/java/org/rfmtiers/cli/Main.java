@@ -1,0 +1,181 @@
+package org.rfmtiers.cli;
+
+import java.io.File;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.rfmtiers.config.JobSettings;
+import org.rfmtiers.config.SettingsException;
+import org.rfmtiers.config.SettingsLoader;
+import org.rfmtiers.generate.TransactionGenerator;
+import org.rfmtiers.ingest.InputException;
+import org.rfmtiers.job.JobFailure;
+import org.rfmtiers.job.NightlyJob;
+import org.rfmtiers.job.RunResult;
+import org.rfmtiers.output.Tables;
+
+/**
+ * The command line: {@code run} (the nightly job), {@code generate} (a synthetic log) and {@code demo}
+ * (both, on a small sample). The same class is the spark-submit main class.
+ *
+ * <p>Exit codes: 0 success; 1 the run failed (reject threshold, reconciliation, Spark error); 2 bad
+ * command line or configuration; 3 unusable input (missing path or column).
+ */
+public final class Main {
+  public static final int OK = 0;
+  public static final int RUN_FAILED = 1;
+  public static final int USAGE = 2;
+  public static final int BAD_INPUT = 3;
+
+  private static final Map<String, Set<String>> OPTIONS = Map.of(
+      "run", Set.of("config", "input", "input-format", "warehouse", "as-of", "set"),
+      "generate", Set.of("customers", "transactions", "out", "seed", "format"),
+      "demo", Set.of("dir", "customers", "transactions"),
+      "help", Set.of());
+
+  private static final String USAGE_TEXT = """
+      usage:
+        rfm-tiers run [--config FILE] [--input URI] [--input-format csv|parquet|delta|text] [--warehouse DIR]
+                      [--as-of YYYY-MM-DD] [--set key=value]...
+        rfm-tiers generate --customers N --transactions M --out DIR [--seed S] [--format csv|parquet]
+        rfm-tiers demo [--dir DIR] [--customers N] [--transactions M]
+      Settings and their defaults: conf/rfm-tiers.conf. Exit codes: 0 ok, 1 run failed, 2 usage or config, 3 bad input.
+      """;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  Main(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  public static void main(String[] args) {
+    int code = execute(args, System.out, System.err);
+    SparkSession.getActiveSession().foreach(session -> {
+      session.stop();
+      return null;
+    });
+    System.exit(code);
+  }
+
+  /** Runs a command and returns its exit code; never calls System.exit (tests call this). */
+  public static int execute(String[] args, PrintStream out, PrintStream err) {
+    return new Main(out, err).dispatch(args);
+  }
+
+  private int dispatch(String[] args) {
+    try {
+      CliArgs cli = CliArgs.parse(args, OPTIONS);
+      return switch (cli.command()) {
+        case "run" -> run(cli);
+        case "generate" -> generate(cli);
+        case "demo" -> demo(cli);
+        default -> {
+          out.print(USAGE_TEXT);
+          yield OK;
+        }
+      };
+    } catch (SettingsException e) {
+      err.println("rfm-tiers: " + e.getMessage());
+      err.print(USAGE_TEXT);
+      return USAGE;
+    } catch (InputException e) {
+      err.println("rfm-tiers: bad input: " + e.getMessage());
+      return BAD_INPUT;
+    } catch (JobFailure e) {
+      err.println("rfm-tiers: run failed: " + e.getMessage());
+      return RUN_FAILED;
+    } catch (RuntimeException e) {
+      err.println("rfm-tiers: run failed: " + oneLine(e));
+      e.printStackTrace(err);
+      return RUN_FAILED;
+    }
+  }
+
+  private int run(CliArgs cli) {
+    Map<String, String> overrides = new LinkedHashMap<>(cli.sets());
+    cli.option("input").ifPresent(v -> overrides.put("input.uri", v));
+    cli.option("input-format").ifPresent(v -> overrides.put("input.format", v));
+    cli.option("warehouse").ifPresent(v -> overrides.put("output.warehouse", v));
+    JobSettings settings = SettingsLoader.load(cli.option("config").map(File::new).orElse(null), overrides);
+    String input = settings.input().uri()
+        .orElseThrow(() -> new SettingsException("no input: give --input URI or set input.uri"));
+    Optional<LocalDate> asOf = cli.option("as-of").map(Main::date);
+    SparkSession spark = SparkSessions.forJob(settings);
+    RunResult result = new NightlyJob(spark, settings, Clock.systemUTC()).run(input, asOf);
+    printResult(result);
+    return OK;
+  }
+
+  private int generate(CliArgs cli) {
+    long customers = cli.requiredLong("customers");
+    long transactions = cli.requiredLong("transactions");
+    String dir = cli.option("out").orElseThrow(() -> new SettingsException("--out DIR is required for generate"));
+    String format = cli.option("format").orElse("csv");
+    SparkSession spark = SparkSessions.create("local[*]", Map.of());
+    new TransactionGenerator(customers, transactions, cli.longOption("seed", 42)).write(spark, dir, format);
+    out.printf(Locale.ROOT, "wrote %,d transactions of %,d customers to %s (%s)%n", transactions, customers, dir, format);
+    return OK;
+  }
+
+  private int demo(CliArgs cli) {
+    String dir = cli.option("dir").orElse("demo");
+    String input = new File(dir, "transactions").getPath();
+    String warehouse = new File(dir, "warehouse").getPath();
+    int generated = generate(CliArgs.parse(new String[] {"generate",
+        "--customers", String.valueOf(cli.longOption("customers", 5_000)),
+        "--transactions", String.valueOf(cli.longOption("transactions", 150_000)),
+        "--out", input}, OPTIONS));
+    if (generated != OK) {
+      return generated;
+    }
+    return run(CliArgs.parse(new String[] {"run", "--input", input, "--warehouse", warehouse,
+        "--set", "input.columns.quantity=quantity", "--set", "input.columns.unit-price=unit_price",
+        "--set", "input.cancellation.order-id-prefix=C"}, OPTIONS));
+  }
+
+  private void printResult(RunResult r) {
+    out.printf(Locale.ROOT, "run %s: snapshot %s%n", r.runId(), r.snapshotDate());
+    out.printf(Locale.ROOT, "  rows read %,d, valid %,d, rejected %,d %s, on/after snapshot %,d%n",
+        r.rowsRead(), r.rowsValid(), r.rowsRejected(), r.rejectsByReason(), r.rowsAfterAsOf());
+    out.printf(Locale.ROOT, "  customers %,d; k = %d (%s%s)%n", r.customers(), r.k(), r.kSelection(),
+        r.silhouette() == null ? "" : String.format(Locale.ROOT, ", silhouette %.3f", r.silhouette()));
+    out.printf(Locale.ROOT, "%n  %-4s %-16s %10s %7s %9s %11s %10s %10s%n", "tier", "name", "customers",
+        "share", "revenue", "recency(d)", "frequency", "monetary");
+    for (Row row : r.tierSummary()) {
+      out.printf(Locale.ROOT, "  %-4d %-16s %,10d %6.1f%% %8.1f%% %11.0f %10.1f %10.2f%n",
+          row.getAs("tier"), row.getAs("tier_name"), row.<Long>getAs("customers"),
+          100 * row.<Double>getAs("customer_share"),
+          row.getAs("revenue_share") == null ? 0.0 : 100 * row.<Double>getAs("revenue_share"),
+          row.<Double>getAs("median_recency_days"), row.<Double>getAs("median_frequency"),
+          row.<Double>getAs("median_monetary"));
+    }
+    out.println("  (recency, frequency and monetary are tier medians)");
+    r.warnings().forEach(w -> out.println("  warning: " + w));
+    out.printf(Locale.ROOT, "%nDelta tables under %s: %s, %s, %s, %s, %s%n", r.warehouse(), Tables.CUSTOMER_RFM,
+        Tables.TIER_SUMMARY, Tables.SCORE_THRESHOLDS, Tables.REJECTED_TRANSACTIONS, Tables.RUN_LOG);
+    out.println("  stage ms: " + r.stageMillis());
+  }
+
+  private static LocalDate date(String text) {
+    try {
+      return LocalDate.parse(text);
+    } catch (DateTimeParseException e) {
+      throw new SettingsException("--as-of \"" + text + "\" is not a date (YYYY-MM-DD)");
+    }
+  }
+
+  private static String oneLine(Throwable e) {
+    String message = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+    return message.lines().findFirst().orElse(message);
+  }
+}

@@ -1,0 +1,31 @@
+package org.rfmtiers.config;
+
+import java.util.Map;
+
+/** Every setting of a nightly run, parsed and validated once at the edge. */
+public record JobSettings(
+    InputSettings input,
+    ReturnsPolicy returnsPolicy,
+    FrequencyBasis frequencyBasis,
+    ValidationSettings validation,
+    ScoreSettings scores,
+    TierSettings tiers,
+    String warehouse,
+    String sparkMaster,
+    Map<String, String> sparkConf) {
+
+  private static final java.util.regex.Pattern SECRET =
+      java.util.regex.Pattern.compile("(?i).*(password|secret|token|credential|access\\.?key|private).*");
+
+  public JobSettings {
+    sparkConf = Map.copyOf(sparkConf);
+  }
+
+  /** The settings as text for run_log, with the values of secret-looking Spark settings masked. */
+  public String redacted() {
+    java.util.Map<String, String> masked = new java.util.TreeMap<>();
+    sparkConf.forEach((key, value) -> masked.put(key, SECRET.matcher(key).matches() ? "***" : value));
+    return new JobSettings(input, returnsPolicy, frequencyBasis, validation, scores, tiers, warehouse, sparkMaster,
+        Map.of()).toString().replace("sparkConf={}", "sparkConf=" + masked);
+  }
+}

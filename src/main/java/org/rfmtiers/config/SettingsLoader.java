@@ -1,0 +1,233 @@
+package org.rfmtiers.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
+import java.io.File;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the HOCON defaults ({@code conf/rfm-tiers.conf}, packaged in the jar), layers an optional user
+ * file and {@code --set key=value} overrides on top, rejects unknown keys, and builds {@link JobSettings}.
+ */
+public final class SettingsLoader {
+  /** Subtrees whose keys are free-form (passed through to Spark). */
+  private static final List<String> OPEN_SUBTREES = List.of("spark.conf");
+  private static final Pattern HOCON_LITERAL =
+      Pattern.compile("^(\\[.*\\]|\\{.*\\}|\".*\"|null|true|false|-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?)$", Pattern.DOTALL);
+
+  private SettingsLoader() {}
+
+  /** The packaged defaults alone. */
+  public static Config defaults() {
+    return ConfigFactory.parseResources(SettingsLoader.class.getClassLoader(), "rfm-tiers.conf",
+        ConfigParseOptions.defaults().setAllowMissing(false));
+  }
+
+  /** Layers {@code configFile} (may be null) and {@code overrides} over the defaults and validates the result. */
+  public static JobSettings load(File configFile, Map<String, String> overrides) {
+    Config defaults = defaults();
+    TreeSet<String> known = leafPaths(defaults.root(), "");
+    Config layered = defaults;
+    if (configFile != null) {
+      if (!configFile.isFile()) {
+        throw new SettingsException("config file " + configFile + " does not exist");
+      }
+      Config user;
+      try {
+        user = ConfigFactory.parseFile(configFile, ConfigParseOptions.defaults().setAllowMissing(false));
+      } catch (ConfigException e) {
+        throw new SettingsException("cannot parse config file " + configFile + ": " + e.getMessage());
+      }
+      checkKnown(user, known, "config file " + configFile);
+      layered = user.withFallback(layered);
+    }
+    Config sets = ConfigFactory.empty();
+    for (Map.Entry<String, String> set : overrides.entrySet()) {
+      sets = sets.withValue(set.getKey(), parseOverride(set.getKey(), set.getValue()));
+    }
+    checkKnown(sets, known, "--set");
+    layered = sets.withFallback(layered).resolve();
+    try {
+      return build(layered);
+    } catch (ConfigException.WrongType e) {
+      throw new SettingsException(e.getMessage());
+    }
+  }
+
+  private static ConfigValue parseOverride(String key, String value) {
+    try {
+      ConfigUtil.splitPath(key);
+    } catch (ConfigException e) {
+      throw new SettingsException("--set " + key + "=" + value + ": \"" + key + "\" is not a config key");
+    }
+    String trimmed = value.trim();
+    if (HOCON_LITERAL.matcher(trimmed).matches()) {
+      try {
+        return ConfigFactory.parseString("v = " + trimmed).getValue("v");
+      } catch (ConfigException.Null e) {
+        return ConfigFactory.parseString("v = null").root().get("v");
+      } catch (ConfigException e) {
+        throw new SettingsException("--set " + key + "=" + value + ": cannot parse the value: " + e.getMessage());
+      }
+    }
+    return ConfigValueFactory.fromAnyRef(value, "--set " + key);
+  }
+
+  private static void checkKnown(Config user, TreeSet<String> known, String origin) {
+    for (String path : leafPaths(user.root(), "")) {
+      boolean open = OPEN_SUBTREES.stream().anyMatch(p -> path.equals(p) || path.startsWith(p + "."));
+      if (!open && !known.contains(path)) {
+        String parent = path.contains(".") ? path.substring(0, path.lastIndexOf('.')) : "";
+        List<String> siblings = known.stream().filter(k -> k.startsWith(parent + ".")).limit(40).toList();
+        throw new SettingsException("unknown config key \"" + path + "\" in " + origin
+            + (siblings.isEmpty() ? "" : "; keys under " + parent + ": " + siblings)
+            + " (see conf/rfm-tiers.conf for every key)");
+      }
+    }
+  }
+
+  /** Every leaf path (including null-valued ones, which Config#entrySet skips). */
+  private static TreeSet<String> leafPaths(ConfigObject object, String prefix) {
+    TreeSet<String> paths = new TreeSet<>();
+    for (Map.Entry<String, ConfigValue> entry : object.entrySet()) {
+      String path = prefix.isEmpty() ? ConfigUtil.joinPath(entry.getKey()) : prefix + "." + ConfigUtil.joinPath(entry.getKey());
+      ConfigValue value = entry.getValue();
+      if (value.valueType() == ConfigValueType.OBJECT && !((ConfigObject) value).isEmpty()) {
+        paths.addAll(leafPaths((ConfigObject) value, path));
+      } else {
+        paths.add(path);
+      }
+    }
+    return paths;
+  }
+
+  private static JobSettings build(Config c) {
+    InputSettings.ColumnMapping columns = new InputSettings.ColumnMapping(
+        requiredString(c, "input.columns.customer-id"),
+        optionalString(c, "input.columns.order-id"),
+        requiredString(c, "input.columns.order-ts"),
+        optionalString(c, "input.columns.amount"),
+        optionalString(c, "input.columns.quantity"),
+        optionalString(c, "input.columns.unit-price"),
+        optionalString(c, "input.columns.transaction-id"));
+    InputSettings input = new InputSettings(
+        optionalString(c, "input.uri"),
+        requiredString(c, "input.format").toLowerCase(Locale.ROOT),
+        c.getBoolean("input.header"),
+        requiredString(c, "input.delimiter"),
+        requiredString(c, "input.timestamp-format"),
+        requiredString(c, "input.time-zone"),
+        c.getInt("input.amount-scale"),
+        columns,
+        optionalString(c, "input.cancellation.order-id-prefix").filter(s -> !s.isEmpty()),
+        c.getBoolean("input.cancellation.negative-amount"));
+    ValidationSettings validation = new ValidationSettings(
+        c.getDouble("validation.max-reject-rate"),
+        date(c, "validation.min-date"),
+        c.getInt("validation.max-future-days"));
+    ScoreSettings scores = new ScoreSettings(
+        cuts(c, "scores.thresholds.recency"),
+        cuts(c, "scores.thresholds.frequency"),
+        cuts(c, "scores.thresholds.monetary"));
+    TierSettings tiers = new TierSettings(
+        tierK(c),
+        c.getInt("tiers.k-min"),
+        c.getInt("tiers.k-max"),
+        c.getLong("tiers.seed"),
+        c.getInt("tiers.max-iterations"),
+        c.getInt("tiers.selection-sample-size"),
+        c.getDouble("tiers.min-cluster-share"),
+        c.getDouble("tiers.winsorize-quantile"),
+        enumValue(TierSettings.TierOrder.class, c, "tiers.order-by"),
+        c.getStringList("tiers.names"));
+    Map<String, String> sparkConf = new LinkedHashMap<>();
+    for (Map.Entry<String, ConfigValue> e : c.getConfig("spark.conf").root().entrySet()) {
+      sparkConf.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
+    }
+    return new JobSettings(
+        input,
+        enumValue(ReturnsPolicy.class, c, "returns.policy"),
+        enumValue(FrequencyBasis.class, c, "features.frequency-basis"),
+        validation,
+        scores,
+        tiers,
+        requiredString(c, "output.warehouse"),
+        requiredString(c, "spark.master"),
+        sparkConf);
+  }
+
+  private static String requiredString(Config c, String path) {
+    if (c.getIsNull(path)) {
+      throw new SettingsException(path + " must be set");
+    }
+    return c.getString(path);
+  }
+
+  private static Optional<String> optionalString(Config c, String path) {
+    return c.getIsNull(path) ? Optional.empty() : Optional.of(c.getString(path));
+  }
+
+  private static LocalDate date(Config c, String path) {
+    String text = requiredString(c, path);
+    try {
+      return LocalDate.parse(text);
+    } catch (DateTimeParseException e) {
+      throw new SettingsException(path + " = \"" + text + "\" is not a date (YYYY-MM-DD)");
+    }
+  }
+
+  private static Optional<List<Double>> cuts(Config c, String path) {
+    if (c.getIsNull(path)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new ArrayList<>(c.getDoubleList(path)));
+    } catch (ConfigException.WrongType e) {
+      throw new SettingsException(path + " must be a list of four numbers or null");
+    }
+  }
+
+  private static OptionalInt tierK(Config c) {
+    String k = requiredString(c, "tiers.k").trim();
+    if (k.equalsIgnoreCase("auto")) {
+      return OptionalInt.empty();
+    }
+    try {
+      return OptionalInt.of(Integer.parseInt(k));
+    } catch (NumberFormatException e) {
+      throw new SettingsException("tiers.k = \"" + k + "\" must be \"auto\" or a whole number");
+    }
+  }
+
+  private static <E extends Enum<E>> E enumValue(Class<E> type, Config c, String path) {
+    String text = requiredString(c, path);
+    String constant = text.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+    for (E value : type.getEnumConstants()) {
+      if (value.name().equals(constant)) {
+        return value;
+      }
+    }
+    List<String> allowed = new ArrayList<>();
+    for (E value : type.getEnumConstants()) {
+      allowed.add(value.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+    }
+    throw new SettingsException(path + " = \"" + text + "\" is not one of " + allowed);
+  }
+}

@@ -1,0 +1,68 @@
+package org.rfmtiers.features;
+
+import static org.apache.spark.sql.functions.*;
+import static org.rfmtiers.Columns.*;
+
+import java.time.LocalDate;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.rfmtiers.config.FrequencyBasis;
+import org.rfmtiers.config.ReturnsPolicy;
+import org.rfmtiers.output.Tables;
+
+/**
+ * Per-customer RFM features as of a snapshot date, from validated transactions dated before it.
+ *
+ * <p>Only purchases define the customer's dates and frequency; returns count toward monetary only under
+ * {@link ReturnsPolicy#NET}. A customer whose every row in the window is a return has no purchase and is
+ * left out (their return value is reported as unattributed by the job's reconciliation). Without an
+ * order id column, an order is one customer-day. Recency counts days from the last purchase date to the
+ * as-of date, so a purchase the day before the snapshot has recency 1.
+ */
+public final class RfmFeatures {
+  private final LocalDate asOf;
+  private final ReturnsPolicy returnsPolicy;
+  private final FrequencyBasis frequencyBasis;
+  private final int amountScale;
+
+  public RfmFeatures(LocalDate asOf, ReturnsPolicy returnsPolicy, FrequencyBasis frequencyBasis, int amountScale) {
+    this.asOf = asOf;
+    this.returnsPolicy = returnsPolicy;
+    this.frequencyBasis = frequencyBasis;
+    this.amountScale = amountScale;
+  }
+
+  /** @param transactions valid rows with customer_id, order_id (nullable), order_date, amount, is_return */
+  public Dataset<Row> apply(Dataset<Row> transactions) {
+    Column asOfDate = lit(java.sql.Date.valueOf(asOf));
+    Column purchase = not(col(IS_RETURN));
+    Column orderKey = frequencyBasis == FrequencyBasis.DAYS
+        ? col(ORDER_DATE).cast("string")
+        : coalesce(col(ORDER_ID), col(ORDER_DATE).cast("string"));
+    Column counted = returnsPolicy == ReturnsPolicy.NET
+        ? col(AMOUNT)
+        : when(purchase, col(AMOUNT)).otherwise(lit(0));
+
+    Dataset<Row> perCustomer = transactions
+        .filter(col(ORDER_DATE).lt(asOfDate))
+        .groupBy(col(CUSTOMER_ID))
+        .agg(
+            min(when(purchase, col(ORDER_DATE))).as(FIRST_PURCHASE_DATE),
+            max(when(purchase, col(ORDER_DATE))).as(LAST_PURCHASE_DATE),
+            count_distinct(when(purchase, orderKey)).as(FREQUENCY),
+            count_distinct(when(purchase, col(ORDER_DATE))).as(PURCHASE_DAYS),
+            sum(counted).as(MONETARY),
+            count(when(col(IS_RETURN), lit(1))).as(RETURN_COUNT),
+            coalesce(sum(when(col(IS_RETURN), negate(col(AMOUNT)))), lit(0)).as(RETURNED_AMOUNT))
+        .filter(col(FREQUENCY).gt(0));
+
+    org.apache.spark.sql.types.DataType money = Tables.money(amountScale);
+    return perCustomer
+        .withColumn(MONETARY, col(MONETARY).cast(money))
+        .withColumn(RETURNED_AMOUNT, col(RETURNED_AMOUNT).cast(money))
+        .withColumn(RECENCY_DAYS, datediff(asOfDate, col(LAST_PURCHASE_DATE)))
+        .withColumn(TENURE_DAYS, datediff(asOfDate, col(FIRST_PURCHASE_DATE)))
+        .withColumn(AVG_ORDER_VALUE, round(col(MONETARY).divide(col(FREQUENCY)), amountScale).cast(money));
+  }
+}

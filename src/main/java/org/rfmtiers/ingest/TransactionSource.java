@@ -1,0 +1,216 @@
+package org.rfmtiers.ingest;
+
+import static org.apache.spark.sql.functions.*;
+import static org.rfmtiers.Columns.*;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.rfmtiers.config.InputSettings;
+
+/**
+ * Reads a transaction log (CSV, Parquet, Delta or whitespace-separated text; a file, folder or glob) into
+ * {@link RawTransactions}. The file listing is taken once and the data is read from exactly that listing,
+ * so files appearing mid-run cannot produce a half-read snapshot. Every mapped value is kept as text;
+ * parsing belongs to {@link TransactionValidator}.
+ */
+public final class TransactionSource {
+  private static final String CORRUPT = "_corrupt_record";
+  private final SparkSession spark;
+  private final InputSettings settings;
+
+  public TransactionSource(SparkSession spark, InputSettings settings) {
+    this.spark = spark;
+    this.settings = settings;
+  }
+
+  public RawTransactions read(String uri) {
+    return switch (settings.format()) {
+      case "csv" -> readCsv(listFiles(uri));
+      case "text" -> readText(listFiles(uri));
+      case "parquet" -> {
+        List<String> files = listFiles(uri);
+        yield standardise(spark.read().parquet(files.toArray(String[]::new)), files, lit(null).cast("string"));
+      }
+      case "delta" -> readDelta(uri);
+      default -> throw new IllegalStateException("unreachable: format validated in InputSettings");
+    };
+  }
+
+  /** Expands the URI (file, folder or glob) to a sorted, de-duplicated list of data files. */
+  private List<String> listFiles(String uri) {
+    Path path = new Path(uri);
+    TreeSet<String> files = new TreeSet<>();
+    try {
+      FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      FileStatus[] matches = fs.globStatus(path);
+      if (matches == null || matches.length == 0) {
+        throw new InputException("input path " + uri + " does not exist (give --input a file, folder or glob)");
+      }
+      for (FileStatus match : matches) {
+        if (match.isDirectory()) {
+          collectDataFiles(fs, match.getPath(), files);
+        } else {
+          files.add(match.getPath().toString());
+        }
+      }
+    } catch (IOException e) {
+      throw new InputException("cannot list input path " + uri + ": " + e.getMessage());
+    }
+    if (files.isEmpty()) {
+      throw new InputException("input path " + uri + " contains no data files");
+    }
+    return new ArrayList<>(files);
+  }
+
+  private static void collectDataFiles(FileSystem fs, Path dir, TreeSet<String> files) throws IOException {
+    for (FileStatus child : fs.listStatus(dir)) {
+      String name = child.getPath().getName();
+      if (name.startsWith("_") || name.startsWith(".")) {
+        continue; // _SUCCESS, _delta_log, .crc files: not data
+      }
+      if (child.isDirectory()) {
+        collectDataFiles(fs, child.getPath(), files);
+      } else {
+        files.add(child.getPath().toString());
+      }
+    }
+  }
+
+  private RawTransactions readCsv(List<String> files) {
+    String[] paths = files.toArray(String[]::new);
+    DataFrameReader reader = spark.read()
+        .option("header", settings.header())
+        .option("sep", settings.delimiter())
+        .option("inferSchema", false);
+    StructType header = reader.csv(paths).schema();
+    StructType withCorrupt = header.add(CORRUPT, DataTypes.StringType);
+    Dataset<Row> rows = reader.schema(withCorrupt)
+        .option("mode", "PERMISSIVE")
+        .option("columnNameOfCorruptRecord", CORRUPT)
+        .csv(paths);
+    return standardise(rows, files, col(CORRUPT));
+  }
+
+  private RawTransactions readText(List<String> files) {
+    Dataset<Row> lines = spark.read().text(files.toArray(String[]::new))
+        .withColumn(SOURCE_FILE, input_file_name())
+        .filter(trim(col("value")).notEqual(""));
+    List<Row> first = lines.select("value").limit(1).collectAsList();
+    if (first.isEmpty()) {
+      throw new InputException("input " + describe(files) + " has no non-blank lines");
+    }
+    String firstLine = first.get(0).getString(0).trim();
+    String[] firstTokens = firstLine.split("\\s+");
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < firstTokens.length; i++) {
+      names.add(settings.header() ? firstTokens[i] : "_c" + i);
+    }
+    if (settings.header()) {
+      // every file of one log repeats the same header line; it is not data
+      lines = lines.filter(trim(col("value")).notEqual(firstLine));
+    }
+    Column tokens = split(trim(col("value")), "\\s+");
+    List<Column> columns = new ArrayList<>();
+    columns.add(col(SOURCE_FILE));
+    for (int i = 0; i < names.size(); i++) {
+      columns.add(when(size(tokens).equalTo(names.size()), tokens.getItem(i)).as(names.get(i)));
+    }
+    columns.add(when(size(tokens).notEqual(names.size()), col("value")).as(CORRUPT));
+    return standardise(lines.select(columns.toArray(Column[]::new)), files, col(CORRUPT));
+  }
+
+  private RawTransactions readDelta(String uri) {
+    io.delta.tables.DeltaTable table;
+    try {
+      table = io.delta.tables.DeltaTable.forPath(spark, uri);
+    } catch (Exception e) {
+      throw new InputException("input " + uri + " is not a Delta table: " + firstLine(e.getMessage()));
+    }
+    long version = table.history(1).select("version").head().getLong(0);
+    Dataset<Row> rows = spark.read().format("delta").option("versionAsOf", version).load(uri);
+    return standardise(rows, List.of(uri + "@v" + version), lit(null).cast("string"));
+  }
+
+  /** Maps the configured columns to the fixed raw_* names, failing clearly on a missing one. */
+  private RawTransactions standardise(Dataset<Row> rows, List<String> files, Column corrupt) {
+    InputSettings.ColumnMapping mapping = settings.columns();
+    Map<String, Optional<String>> wanted = new LinkedHashMap<>();
+    wanted.put("customer-id", Optional.of(mapping.customerId()));
+    wanted.put("order-id", mapping.orderId());
+    wanted.put("order-ts", Optional.of(mapping.orderTs()));
+    wanted.put("amount", mapping.amount());
+    wanted.put("quantity", mapping.quantity());
+    wanted.put("unit-price", mapping.unitPrice());
+    wanted.put("transaction-id", mapping.transactionId());
+    List<String> present = Arrays.asList(rows.columns());
+    for (Map.Entry<String, Optional<String>> entry : wanted.entrySet()) {
+      entry.getValue().filter(name -> !present.contains(name)).ifPresent(name -> {
+        throw new InputException("input column \"" + name + "\" (input.columns." + entry.getKey() + ") not found in "
+            + describe(files) + "; columns present: " + present.stream().filter(c -> !c.equals(CORRUPT)).toList()
+            + ". Map it with --set input.columns." + entry.getKey() + "=<column>");
+      });
+    }
+    DataType tsType = rows.schema().apply(mapping.orderTs()).dataType();
+    boolean typedTs = tsType instanceof org.apache.spark.sql.types.TimestampType
+        || tsType instanceof org.apache.spark.sql.types.TimestampNTZType
+        || tsType instanceof org.apache.spark.sql.types.DateType;
+    Column source = Arrays.asList(rows.columns()).contains(SOURCE_FILE) ? col(SOURCE_FILE) : input_file_name();
+    Dataset<Row> raw = rows.select(
+        source.as(SOURCE_FILE),
+        text(mapping.customerId()).as(RAW_CUSTOMER_ID),
+        text(mapping.orderId()).as(RAW_ORDER_ID),
+        text(Optional.of(mapping.orderTs())).as(RAW_ORDER_TS),
+        (typedTs ? col(quote(mapping.orderTs())).cast("timestamp") : lit(null).cast("timestamp")).as(TYPED_ORDER_TS),
+        text(mapping.amount()).as(RAW_AMOUNT),
+        text(mapping.quantity()).as(RAW_QUANTITY),
+        text(mapping.unitPrice()).as(RAW_UNIT_PRICE),
+        text(mapping.transactionId()).as(RAW_TRANSACTION_ID),
+        corrupt.as(RAW_RECORD));
+    return new RawTransactions(raw, files, isFloatingPoint(rows, mapping.amount())
+        || isFloatingPoint(rows, mapping.quantity()) || isFloatingPoint(rows, mapping.unitPrice()));
+  }
+
+  private static boolean isFloatingPoint(Dataset<Row> rows, Optional<String> column) {
+    return column.map(name -> {
+      DataType type = rows.schema().apply(name).dataType();
+      return type.equals(DataTypes.DoubleType) || type.equals(DataTypes.FloatType);
+    }).orElse(false);
+  }
+
+  private static Column text(String column) {
+    return col(quote(column)).cast("string");
+  }
+
+  private static Column text(Optional<String> column) {
+    return column.map(TransactionSource::text).orElse(lit(null).cast("string"));
+  }
+
+  private static String quote(String column) {
+    return "`" + column.replace("`", "``") + "`";
+  }
+
+  private static String describe(List<String> files) {
+    return files.size() == 1 ? files.get(0) : files.size() + " files (" + files.get(0) + ", ...)";
+  }
+
+  private static String firstLine(String message) {
+    return message == null ? "" : message.lines().findFirst().orElse("");
+  }
+}

@@ -1,0 +1,145 @@
+package org.rfmtiers.ingest;
+
+import static org.apache.spark.sql.functions.*;
+import static org.rfmtiers.Columns.*;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.rfmtiers.config.InputSettings;
+import org.rfmtiers.config.ValidationSettings;
+
+/**
+ * Parses and checks every raw row. Adds the typed columns ({@code customer_id}, {@code order_id},
+ * {@code order_ts}, {@code order_date}, {@code amount}, {@code is_return}, {@code transaction_id}) and
+ * {@code reject_reason}, which is null for a valid row and otherwise the first {@link RejectReason} that
+ * applies. Rows are never dropped here: the caller splits on {@code reject_reason}.
+ *
+ * <p>Dates are computed in the Spark session time zone, which the job sets to {@code input.time-zone}.
+ * Returns carry a negative amount whatever sign they were written with.
+ */
+public final class TransactionValidator {
+  public static final int MAX_ID_LENGTH = 512;
+  private static final int DECIMAL_WORK_SCALE = 18;
+
+  private final InputSettings input;
+  private final ValidationSettings validation;
+  private final LocalDate today;
+  private final boolean floatingPointAmounts;
+
+  /**
+   * @param today the current date in the input time zone; timestamps after today plus
+   *     {@code validation.max-future-days} are rejected
+   * @param floatingPointAmounts amounts come from a double/float column: round them to the money scale
+   */
+  public TransactionValidator(InputSettings input, ValidationSettings validation, LocalDate today,
+      boolean floatingPointAmounts) {
+    this.input = input;
+    this.validation = validation;
+    this.today = today;
+    this.floatingPointAmounts = floatingPointAmounts;
+  }
+
+  /** The money type of one transaction amount. */
+  public static DataType amountType(int scale) {
+    return DataTypes.createDecimalType(18, scale);
+  }
+
+  public Dataset<Row> apply(Dataset<Row> raw) {
+    int scale = input.amountScale();
+    BigDecimal limit = BigDecimal.TEN.pow(18 - scale);
+    DataType work = DataTypes.createDecimalType(38, DECIMAL_WORK_SCALE);
+
+    Column customerId = trim(col(RAW_CUSTOMER_ID));
+    Column orderId = trim(col(RAW_ORDER_ID));
+    Column tsText = trim(col(RAW_ORDER_TS));
+    Column timestamp = coalesce(col(TYPED_ORDER_TS), try_to_timestamp(tsText, lit(input.timestampFormat())));
+    Column date = to_date(timestamp);
+
+    boolean fromParts = input.columns().amount().isEmpty();
+    Column amountMissing;
+    Column asDouble;
+    Column exact;
+    if (fromParts) {
+      Column quantity = trim(col(RAW_QUANTITY));
+      Column price = trim(col(RAW_UNIT_PRICE));
+      amountMissing = blank(quantity).or(blank(price));
+      asDouble = quantity.try_cast("double").multiply(price.try_cast("double"));
+      exact = try_multiply(quantity.try_cast(DataTypes.createDecimalType(28, 8)),
+          price.try_cast(DataTypes.createDecimalType(28, 8)));
+    } else {
+      Column amount = trim(col(RAW_AMOUNT));
+      amountMissing = blank(amount);
+      asDouble = amount.try_cast("double");
+      exact = amount.try_cast(work);
+    }
+    // Quantity x unit price and binary floating point are rounded half-up to the money scale; an amount
+    // written as text or decimal must already fit it (more decimals are a data problem, not rounding).
+    boolean rounds = fromParts || floatingPointAmounts;
+    Column tooPrecise = rounds ? lit(false) : exact.notEqual(round(exact, scale));
+    Column money = round(exact, scale).cast(amountType(scale));
+
+    Column prefixed = input.cancellationPrefix()
+        .map(prefix -> coalesce(orderId.startsWith(prefix), lit(false)))
+        .orElse(lit(false));
+    Column negative = asDouble.lt(0);
+
+    Column reason = when(col(RAW_RECORD).isNotNull(), reason(RejectReason.MALFORMED_ROW))
+        .when(blank(customerId), reason(RejectReason.MISSING_CUSTOMER_ID))
+        .when(length(customerId).gt(MAX_ID_LENGTH), reason(RejectReason.CUSTOMER_ID_TOO_LONG))
+        .when(lit(input.columns().orderId().isPresent()).and(blank(orderId)), reason(RejectReason.MISSING_ORDER_ID))
+        .when(col(TYPED_ORDER_TS).isNull().and(blank(tsText)), reason(RejectReason.MISSING_TIMESTAMP))
+        .when(timestamp.isNull(), reason(RejectReason.BAD_TIMESTAMP))
+        .when(date.lt(lit(java.sql.Date.valueOf(validation.minDate())))
+                .or(date.gt(lit(java.sql.Date.valueOf(today.plusDays(validation.maxFutureDays()))))),
+            reason(RejectReason.TIMESTAMP_OUT_OF_RANGE))
+        .when(amountMissing, reason(RejectReason.MISSING_AMOUNT))
+        .when(asDouble.isNull(), reason(RejectReason.BAD_AMOUNT))
+        .when(isnan(asDouble).or(abs(asDouble).equalTo(Double.POSITIVE_INFINITY)), reason(RejectReason.NON_FINITE_AMOUNT))
+        .when(abs(asDouble).geq(limit.doubleValue()).or(exact.isNull()), reason(RejectReason.AMOUNT_OUT_OF_RANGE))
+        .when(tooPrecise, reason(RejectReason.AMOUNT_TOO_PRECISE))
+        .when(negative.and(not(prefixed)).and(lit(!input.negativeAmountIsReturn())),
+            reason(RejectReason.NEGATIVE_NOT_RETURN));
+
+    Column isReturn = prefixed.or(negative);
+    Dataset<Row> checked = raw
+        .withColumn(REJECT_REASON, reason)
+        .withColumn(CUSTOMER_ID, customerId)
+        .withColumn(ORDER_ID, input.columns().orderId().isPresent() ? orderId : lit(null).cast("string"))
+        .withColumn(ORDER_TS, timestamp)
+        .withColumn(ORDER_DATE, date)
+        .withColumn(IS_RETURN, isReturn)
+        .withColumn(AMOUNT, when(col(REJECT_REASON).isNull(),
+            when(isReturn, negate(abs(money))).otherwise(money)).cast(amountType(scale)))
+        .withColumn(TRANSACTION_ID, trim(col(RAW_TRANSACTION_ID)));
+    if (input.columns().transactionId().isPresent()) {
+      checked = markDuplicates(checked);
+    }
+    return checked;
+  }
+
+  /** The second and later valid rows with the same transaction id are DUPLICATE_TRANSACTION. */
+  private static Dataset<Row> markDuplicates(Dataset<Row> checked) {
+    Column occurrence = row_number().over(Window
+        .partitionBy(col(TRANSACTION_ID), col(REJECT_REASON).isNull())
+        .orderBy(col(SOURCE_FILE), col(RAW_CUSTOMER_ID), col(RAW_ORDER_TS), col(RAW_AMOUNT), col(RAW_ORDER_ID)));
+    Column duplicate = col(REJECT_REASON).isNull().and(col(TRANSACTION_ID).isNotNull())
+        .and(not(blank(col(TRANSACTION_ID)))).and(occurrence.gt(1));
+    return checked
+        .withColumn(REJECT_REASON, when(duplicate, reason(RejectReason.DUPLICATE_TRANSACTION)).otherwise(col(REJECT_REASON)))
+        .withColumn(AMOUNT, when(col(REJECT_REASON).isNull(), col(AMOUNT)));
+  }
+
+  private static Column blank(Column text) {
+    return text.isNull().or(text.equalTo(""));
+  }
+
+  private static Column reason(RejectReason reason) {
+    return lit(reason.name());
+  }
+}

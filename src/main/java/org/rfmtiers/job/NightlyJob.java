@@ -1,0 +1,278 @@
+package org.rfmtiers.job;
+
+import static org.apache.spark.sql.functions.*;
+import static org.rfmtiers.Columns.*;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.rfmtiers.config.JobSettings;
+import org.rfmtiers.config.ReturnsPolicy;
+import org.rfmtiers.features.RfmFeatures;
+import org.rfmtiers.ingest.RawTransactions;
+import org.rfmtiers.ingest.TransactionSource;
+import org.rfmtiers.ingest.TransactionValidator;
+import org.rfmtiers.output.DeltaTables;
+import org.rfmtiers.output.Tables;
+import org.rfmtiers.scoring.RfmScorer;
+import org.rfmtiers.tiers.TierResult;
+import org.rfmtiers.tiers.TierSummary;
+import org.rfmtiers.tiers.ValueTiers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The nightly run, the one place that knows the whole flow: read, validate, RFM features, scores,
+ * value tiers, summaries, then the Delta writes and the run_log row. Nothing is written before every
+ * check has passed (reject rate, non-empty snapshot, reconciliation), and a failed run still appends a
+ * run_log row with its reason.
+ */
+public final class NightlyJob {
+  private static final Logger LOG = LoggerFactory.getLogger(NightlyJob.class);
+  private static final String[] RAW = {
+      SOURCE_FILE, RAW_CUSTOMER_ID, RAW_ORDER_ID, RAW_ORDER_TS, RAW_AMOUNT, RAW_QUANTITY, RAW_UNIT_PRICE,
+      RAW_TRANSACTION_ID, RAW_RECORD};
+
+  private final SparkSession spark;
+  private final JobSettings settings;
+  private final Clock clock;
+
+  public NightlyJob(SparkSession spark, JobSettings settings, Clock clock) {
+    this.spark = spark;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  /**
+   * Runs one snapshot.
+   *
+   * @param asOf the snapshot date; empty means the day after the latest valid transaction
+   */
+  public RunResult run(String inputUri, Optional<LocalDate> asOf) {
+    String runId = UUID.randomUUID().toString();
+    RunLogEntry log = new RunLogEntry(runId, clock.instant());
+    log.inputUri = inputUri;
+    log.inputFormat = settings.input().format();
+    log.returnsPolicy = settings.returnsPolicy().name().toLowerCase(java.util.Locale.ROOT);
+    log.settings = settings.redacted();
+    StageTimer timer = new StageTimer(runId);
+    DeltaTables tables = new DeltaTables(spark, settings.warehouse());
+    List<Dataset<Row>> cached = new ArrayList<>();
+    try {
+      RunResult result = execute(inputUri, asOf, log, timer, tables, cached);
+      tables.append(Tables.runLog(scale()), rowOf(log.toRow("succeeded", null, clock.instant(), timer.millis())));
+      return result;
+    } catch (RuntimeException e) {
+      recordFailure(tables, log, timer, e);
+      throw e;
+    } finally {
+      cached.forEach(Dataset::unpersist);
+    }
+  }
+
+  private RunResult execute(String inputUri, Optional<LocalDate> asOf, RunLogEntry log, StageTimer timer,
+      DeltaTables tables, List<Dataset<Row>> cached) {
+    ZoneId zone = ZoneId.of(settings.input().timeZone());
+    spark.conf().set("spark.sql.session.timeZone", zone.getId());
+    LocalDate today = LocalDate.now(clock.withZone(zone));
+
+    RawTransactions raw = timer.time("read", () -> new TransactionSource(spark, settings.input()).read(inputUri));
+    log.inputFiles = raw.files();
+    Dataset<Row> checked = keepRawOnlyForRejects(new TransactionValidator(settings.input(), settings.validation(),
+        today, raw.floatingPointAmounts()).apply(raw.rows()));
+    checked.persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(checked);
+
+    // one row per reject reason (null = valid): bounded by the number of reasons
+    List<Row> byReason = timer.time("validate", () -> checked.groupBy(col(REJECT_REASON))
+        .agg(count(lit(1)), max(col(ORDER_DATE))).collectAsList());
+    long read = 0;
+    long valid = 0;
+    LocalDate latest = null;
+    Map<String, Long> rejectsByReason = new LinkedHashMap<>();
+    for (Row r : byReason) {
+      read += r.getLong(1);
+      if (r.isNullAt(0)) {
+        valid = r.getLong(1);
+        latest = r.isNullAt(2) ? null : r.getDate(2).toLocalDate();
+      } else {
+        rejectsByReason.put(r.getString(0), r.getLong(1));
+      }
+    }
+    long rejected = read - valid;
+    log.rowsRead = read;
+    log.rowsValid = valid;
+    log.rowsRejected = rejected;
+    if (read == 0) {
+      throw new JobFailure("input " + inputUri + " has no rows");
+    }
+    double rejectRate = rejected / (double) read;
+    if (rejectRate > settings.validation().maxRejectRate()) {
+      throw new JobFailure(String.format(java.util.Locale.ROOT,
+          "%d of %d rows (%.2f%%) were rejected, above validation.max-reject-rate = %s; by reason: %s; e.g. %s."
+              + " Fix the input or the column mapping (input.columns.*, input.timestamp-format), or raise the threshold",
+          rejected, read, 100 * rejectRate, settings.validation().maxRejectRate(), rejectsByReason,
+          examples(checked)));
+    }
+    if (latest == null) {
+      throw new JobFailure("input " + inputUri + " has no valid rows");
+    }
+    LocalDate snapshot = asOf.orElse(latest.plusDays(1));
+    log.snapshotDate = snapshot;
+
+    Dataset<Row> validRows = checked.filter(col(REJECT_REASON).isNull())
+        .select(CUSTOMER_ID, ORDER_ID, ORDER_DATE, AMOUNT, IS_RETURN);
+    Column before = col(ORDER_DATE).lt(lit(java.sql.Date.valueOf(snapshot)));
+    Column counted = settings.returnsPolicy() == ReturnsPolicy.NET ? lit(true) : not(col(IS_RETURN));
+    Row window = validRows.agg(
+        count(when(not(before), lit(1))),
+        sum(when(before.and(counted), col(AMOUNT)))).head();
+    long afterAsOf = window.getLong(0);
+    log.rowsAfterAsOf = afterAsOf;
+    if (afterAsOf == valid) {
+      throw new JobFailure("no valid transaction is dated before the snapshot date " + snapshot
+          + " (--as-of); the earliest transactions are later");
+    }
+    BigDecimal validAmount = decimalOrZero(window, 1);
+    Dataset<Row> inWindow = validRows.filter(before);
+
+    Dataset<Row> features = timer.time("features",
+        () -> new RfmFeatures(snapshot, settings.returnsPolicy(), settings.frequencyBasis(), scale()).apply(inWindow));
+    RfmScorer.Scored scored = timer.time("scores", () -> {
+      RfmScorer.Scored s = new RfmScorer(settings.scores()).apply(features);
+      s.customers().persist(StorageLevel.MEMORY_AND_DISK());
+      cached.add(s.customers());
+      s.customers().count();
+      return s;
+    });
+    TierResult tiers = timer.time("tiers", () -> new ValueTiers(settings.tiers()).apply(scored.customers()));
+    Dataset<Row> customers = tiers.customers()
+        .withColumn(SNAPSHOT_DATE, lit(java.sql.Date.valueOf(snapshot)))
+        .withColumn(RUN_ID, lit(log.runId));
+    customers.persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(customers);
+    tiers.warnings().forEach(w -> LOG.warn("run_id={} warning=\"{}\"", log.runId, w));
+    log.warnings.addAll(tiers.warnings());
+    log.k = tiers.k();
+    log.kSelection = tiers.kSelection();
+    log.silhouette = tiers.silhouette();
+    log.silhouetteByK = tiers.silhouetteByK();
+
+    Dataset<Row> summary = timer.time("summary", () -> new TierSummary(tiers.centres()).apply(customers)
+        .withColumn(SNAPSHOT_DATE, lit(java.sql.Date.valueOf(snapshot)))
+        .withColumn(RUN_ID, lit(log.runId)));
+    List<Row> summaryRows = Tables.tierSummary(scale()).conform(summary).collectAsList(); // k rows
+
+    Row totals = customers.agg(count(lit(1)), sum(col(MONETARY))).head();
+    long customerCount = totals.getLong(0);
+    BigDecimal monetaryTotal = decimalOrZero(totals, 1);
+    BigDecimal unattributed = unattributedAmount(inWindow);
+    log.customers = customerCount;
+    log.validAmount = validAmount;
+    log.monetaryTotal = monetaryTotal;
+    log.unattributedAmount = unattributed;
+    log.reconciled = validAmount.compareTo(monetaryTotal.add(unattributed)) == 0;
+    if (!log.reconciled) {
+      throw new JobFailure("reconciliation failed: valid amount " + validAmount + " != monetary total "
+          + monetaryTotal + " + unattributed " + unattributed + "; nothing was published");
+    }
+
+    timer.time("write", () -> {
+      Column snapshotDate = lit(java.sql.Date.valueOf(snapshot));
+      tables.replaceSnapshot(Tables.rejectedTransactions(), checked.filter(col(REJECT_REASON).isNotNull())
+          .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, lit(log.runId)), snapshot);
+      tables.replaceSnapshot(Tables.scoreThresholds(), scored.thresholds()
+          .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, lit(log.runId)), snapshot);
+      tables.replaceSnapshot(Tables.tierSummary(scale()), summary, snapshot);
+      tables.replaceSnapshot(Tables.customerRfm(scale()), customers, snapshot);
+      return null;
+    });
+    RunResult.Counts counts = new RunResult.Counts(read, valid, rejected, afterAsOf, rejectsByReason);
+    return RunResult.of(log.runId, snapshot, tables.warehouse(), counts, customerCount, tiers, summaryRows,
+        List.copyOf(log.warnings), timer.millis());
+  }
+
+  /**
+   * Raw text is only needed for rejected rows; nulling it on valid rows keeps the cached table narrow.
+   */
+  private static Dataset<Row> keepRawOnlyForRejects(Dataset<Row> checked) {
+    List<Column> columns = new ArrayList<>();
+    for (String name : new String[] {CUSTOMER_ID, ORDER_ID, ORDER_DATE, AMOUNT, IS_RETURN, REJECT_REASON}) {
+      columns.add(col(name));
+    }
+    for (String name : RAW) {
+      columns.add(when(col(REJECT_REASON).isNotNull(), col(name)).as(name));
+    }
+    return checked.select(columns.toArray(Column[]::new));
+  }
+
+  /** One example rejected row per reason, for the failure message (bounded by the number of reasons). */
+  private static String examples(Dataset<Row> checked) {
+    List<String> lines = new ArrayList<>();
+    for (Row r : checked.filter(col(REJECT_REASON).isNotNull())
+        .groupBy(col(REJECT_REASON))
+        .agg(first(struct(col(SOURCE_FILE), col(RAW_CUSTOMER_ID), col(RAW_ORDER_TS), col(RAW_AMOUNT), col(RAW_RECORD))))
+        .orderBy(REJECT_REASON).limit(5).collectAsList()) {
+      Row e = r.getStruct(1);
+      lines.add(r.getString(0) + " in " + e.getString(0) + ": customer_id=" + quote(e.getString(1))
+          + " order_ts=" + quote(e.getString(2)) + " amount=" + quote(e.getString(3))
+          + (e.isNullAt(4) ? "" : " line=" + quote(e.getString(4))));
+    }
+    return String.join("; ", lines);
+  }
+
+  private static String quote(String value) {
+    if (value == null) {
+      return "null";
+    }
+    String shown = value.length() > 60 ? value.substring(0, 60) + "..." : value;
+    return "\"" + shown + "\"";
+  }
+
+  /** Net policy: returns of customers with no purchase in the window belong to no customer's monetary. */
+  private BigDecimal unattributedAmount(Dataset<Row> inWindow) {
+    if (settings.returnsPolicy() != ReturnsPolicy.NET) {
+      return BigDecimal.ZERO.setScale(scale());
+    }
+    Row row = inWindow.groupBy(CUSTOMER_ID)
+        .agg(count(when(not(col(IS_RETURN)), lit(1))).as("purchases"), sum(col(AMOUNT)).as("amount"))
+        .filter(col("purchases").equalTo(0))
+        .agg(sum(col("amount")))
+        .head();
+    return decimalOrZero(row, 0);
+  }
+
+  private BigDecimal decimalOrZero(Row row, int index) {
+    return (row.isNullAt(index) ? BigDecimal.ZERO : row.getDecimal(index)).setScale(scale());
+  }
+
+  private int scale() {
+    return settings.input().amountScale();
+  }
+
+  private Dataset<Row> rowOf(Row row) {
+    return spark.createDataFrame(List.of(row), Tables.runLog(scale()).schema());
+  }
+
+  private void recordFailure(DeltaTables tables, RunLogEntry log, StageTimer timer, RuntimeException cause) {
+    String reason = cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage().lines().findFirst().orElse("");
+    try {
+      tables.append(Tables.runLog(scale()), rowOf(log.toRow("failed", reason, clock.instant(), timer.millis())));
+    } catch (RuntimeException secondary) {
+      LOG.error("run_id={} could not record the failed run in run_log: {}", log.runId, secondary.getMessage());
+      cause.addSuppressed(secondary);
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package org.rfmtiers.job;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.rfmtiers.tiers.TierResult;
+
+/** What a successful run did: identifiers, counts, the tiering outcome and the tier summary rows. */
+public record RunResult(
+    String runId,
+    LocalDate snapshotDate,
+    String warehouse,
+    long rowsRead,
+    long rowsValid,
+    long rowsRejected,
+    long rowsAfterAsOf,
+    Map<String, Long> rejectsByReason,
+    long customers,
+    int k,
+    String kSelection,
+    Double silhouette,
+    List<Row> tierSummary,
+    List<String> warnings,
+    Map<String, Long> stageMillis) {
+
+  static RunResult of(String runId, LocalDate snapshotDate, String warehouse, Counts counts, long customers,
+      TierResult tiers, List<Row> summary, List<String> warnings, Map<String, Long> stageMillis) {
+    return new RunResult(runId, snapshotDate, warehouse, counts.read(), counts.valid(), counts.rejected(),
+        counts.afterAsOf(), counts.rejectsByReason(), customers, tiers.k(), tiers.kSelection(), tiers.silhouette(),
+        summary, warnings, stageMillis);
+  }
+
+  /** Row counts of the validation step. */
+  record Counts(long read, long valid, long rejected, long afterAsOf, Map<String, Long> rejectsByReason) {}
+}

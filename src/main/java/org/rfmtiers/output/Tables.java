@@ -1,0 +1,143 @@
+package org.rfmtiers.output;
+
+import static org.rfmtiers.Columns.*;
+
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+
+/** The schemas of every table the job writes, with the column comments BI tools display. */
+public final class Tables {
+  public static final String CUSTOMER_RFM = "customer_rfm";
+  public static final String TIER_SUMMARY = "tier_summary";
+  public static final String SCORE_THRESHOLDS = "score_thresholds";
+  public static final String REJECTED_TRANSACTIONS = "rejected_transactions";
+  public static final String RUN_LOG = "run_log";
+
+  private static final DataType STRING = DataTypes.StringType;
+  private static final DataType INT = DataTypes.IntegerType;
+  private static final DataType LONG = DataTypes.LongType;
+  private static final DataType DOUBLE = DataTypes.DoubleType;
+  private static final DataType DATE = DataTypes.DateType;
+
+  private Tables() {}
+
+  /** The decimal type of money sums for amounts with {@code scale} decimal places. */
+  public static DataType money(int scale) {
+    return DataTypes.createDecimalType(38, scale);
+  }
+
+  public static TableSchema customerRfm(int scale) {
+    return TableSchema.table(CUSTOMER_RFM,
+            "One row per customer per snapshot: RFM features, 1-5 scores and the k-means value tier.")
+        .column(SNAPSHOT_DATE, DATE, "As-of date of the snapshot; only transactions before it count (partition column)")
+        .column(RUN_ID, STRING, "Run that wrote this snapshot (see run_log)")
+        .column(CUSTOMER_ID, STRING, "Customer id as read from the input, trimmed")
+        .column(FIRST_PURCHASE_DATE, DATE, "Date of the first purchase")
+        .column(LAST_PURCHASE_DATE, DATE, "Date of the most recent purchase")
+        .column(RECENCY_DAYS, INT, "Days from the last purchase date to the snapshot date (1 = bought the day before)")
+        .column(FREQUENCY, LONG, "Distinct purchase orders (or purchase days, per features.frequency-basis); returns never count")
+        .column(PURCHASE_DAYS, LONG, "Distinct days with a purchase")
+        .column(MONETARY, money(scale), "Total spend: purchases, minus returns when returns.policy = net")
+        .column(AVG_ORDER_VALUE, money(scale), "monetary / frequency, rounded half-up to the money scale")
+        .column(TENURE_DAYS, INT, "Days from the first purchase date to the snapshot date")
+        .column(RETURN_COUNT, LONG, "Number of return or cancellation lines")
+        .column(RETURNED_AMOUNT, money(scale), "Total value of returns and cancellations, as a positive number")
+        .column(R_SCORE, INT, "Recency score 1-5, 5 = most recent (quintile of customers, or fixed cut points)")
+        .column(F_SCORE, INT, "Frequency score 1-5, 5 = most frequent")
+        .column(M_SCORE, INT, "Monetary score 1-5, 5 = highest spend")
+        .column(RFM_CELL, STRING, "The three scores as one code, e.g. \"545\" = R 5, F 4, M 5")
+        .column(RFM_SCORE, INT, "r_score + f_score + m_score (3-15)")
+        .column(CLUSTER_ID, INT, "Raw k-means cluster index (not comparable across snapshots; use tier)")
+        .column(TIER, INT, "Value tier, 1 = most valuable; ordered by cluster value every run")
+        .column(TIER_NAME, STRING, "Display name of the tier (tiers.names)")
+        .partitionedBy(SNAPSHOT_DATE)
+        .build();
+  }
+
+  public static TableSchema tierSummary(int scale) {
+    return TableSchema.table(TIER_SUMMARY, "Per snapshot and value tier: size, revenue share, R/F/M statistics and the k-means centre.")
+        .column(SNAPSHOT_DATE, DATE, "As-of date of the snapshot (partition column)")
+        .column(RUN_ID, STRING, "Run that wrote this snapshot")
+        .column(TIER, INT, "Value tier, 1 = most valuable")
+        .column(TIER_NAME, STRING, "Display name of the tier")
+        .column(CLUSTER_ID, INT, "Raw k-means cluster index of the tier")
+        .column(CUSTOMERS, LONG, "Customers in the tier")
+        .column("customer_share", DOUBLE, "Share of all customers in the snapshot (0-1)")
+        .column("revenue", money(scale), "Sum of monetary over the tier")
+        .column("revenue_share", DOUBLE, "Share of the snapshot's total monetary (0-1)")
+        .column("mean_recency_days", DOUBLE, "Mean recency_days")
+        .column("median_recency_days", DOUBLE, "Median recency_days")
+        .column("mean_frequency", DOUBLE, "Mean frequency")
+        .column("median_frequency", DOUBLE, "Median frequency")
+        .column("mean_monetary", DOUBLE, "Mean monetary")
+        .column("median_monetary", DOUBLE, "Median monetary")
+        .column("centre_recency_days", DOUBLE, "k-means centre mapped back to days (from log scale)")
+        .column("centre_frequency", DOUBLE, "k-means centre mapped back to orders")
+        .column("centre_monetary", DOUBLE, "k-means centre mapped back to money")
+        .partitionedBy(SNAPSHOT_DATE)
+        .build();
+  }
+
+  public static TableSchema scoreThresholds() {
+    return TableSchema.table(SCORE_THRESHOLDS, "Per snapshot, metric and score: the value range that received the score.")
+        .column(SNAPSHOT_DATE, DATE, "As-of date of the snapshot (partition column)")
+        .column(RUN_ID, STRING, "Run that wrote this snapshot")
+        .column(METRIC, STRING, "recency_days, frequency or monetary")
+        .column(SCORE, INT, "Score 1-5 (5 = best; for recency, the most recent)")
+        .column(MIN_VALUE, DOUBLE, "Smallest value with this score (quantile) or lower cut point, exclusive (fixed)")
+        .column(MAX_VALUE, DOUBLE, "Largest value with this score (quantile) or upper cut point, inclusive (fixed)")
+        .column(CUSTOMERS, LONG, "Customers with this score")
+        .column(METHOD, STRING, "quantile: equal-count bins computed this run; fixed: cut points from scores.thresholds")
+        .partitionedBy(SNAPSHOT_DATE)
+        .build();
+  }
+
+  public static TableSchema rejectedTransactions() {
+    return TableSchema.table(REJECTED_TRANSACTIONS, "Input rows that failed validation, with their raw values and the reason.")
+        .column(SNAPSHOT_DATE, DATE, "As-of date of the run that read the row (partition column)")
+        .column(RUN_ID, STRING, "Run that rejected the row")
+        .column(SOURCE_FILE, STRING, "File the row came from")
+        .column(REJECT_REASON, STRING, "Reason code, e.g. MISSING_CUSTOMER_ID, BAD_TIMESTAMP, BAD_AMOUNT (see README)")
+        .column(RAW_CUSTOMER_ID, STRING, "Customer id exactly as read")
+        .column(RAW_ORDER_ID, STRING, "Order id exactly as read")
+        .column(RAW_ORDER_TS, STRING, "Timestamp exactly as read")
+        .column(RAW_AMOUNT, STRING, "Amount exactly as read")
+        .column(RAW_QUANTITY, STRING, "Quantity exactly as read")
+        .column(RAW_UNIT_PRICE, STRING, "Unit price exactly as read")
+        .column(RAW_TRANSACTION_ID, STRING, "Line id exactly as read")
+        .column(RAW_RECORD, STRING, "The whole line, for rows that could not be split into columns")
+        .partitionedBy(SNAPSHOT_DATE)
+        .build();
+  }
+
+  public static TableSchema runLog(int scale) {
+    return TableSchema.table(RUN_LOG, "One row per run, successful or failed: inputs, counts, model choice, timings, reconciliation.")
+        .column(RUN_ID, STRING, "Unique id of the run")
+        .column(SNAPSHOT_DATE, DATE, "As-of date of the snapshot (null if the run failed before choosing it)")
+        .column("status", STRING, "succeeded or failed")
+        .column("failure_reason", STRING, "One-line reason when status = failed")
+        .column("started_at", DataTypes.TimestampType, "Start of the run")
+        .column("finished_at", DataTypes.TimestampType, "End of the run")
+        .column("input_uri", STRING, "Input as given")
+        .column("input_format", STRING, "csv, parquet, delta or text")
+        .column("input_files", DataTypes.createArrayType(STRING), "The fixed file listing the run read (Delta: table@version)")
+        .column("rows_read", LONG, "Rows read from the input")
+        .column("rows_valid", LONG, "Rows that passed validation")
+        .column("rows_rejected", LONG, "Rows written to rejected_transactions")
+        .column("rows_after_as_of", LONG, "Valid rows on or after the snapshot date, ignored by this snapshot")
+        .column("customers", LONG, "Customers in customer_rfm")
+        .column("k", INT, "Number of value tiers")
+        .column("k_selection", STRING, "auto (silhouette), fixed (tiers.k) or reduced (too few distinct customers)")
+        .column("silhouette", DOUBLE, "Silhouette of the chosen k on the selection sample")
+        .column("silhouette_by_k", DataTypes.createMapType(INT, DOUBLE), "Silhouette of every candidate k")
+        .column("stage_ms", DataTypes.createMapType(STRING, LONG), "Wall time per stage in milliseconds")
+        .column("returns_policy", STRING, "exclude or net")
+        .column("valid_amount", money(scale), "Sum of valid amounts before the snapshot date counted by the policy")
+        .column("monetary_total", money(scale), "Sum of monetary over customer_rfm")
+        .column("unattributed_amount", money(scale), "Returns of customers with no purchase (net policy), not in any monetary")
+        .column("reconciled", DataTypes.BooleanType, "valid_amount = monetary_total + unattributed_amount")
+        .column("warnings", DataTypes.createArrayType(STRING), "Warnings raised during the run")
+        .column("settings", STRING, "Effective settings of the run")
+        .build();
+  }
+}

@@ -1,0 +1,61 @@
+package org.rfmtiers.tiers;
+
+import static org.apache.spark.sql.functions.*;
+import static org.rfmtiers.Columns.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Per value tier: customers, customer and revenue shares, mean and median R/F/M (exact medians), and the
+ * tier's k-means centre in original units.
+ */
+public final class TierSummary {
+  private final List<TierCentre> centres;
+
+  public TierSummary(List<TierCentre> centres) {
+    this.centres = List.copyOf(centres);
+  }
+
+  /** @param tiered customers with tier, recency_days, frequency, monetary */
+  public Dataset<Row> apply(Dataset<Row> tiered) {
+    Row totals = tiered.agg(count(lit(1)), sum(col(MONETARY))).head();
+    long customers = totals.getLong(0);
+    java.math.BigDecimal revenue = totals.isNullAt(1) ? java.math.BigDecimal.ZERO : totals.getDecimal(1);
+    Dataset<Row> stats = tiered.groupBy(col(TIER))
+        .agg(
+            count(lit(1)).as(CUSTOMERS),
+            sum(col(MONETARY)).as("revenue"),
+            avg(col(RECENCY_DAYS)).as("mean_recency_days"),
+            percentile(col(RECENCY_DAYS), lit(0.5)).as("median_recency_days"),
+            avg(col(FREQUENCY)).as("mean_frequency"),
+            percentile(col(FREQUENCY), lit(0.5)).as("median_frequency"),
+            avg(col(MONETARY).cast("double")).as("mean_monetary"),
+            percentile(col(MONETARY).cast("double"), lit(0.5)).as("median_monetary"))
+        .withColumn("customer_share", col(CUSTOMERS).divide(lit((double) Math.max(customers, 1))))
+        .withColumn("revenue_share", revenue.signum() == 0
+            ? lit(null).cast("double")
+            : col("revenue").cast("double").divide(lit(revenue.doubleValue())));
+    return stats.join(centreTable(tiered), TIER).orderBy(TIER);
+  }
+
+  private Dataset<Row> centreTable(Dataset<Row> tiered) {
+    StructType schema = new StructType()
+        .add(TIER, DataTypes.IntegerType)
+        .add(TIER_NAME, DataTypes.StringType)
+        .add(CLUSTER_ID, DataTypes.IntegerType)
+        .add("centre_recency_days", DataTypes.DoubleType)
+        .add("centre_frequency", DataTypes.DoubleType)
+        .add("centre_monetary", DataTypes.DoubleType);
+    List<Row> rows = new ArrayList<>();
+    for (TierCentre c : centres) {
+      rows.add(RowFactory.create(c.tier(), c.tierName(), c.clusterId(), c.recencyDays(), c.frequency(), c.monetary()));
+    }
+    return tiered.sparkSession().createDataFrame(rows, schema);
+  }
+}

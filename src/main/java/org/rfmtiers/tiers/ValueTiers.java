@@ -1,0 +1,206 @@
+package org.rfmtiers.tiers;
+
+import static org.apache.spark.sql.functions.*;
+import static org.rfmtiers.Columns.*;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.ml.clustering.KMeans;
+import org.apache.spark.ml.clustering.KMeansModel;
+import org.apache.spark.ml.evaluation.ClusteringEvaluator;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.rfmtiers.config.TierSettings;
+
+/**
+ * Value tiers: MLlib k-means on log-scaled, winsorized, standardized recency, frequency and monetary.
+ *
+ * <p>Logs tame the long right tails of frequency and spend; clipping the logs at the
+ * {@code winsorize-quantile} tails keeps a single whale from claiming a cluster of its own; automatic k
+ * maximises the silhouette over [k-min, k-max] on a fixed-seed sample, skipping any k whose smallest
+ * cluster is below {@code min-cluster-share}. Clusters are then ranked by the value of their centre so
+ * tier 1 is the most valuable every night, whatever index k-means gave the cluster.
+ */
+public final class ValueTiers {
+  private static final String[] LOGS = {"log_recency", "log_frequency", "log_monetary"};
+  private static final String[] Z = {"z_recency", "z_frequency", "z_monetary"};
+  private static final String FEATURES = "tier_features";
+
+  private final TierSettings settings;
+
+  public ValueTiers(TierSettings settings) {
+    this.settings = settings;
+  }
+
+  /** @param customers one row per customer with recency_days, frequency and monetary */
+  public TierResult apply(Dataset<Row> customers) {
+    List<String> warnings = new ArrayList<>();
+    Dataset<Row> logs = customers
+        .withColumn(LOGS[0], log1p(col(RECENCY_DAYS).cast("double")))
+        .withColumn(LOGS[1], log1p(col(FREQUENCY).cast("double")))
+        .withColumn(LOGS[2], log1p(greatest(col(MONETARY).cast("double"), lit(0.0))));
+    logs = winsorize(logs);
+    Row moments = logs.agg(
+        avg(LOGS[0]), stddev_pop(LOGS[0]), avg(LOGS[1]), stddev_pop(LOGS[1]), avg(LOGS[2]), stddev_pop(LOGS[2])).head();
+    double[] mean = new double[3];
+    double[] std = new double[3];
+    for (int i = 0; i < 3; i++) {
+      mean[i] = moments.getDouble(2 * i);
+      std[i] = moments.isNullAt(2 * i + 1) ? 0.0 : moments.getDouble(2 * i + 1);
+      // A constant feature carries no information: it becomes 0 rather than a division by zero.
+      logs = logs.withColumn(Z[i], std[i] > 1e-12 ? col(LOGS[i]).minus(mean[i]).divide(std[i]) : lit(0.0));
+    }
+    Dataset<Row> points = new VectorAssembler().setInputCols(Z).setOutputCol(FEATURES).transform(logs);
+
+    long customerCount = points.count();
+    long distinct = points.select(Z[0], Z[1], Z[2]).distinct().limit(settings.kMax() + 1).count();
+    Map<Integer, Double> silhouetteByK = new LinkedHashMap<>();
+    int k;
+    String selection;
+    Double silhouette = null;
+    if (settings.fixedK().isPresent()) {
+      k = (int) Math.min(settings.fixedK().getAsInt(), distinct);
+      selection = k < settings.fixedK().getAsInt() ? "reduced" : "fixed";
+      if (k < settings.fixedK().getAsInt()) {
+        warnings.add("tiers.k = " + settings.fixedK().getAsInt() + " but only " + distinct
+            + " distinct customers (after scaling): using k = " + k);
+      }
+    } else if (distinct < 2) {
+      k = 1;
+      selection = "reduced";
+      warnings.add("all " + customerCount + " customers have the same scaled R/F/M: one tier");
+    } else {
+      int high = (int) Math.min(settings.kMax(), distinct);
+      int low = Math.min(settings.kMin(), high);
+      selection = high < settings.kMin() ? "reduced" : "auto";
+      if (high < settings.kMin()) {
+        warnings.add("only " + distinct + " distinct customers (after scaling): k searched over [" + low + ", " + high + "]");
+      }
+      Choice choice = chooseK(points, customerCount, Math.max(2, low), high, silhouetteByK, warnings);
+      k = choice.k;
+      silhouette = choice.silhouette;
+    }
+
+    Dataset<Row> clustered;
+    double[][] centres;
+    if (k <= 1) {
+      clustered = points.withColumn(CLUSTER_ID, lit(0));
+      centres = new double[][] {{0.0, 0.0, 0.0}}; // one cluster: its centre is the mean, 0 when standardized
+    } else {
+      KMeansModel model = kMeans(k).fit(points);
+      clustered = model.transform(points);
+      Vector[] vectors = model.clusterCenters();
+      centres = new double[vectors.length][];
+      for (int c = 0; c < vectors.length; c++) {
+        centres[c] = vectors[c].toArray();
+      }
+      if (vectors.length < k) {
+        warnings.add("k-means returned " + vectors.length + " clusters for k = " + k);
+      }
+    }
+
+    List<TierCentre> ranked = rank(centres, mean, std);
+    Column tier = lit(null).cast("int");
+    Column name = lit(null).cast("string");
+    for (TierCentre centre : ranked) {
+      tier = when(col(CLUSTER_ID).equalTo(centre.clusterId()), lit(centre.tier())).otherwise(tier);
+      name = when(col(CLUSTER_ID).equalTo(centre.clusterId()), lit(centre.tierName())).otherwise(name);
+    }
+    Dataset<Row> assigned = clustered
+        .withColumn(TIER, tier)
+        .withColumn(TIER_NAME, name)
+        .drop(FEATURES).drop(LOGS).drop(Z);
+    return new TierResult(assigned, ranked.size(), selection, silhouette, silhouetteByK, ranked, warnings);
+  }
+
+  private Dataset<Row> winsorize(Dataset<Row> logs) {
+    double q = settings.winsorizeQuantile();
+    if (q <= 0) {
+      return logs;
+    }
+    double[][] bounds = logs.stat().approxQuantile(LOGS, new double[] {q, 1 - q}, 1e-4);
+    for (int i = 0; i < LOGS.length; i++) {
+      if (bounds[i].length == 2) {
+        logs = logs.withColumn(LOGS[i], least(greatest(col(LOGS[i]), lit(bounds[i][0])), lit(bounds[i][1])));
+      }
+    }
+    return logs;
+  }
+
+  private record Choice(int k, Double silhouette) {}
+
+  private Choice chooseK(Dataset<Row> points, long customerCount, int low, int high,
+      Map<Integer, Double> silhouetteByK, List<String> warnings) {
+    double fraction = Math.min(1.0, settings.selectionSampleSize() / (double) customerCount);
+    Dataset<Row> sample = (fraction < 1.0 ? points.sample(false, fraction, settings.seed()) : points).cache();
+    try {
+      long sampleSize = sample.count();
+      ClusteringEvaluator evaluator = new ClusteringEvaluator().setFeaturesCol(FEATURES).setPredictionCol(CLUSTER_ID);
+      int best = -1;
+      double bestScore = Double.NEGATIVE_INFINITY;
+      int fallback = low;
+      double fallbackScore = Double.NEGATIVE_INFINITY;
+      for (int k = low; k <= high; k++) {
+        Dataset<Row> predicted = kMeans(k).fit(sample).transform(sample);
+        // at most k rows: bounded on the driver
+        List<Row> sizes = predicted.groupBy(CLUSTER_ID).count().collectAsList();
+        if (sizes.size() < 2) {
+          continue;
+        }
+        double score = evaluator.evaluate(predicted);
+        silhouetteByK.put(k, score);
+        long smallest = sizes.stream().mapToLong(r -> r.getLong(1)).min().orElse(0);
+        if (score > fallbackScore) {
+          fallback = k;
+          fallbackScore = score;
+        }
+        if (smallest >= settings.minClusterShare() * sampleSize && score > bestScore) {
+          best = k;
+          bestScore = score;
+        }
+      }
+      if (best < 0) {
+        warnings.add("no k in [" + low + ", " + high + "] keeps every cluster above tiers.min-cluster-share = "
+            + settings.minClusterShare() + ": using the best silhouette, k = " + fallback);
+        return new Choice(fallback, silhouetteByK.get(fallback));
+      }
+      return new Choice(best, bestScore);
+    } finally {
+      sample.unpersist();
+    }
+  }
+
+  private KMeans kMeans(int k) {
+    return new KMeans().setK(k).setSeed(settings.seed()).setMaxIter(settings.maxIterations())
+        .setFeaturesCol(FEATURES).setPredictionCol(CLUSTER_ID);
+  }
+
+  /** Orders clusters by value (best first) and maps their centres back to original units. */
+  private List<TierCentre> rank(double[][] centres, double[] mean, double[] std) {
+    List<Integer> order = new ArrayList<>();
+    for (int c = 0; c < centres.length; c++) {
+      order.add(c);
+    }
+    Comparator<Integer> byValue = settings.orderBy() == TierSettings.TierOrder.MONETARY
+        ? Comparator.comparingDouble(c -> -centres[c][2])
+        : Comparator.comparingDouble(c -> -(centres[c][1] + centres[c][2] - centres[c][0]));
+    order.sort(byValue.thenComparingInt(c -> c));
+    List<TierCentre> ranked = new ArrayList<>();
+    for (int position = 0; position < order.size(); position++) {
+      int c = order.get(position);
+      double[] original = new double[3];
+      for (int i = 0; i < 3; i++) {
+        original[i] = Math.expm1(centres[c][i] * std[i] + mean[i]);
+      }
+      int tier = position + 1;
+      ranked.add(new TierCentre(tier, settings.nameOf(tier, order.size()), c, original[0], original[1], original[2]));
+    }
+    return ranked;
+  }
+}
