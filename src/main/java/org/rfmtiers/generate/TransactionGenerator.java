@@ -11,7 +11,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * A deterministic synthetic transaction log with the structure of real retail data: heterogeneous
  * purchase rates (a power law: the top 1 % of customers place about a fifth of the orders), log-normal
- * spend per customer with a few whales, customers who churn (exponential lifetimes), multi-line orders,
+ * spend per customer with a few whales, customers who churn (exponential lifetimes, longer for frequent
+ * buyers), multi-line orders,
  * about 2 % returns (order id prefixed "C", negative quantity and amount) and about 0.1 % bad rows
  * (blank customer id, unparseable timestamp, non-numeric amount).
  *
@@ -57,8 +58,10 @@ public final class TransactionGenerator {
     Column c = col("customer_no");
     Column o = col("order_no");
     Column birth = floor(uniform(c, "birth").multiply(span - 30)).cast("int");
-    // exponential lifetime, mean one year: a third of customers have churned long before the end
-    Column death = least(lit(span), birth.plus(floor(log(lit(1.0).minus(uniform(c, "life"))).multiply(-365.0))));
+    // Exponential lifetimes whose mean grows with the customer's purchase rate (low numbers buy most):
+    // about four months for occasional buyers, four years for the most loyal; many churn before the end.
+    Column meanLifetime = lit(120.0).plus(pow(lit(1.0).minus(c.divide(n)), 4.0).multiply(1400.0));
+    Column death = least(lit(span), birth.plus(floor(log(lit(1.0).minus(uniform(c, "life"))).multiply(meanLifetime).multiply(-1.0))));
     Column day = when(o.lt(n), birth)
         .otherwise(birth.plus(floor(uniform(o, "day").multiply(death.minus(birth).plus(1))))).cast("int");
     Column seconds = floor(uniform(o, "second").multiply(86400)).cast("long");

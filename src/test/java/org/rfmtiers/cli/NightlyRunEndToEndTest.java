@@ -1,0 +1,227 @@
+package org.rfmtiers.cli;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.*;
+import static org.rfmtiers.Columns.*;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rfmtiers.SparkTestSession;
+
+/** Runs the real CLI entry point against a temp warehouse and reads the Delta tables back. */
+class NightlyRunEndToEndTest {
+  private static final String LOG = """
+      customer_id,order_id,order_ts,amount
+      A,O1,2024-01-01 10:00:00,100.00
+      A,O2,2024-01-10 09:00:00,50.50
+      A,O3,2024-01-10 18:00:00,20.00
+      A,C2,2024-01-12 12:00:00,-50.50
+      B,O4,2024-01-05 08:00:00,30.00
+      D,O5,2024-01-02 10:00:00,10.00
+      D,O6,2024-01-20 11:00:00,15.00
+      D,O6,2024-01-20 11:00:00,6.00
+      E,C9,2024-01-15 09:00:00,-12.00
+      K,O12,2024-02-01 10:00:00,99.00
+      ,O7,2024-01-03 10:00:00,5.00
+      G,O8,2024-13-45 10:00:00,5.00
+      H,O9,2024-01-04 10:00:00,abc
+      I,O10,2024-01-04 10:00:00,1.234
+      J,O11
+      """;
+
+  @TempDir static Path dir;
+  static SparkSession spark;
+  static String input;
+
+  @BeforeAll
+  static void writeLog() throws Exception {
+    spark = SparkTestSession.get();
+    Path file = dir.resolve("in/transactions.csv");
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, LOG);
+    input = file.toString();
+  }
+
+  private record Outcome(int code, String out, String err) {}
+
+  private static Outcome cli(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private static Outcome run(Path warehouse, String asOf, String... extra) {
+    List<String> args = new ArrayList<>(List.of("run", "--input", input, "--warehouse", warehouse.toString(),
+        "--set", "validation.max-reject-rate=0.5", "--set", "input.cancellation.order-id-prefix=C"));
+    if (asOf != null) {
+      args.addAll(List.of("--as-of", asOf));
+    }
+    args.addAll(List.of(extra));
+    Outcome outcome = cli(args.toArray(String[]::new));
+    assertEquals(0, outcome.code(), outcome.err());
+    return outcome;
+  }
+
+  private static Dataset<Row> table(Path warehouse, String name) {
+    return spark.read().format("delta").load(warehouse.resolve(name).toString());
+  }
+
+  private static Dataset<Row> snapshot(Path warehouse, String name, String date) {
+    return table(warehouse, name).filter(col(SNAPSHOT_DATE).equalTo(java.sql.Date.valueOf(date)));
+  }
+
+  @Test
+  void writesAllTablesWithHandComputedValues() {
+    Path warehouse = dir.resolve("wh-values");
+    Outcome outcome = run(warehouse, null);
+    assertTrue(outcome.out().contains("snapshot 2024-02-02"), "as-of defaults to the day after the last purchase: " + outcome.out());
+
+    Map<String, Row> customers = new HashMap<>();
+    snapshot(warehouse, "customer_rfm", "2024-02-02").collectAsList().forEach(r -> customers.put(r.getAs(CUSTOMER_ID), r));
+    assertEquals(List.of("A", "B", "D", "K"), customers.keySet().stream().sorted().toList());
+    Row a = customers.get("A");
+    assertEquals(23, a.<Integer>getAs(RECENCY_DAYS), "2024-02-02 - 2024-01-10");
+    assertEquals(3L, a.<Long>getAs(FREQUENCY));
+    assertEquals(new BigDecimal("170.50"), a.getAs(MONETARY));
+    assertEquals(new BigDecimal("56.83"), a.getAs(AVG_ORDER_VALUE));
+    Row k = customers.get("K");
+    assertEquals(1, k.<Integer>getAs(RECENCY_DAYS));
+    // n = 4: ranks 1..4 get 1 + floor(5 (r - 1) / 4) = 1, 2, 3, 4. Recency ranks the oldest first:
+    // B 28, A 23, D 13, K 1 days. Frequency: B and K (1 order, order by id hash), D 2, A 3. Monetary:
+    // B 30.00, D 31.00, K 99.00, A 170.50.
+    assertEquals("244", a.getAs(RFM_CELL));
+    assertTrue(k.<String>getAs(RFM_CELL).matches("4[12]3"), k.<String>getAs(RFM_CELL));
+    assertEquals("1", customers.get("B").<String>getAs(RFM_CELL).substring(0, 1));
+    assertEquals("332", customers.get("D").<String>getAs(RFM_CELL));
+
+    Map<String, String> reasons = new HashMap<>();
+    snapshot(warehouse, "rejected_transactions", "2024-02-02").collectAsList()
+        .forEach(r -> reasons.put(r.getAs(RAW_ORDER_ID), r.getAs(REJECT_REASON)));
+    assertEquals(Map.of("O7", "MISSING_CUSTOMER_ID", "O8", "BAD_TIMESTAMP", "O9", "BAD_AMOUNT",
+        "O10", "AMOUNT_TOO_PRECISE", "O11", "MALFORMED_ROW"), reasons);
+    Row malformed = snapshot(warehouse, "rejected_transactions", "2024-02-02").filter("raw_order_id = 'O11'").head();
+    assertEquals("J,O11", malformed.getAs(RAW_RECORD));
+    assertTrue(malformed.<String>getAs(SOURCE_FILE).endsWith("transactions.csv"));
+
+    Row log = table(warehouse, "run_log").head();
+    assertEquals("succeeded", log.getAs("status"));
+    assertEquals(15L, log.<Long>getAs("rows_read"));
+    assertEquals(10L, log.<Long>getAs("rows_valid"));
+    assertEquals(5L, log.<Long>getAs("rows_rejected"));
+    assertEquals(0L, log.<Long>getAs("rows_after_as_of"));
+    assertEquals(4L, log.<Long>getAs("customers"));
+    // exclude policy: purchases 100 + 50.50 + 20 + 30 + 10 + 15 + 6 + 99
+    assertEquals(new BigDecimal("330.50"), log.getAs("valid_amount"));
+    assertEquals(new BigDecimal("330.50"), log.getAs("monetary_total"));
+    assertTrue(log.<Boolean>getAs("reconciled"));
+    assertEquals(List.of(input), log.getList(log.fieldIndex("input_files")).stream()
+        .map(f -> f.toString().replace("file:", "")).toList());
+
+    long tiers = snapshot(warehouse, "tier_summary", "2024-02-02").count();
+    assertEquals(log.<Integer>getAs("k").longValue(), tiers);
+    assertEquals(4L, snapshot(warehouse, "tier_summary", "2024-02-02").agg(org.apache.spark.sql.functions.sum(CUSTOMERS)).head().getLong(0));
+    assertEquals(12, snapshot(warehouse, "score_thresholds", "2024-02-02").count(), "3 metrics x 4 scores used by 4 customers");
+    for (Row r : customers.values()) {
+      assertTrue(r.<Integer>getAs(TIER) >= 1 && r.<Integer>getAs(TIER) <= log.<Integer>getAs("k"), "tier in 1..k: " + r);
+      assertNotNull(r.getAs(TIER_NAME));
+    }
+  }
+
+  @Test
+  void netPolicyReconcilesWithUnattributedReturns() {
+    Path warehouse = dir.resolve("wh-net");
+    run(warehouse, "2024-01-21", "--set", "returns.policy=net");
+    Row log = table(warehouse, "run_log").head();
+    // 100 + 50.50 + 20 - 50.50 + 30 + 10 + 15 + 6 - 12 = 169.00; E's -12.00 belongs to no customer
+    assertEquals(new BigDecimal("169.00"), log.getAs("valid_amount"));
+    assertEquals(new BigDecimal("181.00"), log.getAs("monetary_total"));
+    assertEquals(new BigDecimal("-12.00"), log.getAs("unattributed_amount"));
+    assertTrue(log.<Boolean>getAs("reconciled"));
+    assertEquals(1L, log.<Long>getAs("rows_after_as_of"), "K's purchase on 2024-02-01");
+  }
+
+  @Test
+  void reRunReplacesOnlyItsSnapshot() {
+    Path warehouse = dir.resolve("wh-rerun");
+    run(warehouse, "2024-01-21");
+    List<Row> first = snapshot(warehouse, "customer_rfm", "2024-01-21").drop(RUN_ID).orderBy(CUSTOMER_ID).collectAsList();
+    run(warehouse, "2024-01-11");
+    List<Row> earlier = snapshot(warehouse, "customer_rfm", "2024-01-11").drop(RUN_ID).orderBy(CUSTOMER_ID).collectAsList();
+    assertEquals(List.of("A", "B", "D"), earlier.stream().map(r -> r.<String>getAs(CUSTOMER_ID)).toList());
+    assertEquals(1, earlier.get(0).<Integer>getAs(RECENCY_DAYS), "A's last purchase before 2024-01-11 is 2024-01-10");
+
+    run(warehouse, "2024-01-21");
+    List<Row> again = snapshot(warehouse, "customer_rfm", "2024-01-21").drop(RUN_ID).orderBy(CUSTOMER_ID).collectAsList();
+    assertEquals(3, again.size());
+    assertEquals(first, again, "same input, same snapshot: same rows, tiers included");
+    assertEquals(earlier, snapshot(warehouse, "customer_rfm", "2024-01-11").drop(RUN_ID).orderBy(CUSTOMER_ID).collectAsList(),
+        "the other snapshot is untouched");
+    assertEquals(6, table(warehouse, "customer_rfm").count());
+    assertEquals(10, table(warehouse, "rejected_transactions").count(), "5 rejects per snapshot, not duplicated");
+    assertEquals(3, table(warehouse, "run_log").count(), "run_log keeps every run");
+  }
+
+  @Test
+  void tablesCarryColumnComments() {
+    Path warehouse = dir.resolve("wh-comments");
+    run(warehouse, "2024-01-21");
+    var field = table(warehouse, "customer_rfm").schema().apply(RECENCY_DAYS);
+    assertTrue(field.getComment().isDefined());
+    assertTrue(field.getComment().get().contains("Days from the last purchase"));
+    List<Row> detail = spark.sql("DESCRIBE DETAIL delta.`" + warehouse.resolve("customer_rfm") + "`").collectAsList();
+    assertEquals(List.of(SNAPSHOT_DATE), detail.get(0).getList(detail.get(0).fieldIndex("partitionColumns")));
+    assertTrue(detail.get(0).<String>getAs("description").startsWith("One row per customer per snapshot"));
+  }
+
+  @Test
+  void tooManyRejectsFailsWithoutWritingTheSnapshot() {
+    Path warehouse = dir.resolve("wh-threshold");
+    Outcome outcome = cli("run", "--input", input, "--warehouse", warehouse.toString(),
+        "--set", "validation.max-reject-rate=0.1");
+    assertEquals(Main.RUN_FAILED, outcome.code());
+    assertTrue(outcome.err().contains("validation.max-reject-rate"), outcome.err());
+    assertTrue(outcome.err().contains("BAD_TIMESTAMP"), outcome.err());
+    assertFalse(Files.exists(warehouse.resolve("customer_rfm")), "nothing published");
+    Row log = table(warehouse, "run_log").head();
+    assertEquals("failed", log.getAs("status"));
+    assertTrue(log.<String>getAs("failure_reason").contains("rejected"));
+  }
+
+  @Test
+  void missingInputPathExitsWithBadInput() {
+    Outcome outcome = cli("run", "--input", dir.resolve("nope/*.csv").toString(), "--warehouse", dir.resolve("wh-missing").toString());
+    assertEquals(Main.BAD_INPUT, outcome.code());
+    assertTrue(outcome.err().contains("does not exist"), outcome.err());
+  }
+
+  @Test
+  void missingColumnIsNamedWithTheFix() {
+    Outcome outcome = cli("run", "--input", input, "--warehouse", dir.resolve("wh-col").toString(),
+        "--set", "input.columns.amount=Revenue");
+    assertEquals(Main.BAD_INPUT, outcome.code());
+    assertTrue(outcome.err().contains("\"Revenue\"") && outcome.err().contains("--set input.columns.amount="), outcome.err());
+  }
+
+  @Test
+  void badCommandLineIsAUsageError() {
+    assertEquals(Main.USAGE, cli("run", "--input", input, "--as-of", "yesterday").code());
+    assertEquals(Main.USAGE, cli("run", "--inptu", input).code());
+    assertEquals(Main.USAGE, cli("frobnicate").code());
+  }
+}

@@ -1,0 +1,89 @@
+package org.rfmtiers.features;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.rfmtiers.Columns.*;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.rfmtiers.TestRows;
+import org.rfmtiers.config.FrequencyBasis;
+import org.rfmtiers.config.ReturnsPolicy;
+
+class RfmFeaturesTest {
+  private static final LocalDate AS_OF = LocalDate.of(2024, 1, 21);
+
+  /**
+   * A: three orders on two days (two on 10 January) and a cancellation of one of them; B: one purchase;
+   * D: two orders, the second with two lines; E: only a return; K: buys after the snapshot date.
+   */
+  private static Dataset<Row> log() {
+    return TestRows.transactions(
+        new Object[] {"A", "O1", "2024-01-01", "100.00", false},
+        new Object[] {"A", "O2", "2024-01-10", "50.50", false},
+        new Object[] {"A", "O3", "2024-01-10", "20.00", false},
+        new Object[] {"A", "C2", "2024-01-12", "-50.50", true},
+        new Object[] {"B", "O4", "2024-01-05", "30.00", false},
+        new Object[] {"D", "O5", "2024-01-02", "10.00", false},
+        new Object[] {"D", "O6", "2024-01-20", "15.00", false},
+        new Object[] {"D", "O6", "2024-01-20", "6.00", false},
+        new Object[] {"E", "C9", "2024-01-15", "-12.00", true},
+        new Object[] {"K", "O12", "2024-01-21", "99.00", false});
+  }
+
+  private static Map<String, Row> features(ReturnsPolicy policy, FrequencyBasis basis) {
+    Map<String, Row> rows = new HashMap<>();
+    for (Row r : new RfmFeatures(AS_OF, policy, basis, 2).apply(log()).collectAsList()) {
+      rows.put(r.getAs(CUSTOMER_ID), r);
+    }
+    return rows;
+  }
+
+  @Test
+  void recencyFrequencyMonetaryByHand() {
+    Map<String, Row> rows = features(ReturnsPolicy.EXCLUDE, FrequencyBasis.ORDERS);
+    assertEquals(3, rows.size(), "E has only a return and K buys on the snapshot date: neither counts");
+    Row a = rows.get("A");
+    assertEquals(LocalDate.of(2024, 1, 1), a.<java.sql.Date>getAs(FIRST_PURCHASE_DATE).toLocalDate());
+    assertEquals(LocalDate.of(2024, 1, 10), a.<java.sql.Date>getAs(LAST_PURCHASE_DATE).toLocalDate());
+    assertEquals(11, a.<Integer>getAs(RECENCY_DAYS));
+    assertEquals(3L, a.<Long>getAs(FREQUENCY), "the same-day double order counts twice");
+    assertEquals(2L, a.<Long>getAs(PURCHASE_DAYS));
+    assertEquals(new BigDecimal("170.50"), a.getAs(MONETARY), "returns excluded");
+    assertEquals(new BigDecimal("56.83"), a.getAs(AVG_ORDER_VALUE), "170.50 / 3");
+    assertEquals(20, a.<Integer>getAs(TENURE_DAYS));
+    assertEquals(1L, a.<Long>getAs(RETURN_COUNT));
+    assertEquals(new BigDecimal("50.50"), a.getAs(RETURNED_AMOUNT));
+
+    Row b = rows.get("B");
+    assertEquals(16, b.<Integer>getAs(RECENCY_DAYS));
+    assertEquals(1L, b.<Long>getAs(FREQUENCY));
+    assertEquals(new BigDecimal("30.00"), b.getAs(MONETARY));
+    assertEquals(16, b.<Integer>getAs(TENURE_DAYS), "one purchase: tenure = recency");
+
+    Row d = rows.get("D");
+    assertEquals(1, d.<Integer>getAs(RECENCY_DAYS), "bought the day before the snapshot");
+    assertEquals(2L, d.<Long>getAs(FREQUENCY), "two lines of O6 are one order");
+    assertEquals(new BigDecimal("31.00"), d.getAs(MONETARY));
+    assertEquals(new BigDecimal("15.50"), d.getAs(AVG_ORDER_VALUE));
+  }
+
+  @Test
+  void netPolicySubtractsReturns() {
+    Map<String, Row> rows = features(ReturnsPolicy.NET, FrequencyBasis.ORDERS);
+    assertEquals(new BigDecimal("120.00"), rows.get("A").getAs(MONETARY));
+    assertEquals(new BigDecimal("40.00"), rows.get("A").getAs(AVG_ORDER_VALUE));
+    assertEquals(3L, rows.get("A").<Long>getAs(FREQUENCY), "a return never removes an order");
+  }
+
+  @Test
+  void dayBasisCountsPurchaseDays() {
+    Map<String, Row> rows = features(ReturnsPolicy.EXCLUDE, FrequencyBasis.DAYS);
+    assertEquals(2L, rows.get("A").<Long>getAs(FREQUENCY));
+    assertEquals(new BigDecimal("85.25"), rows.get("A").getAs(AVG_ORDER_VALUE));
+  }
+}
