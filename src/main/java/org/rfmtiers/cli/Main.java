@@ -160,9 +160,13 @@ public final class Main {
           row.<Double>getAs("median_monetary"));
     }
     out.println("  (recency, frequency and monetary are tier medians)");
+    if (r.clvSummary() != null) {
+      out.println("  CLV: " + r.clvSummary());
+    }
     r.warnings().forEach(w -> out.println("  warning: " + w));
-    out.printf(Locale.ROOT, "%nDelta tables under %s: %s, %s, %s, %s, %s%n", r.warehouse(), Tables.CUSTOMER_RFM,
-        Tables.TIER_SUMMARY, Tables.SCORE_THRESHOLDS, Tables.REJECTED_TRANSACTIONS, Tables.RUN_LOG);
+    out.printf(Locale.ROOT, "%nDelta tables under %s: %s%n", r.warehouse(), String.join(", ", Tables.CUSTOMER_RFM,
+        Tables.TIER_SUMMARY, Tables.SCORE_THRESHOLDS, Tables.CUSTOMER_CLV, Tables.CLV_MODEL,
+        Tables.REJECTED_TRANSACTIONS, Tables.RUN_LOG));
     out.println("  stage ms: " + r.stageMillis());
   }
 

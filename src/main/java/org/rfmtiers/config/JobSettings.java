@@ -10,6 +10,7 @@ public record JobSettings(
     ValidationSettings validation,
     ScoreSettings scores,
     TierSettings tiers,
+    ClvSettings clv,
     String warehouse,
     String sparkMaster,
     Map<String, String> sparkConf) {
@@ -25,7 +26,7 @@ public record JobSettings(
   public String redacted() {
     java.util.Map<String, String> masked = new java.util.TreeMap<>();
     sparkConf.forEach((key, value) -> masked.put(key, SECRET.matcher(key).matches() ? "***" : value));
-    return new JobSettings(input, returnsPolicy, frequencyBasis, validation, scores, tiers, warehouse, sparkMaster,
+    return new JobSettings(input, returnsPolicy, frequencyBasis, validation, scores, tiers, clv, warehouse, sparkMaster,
         Map.of()).toString().replace("sparkConf={}", "sparkConf=" + masked);
   }
 }

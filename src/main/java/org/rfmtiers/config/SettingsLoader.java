@@ -157,6 +157,17 @@ public final class SettingsLoader {
         c.getDouble("tiers.winsorize-quantile"),
         enumValue(TierSettings.TierOrder.class, c, "tiers.order-by"),
         c.getStringList("tiers.names"));
+    ClvSettings clv = new ClvSettings(
+        c.getBoolean("clv.enabled"),
+        enumValue(ClvSettings.TimeUnit.class, c, "clv.time-unit"),
+        ClvSettings.Horizon.parse("clv.horizon", requiredString(c, "clv.horizon")),
+        c.getDouble("clv.discount-rate"),
+        c.getDouble("clv.margin"),
+        c.getDouble("clv.penalizer"),
+        c.getInt("clv.min-customers"),
+        c.getInt("clv.min-repeat-customers"),
+        c.getInt("clv.max-evaluations"),
+        c.getLong("clv.max-groups"));
     Map<String, String> sparkConf = new LinkedHashMap<>();
     for (Map.Entry<String, ConfigValue> e : c.getConfig("spark.conf").root().entrySet()) {
       sparkConf.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
@@ -168,6 +179,7 @@ public final class SettingsLoader {
         validation,
         scores,
         tiers,
+        clv,
         requiredString(c, "output.warehouse"),
         requiredString(c, "spark.master"),
         sparkConf);

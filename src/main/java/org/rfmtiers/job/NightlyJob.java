@@ -20,6 +20,13 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.rfmtiers.config.JobSettings;
 import org.rfmtiers.config.ReturnsPolicy;
+import org.rfmtiers.clv.BgNbd;
+import org.rfmtiers.clv.ClvFitException;
+import org.rfmtiers.clv.ClvInputs;
+import org.rfmtiers.clv.ClvResult;
+import org.rfmtiers.clv.CustomerLifetimeValue;
+import org.rfmtiers.clv.GammaGamma;
+import org.rfmtiers.clv.ModelFit;
 import org.rfmtiers.features.RfmFeatures;
 import org.rfmtiers.ingest.RawTransactions;
 import org.rfmtiers.ingest.TransactionSource;
@@ -175,6 +182,14 @@ public final class NightlyJob {
         .withColumn(RUN_ID, lit(log.runId)));
     List<Row> summaryRows = Tables.tierSummary(scale()).conform(summary).collectAsList(); // k rows
 
+    Optional<ClvResult> clv = settings.clv().enabled()
+        ? Optional.of(timer.time("clv", () -> lifetimeValue(inWindow, snapshot, cached)))
+        : Optional.empty();
+    clv.ifPresent(c -> {
+      c.warnings().forEach(w -> LOG.warn("run_id={} warning=\"{}\"", log.runId, w));
+      log.warnings.addAll(c.warnings());
+    });
+
     Row totals = customers.agg(count(lit(1)), sum(col(MONETARY))).head();
     long customerCount = totals.getLong(0);
     BigDecimal monetaryTotal = decimalOrZero(totals, 1);
@@ -197,11 +212,67 @@ public final class NightlyJob {
           .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, lit(log.runId)), snapshot);
       tables.replaceSnapshot(Tables.tierSummary(scale()), summary, snapshot);
       tables.replaceSnapshot(Tables.customerRfm(scale()), customers, snapshot);
+      clv.ifPresent(c -> writeClv(tables, c, snapshot, log.runId));
       return null;
     });
     RunResult.Counts counts = new RunResult.Counts(read, valid, rejected, afterAsOf, rejectsByReason);
     return RunResult.of(log.runId, snapshot, tables.warehouse(), counts, customerCount, tiers, summaryRows,
-        List.copyOf(log.warnings), timer.millis());
+        clv.map(NightlyJob::describe).orElse(null), List.copyOf(log.warnings), timer.millis());
+  }
+
+  /** Fits and predicts CLV; a fit that cannot be trusted fails the run before anything is written. */
+  private ClvResult lifetimeValue(Dataset<Row> inWindow, LocalDate snapshot, List<Dataset<Row>> cached) {
+    Dataset<Row> inputs = new ClvInputs(snapshot, settings.returnsPolicy()).apply(inWindow);
+    inputs.persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(inputs);
+    ClvResult result;
+    try {
+      result = new CustomerLifetimeValue(settings.clv()).apply(inputs);
+    } catch (ClvFitException e) {
+      throw new JobFailure(e.getMessage());
+    }
+    result.customers().ifPresent(c -> {
+      c.persist(StorageLevel.MEMORY_AND_DISK());
+      cached.add(c);
+      c.count();
+    });
+    return result;
+  }
+
+  private void writeClv(DeltaTables tables, ClvResult clv, LocalDate snapshot, String runId) {
+    Column snapshotDate = lit(java.sql.Date.valueOf(snapshot));
+    var customerClv = Tables.customerClv(settings.clv().horizon().label());
+    if (clv.customers().isEmpty()) {
+      // no CLV this run: a re-run must not leave an earlier run's CLV rows behind for this snapshot
+      if (tables.exists(Tables.CUSTOMER_CLV)) {
+        tables.replaceSnapshot(customerClv, tables.read(Tables.CUSTOMER_CLV).limit(0), snapshot);
+      }
+      return;
+    }
+    tables.replaceSnapshot(customerClv, clv.customers().get()
+        .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, lit(runId)), snapshot);
+    BgNbd bg = clv.bgNbd().get().model();
+    GammaGamma gg = clv.gammaGamma().get().model();
+    ModelFit<BgNbd> bgFit = clv.bgNbd().get();
+    ModelFit<GammaGamma> ggFit = clv.gammaGamma().get();
+    Row row = org.apache.spark.sql.RowFactory.create(java.sql.Date.valueOf(snapshot), runId,
+        settings.clv().timeUnit().label(), settings.clv().horizon().label(), settings.clv().annualDiscountRate(),
+        settings.clv().margin(), settings.clv().penalizer(), bg.r(), bg.alpha(), bg.a(), bg.b(),
+        bgFit.logLikelihood(), bgFit.customers(), bgFit.groups(), bgFit.evaluations(), gg.p(), gg.q(), gg.gamma(),
+        ggFit.logLikelihood(), ggFit.customers(), ggFit.evaluations(), clv.fitMillis());
+    tables.replaceSnapshot(Tables.clvModel(), spark.createDataFrame(List.of(row), Tables.clvModel().schema()), snapshot);
+  }
+
+  private static String describe(ClvResult clv) {
+    if (clv.bgNbd().isEmpty()) {
+      return String.join("; ", clv.warnings());
+    }
+    BgNbd bg = clv.bgNbd().get().model();
+    GammaGamma gg = clv.gammaGamma().get().model();
+    return String.format(java.util.Locale.ROOT,
+        "BG/NBD r=%.4g alpha=%.4g a=%.4g b=%.4g (LL %.1f); Gamma-Gamma p=%.4g q=%.4g gamma=%.4g (LL %.1f); fitted in %d ms",
+        bg.r(), bg.alpha(), bg.a(), bg.b(), clv.bgNbd().get().logLikelihood(), gg.p(), gg.q(), gg.gamma(),
+        clv.gammaGamma().get().logLikelihood(), clv.fitMillis());
   }
 
   /**

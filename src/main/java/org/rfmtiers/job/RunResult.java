@@ -6,7 +6,10 @@ import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.rfmtiers.tiers.TierResult;
 
-/** What a successful run did: identifiers, counts, the tiering outcome and the tier summary rows. */
+/**
+ * What a successful run did: identifiers, counts, the tiering outcome, the tier summary rows and a
+ * one-line description of the CLV fit (null when CLV is disabled).
+ */
 public record RunResult(
     String runId,
     LocalDate snapshotDate,
@@ -21,14 +24,15 @@ public record RunResult(
     String kSelection,
     Double silhouette,
     List<Row> tierSummary,
+    String clvSummary,
     List<String> warnings,
     Map<String, Long> stageMillis) {
 
   static RunResult of(String runId, LocalDate snapshotDate, String warehouse, Counts counts, long customers,
-      TierResult tiers, List<Row> summary, List<String> warnings, Map<String, Long> stageMillis) {
+      TierResult tiers, List<Row> summary, String clvSummary, List<String> warnings, Map<String, Long> stageMillis) {
     return new RunResult(runId, snapshotDate, warehouse, counts.read(), counts.valid(), counts.rejected(),
         counts.afterAsOf(), counts.rejectsByReason(), customers, tiers.k(), tiers.kSelection(), tiers.silhouette(),
-        summary, warnings, stageMillis);
+        summary, clvSummary, warnings, stageMillis);
   }
 
   /** Row counts of the validation step. */

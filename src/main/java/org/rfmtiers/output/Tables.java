@@ -12,6 +12,8 @@ public final class Tables {
   public static final String SCORE_THRESHOLDS = "score_thresholds";
   public static final String REJECTED_TRANSACTIONS = "rejected_transactions";
   public static final String RUN_LOG = "run_log";
+  public static final String CUSTOMER_CLV = "customer_clv";
+  public static final String CLV_MODEL = "clv_model";
 
   private static final DataType STRING = DataTypes.StringType;
   private static final DataType INT = DataTypes.IntegerType;
@@ -106,6 +108,55 @@ public final class Tables {
         .column(RAW_UNIT_PRICE, STRING, "Unit price exactly as read")
         .column(RAW_TRANSACTION_ID, STRING, "Line id exactly as read")
         .column(RAW_RECORD, STRING, "The whole line, for rows that could not be split into columns")
+        .partitionedBy(SNAPSHOT_DATE)
+        .build();
+  }
+
+  /** Per-customer CLV; the horizon-named columns follow clv.horizon (e.g. clv_12m for "12 months"). */
+  public static TableSchema customerClv(String horizonLabel) {
+    return TableSchema.table(CUSTOMER_CLV,
+            "One row per customer per snapshot: BG/NBD + Gamma-Gamma probability alive, expected purchases and CLV.")
+        .column(SNAPSHOT_DATE, DATE, "As-of date of the snapshot (partition column)")
+        .column(RUN_ID, STRING, "Run that wrote this snapshot")
+        .column(CUSTOMER_ID, STRING, "Customer id (joins customer_rfm on customer_id and snapshot_date)")
+        .column("repeat_purchase_days", INT, "x: distinct purchase days after the first one")
+        .column("time_to_last_purchase", DOUBLE, "t_x: first to last purchase day, in time_unit")
+        .column("customer_age", DOUBLE, "T: first purchase day to the day before the snapshot, in time_unit")
+        .column("repeat_avg_value", DOUBLE, "m_x: mean spend per repeat purchase day (null without repeats)")
+        .column("p_alive", DOUBLE, "Probability the customer is still active (BG/NBD)")
+        .column("expected_purchases_next_period", DOUBLE, "Expected purchase days in the next time_unit")
+        .column("expected_purchases_" + horizonLabel, DOUBLE, "Expected purchase days over the horizon " + horizonLabel)
+        .column("expected_avg_order_value", DOUBLE, "Expected spend per purchase day (Gamma-Gamma)")
+        .column("clv_" + horizonLabel, DOUBLE, "Discounted expected value over the horizon " + horizonLabel + " x clv.margin")
+        .column("time_unit", STRING, "days or weeks: the unit of the model's times")
+        .partitionedBy(SNAPSHOT_DATE)
+        .build();
+  }
+
+  public static TableSchema clvModel() {
+    return TableSchema.table(CLV_MODEL, "Per snapshot: the fitted BG/NBD and Gamma-Gamma parameters and fit diagnostics.")
+        .column(SNAPSHOT_DATE, DATE, "As-of date of the snapshot (partition column)")
+        .column(RUN_ID, STRING, "Run that fitted the models")
+        .column("time_unit", STRING, "days or weeks")
+        .column("horizon", STRING, "Prediction horizon, e.g. 12m")
+        .column("discount_rate", DOUBLE, "Annual discount rate")
+        .column("margin", DOUBLE, "Profit margin applied to CLV")
+        .column("penalizer", DOUBLE, "L2 penalty used in both fits")
+        .column("r", DOUBLE, "BG/NBD: shape of the purchase-rate Gamma")
+        .column("alpha", DOUBLE, "BG/NBD: scale of the purchase-rate Gamma, in time_unit")
+        .column("a", DOUBLE, "BG/NBD: Beta dropout parameter a")
+        .column("b", DOUBLE, "BG/NBD: Beta dropout parameter b")
+        .column("bgnbd_log_likelihood", DOUBLE, "BG/NBD log-likelihood at the optimum")
+        .column("bgnbd_customers", LONG, "Customers in the BG/NBD fit")
+        .column("bgnbd_groups", INT, "Distinct (x, t_x, T) groups evaluated")
+        .column("bgnbd_evaluations", INT, "Likelihood evaluations used")
+        .column("p", DOUBLE, "Gamma-Gamma: shape of spend per transaction")
+        .column("q", DOUBLE, "Gamma-Gamma: shape of the scale's Gamma")
+        .column("gamma", DOUBLE, "Gamma-Gamma: scale of the scale's Gamma")
+        .column("gg_log_likelihood", DOUBLE, "Gamma-Gamma log-likelihood at the optimum")
+        .column("gg_customers", LONG, "Repeat buyers in the Gamma-Gamma fit")
+        .column("gg_evaluations", INT, "Likelihood evaluations used")
+        .column("fit_ms", LONG, "Wall time of both fits, including grouping on the executors")
         .partitionedBy(SNAPSHOT_DATE)
         .build();
   }
