@@ -13,13 +13,15 @@ package org.rfmtiers.clv;
  * sum: an upper bound on the truncation error, not an estimate.
  *
  * <p>{@link #scaledF21} returns (1 - z)^a 2F1(a, b; c; z), the form BG/NBD uses, without overflow for
- * frequent buyers (large a and b): for z <= 1/2 through Pfaff's transformation
+ * frequent buyers (large a and b): for z < 0.4 through Pfaff's transformation
  * (1 - z)^a 2F1(a, b; c; z) = 2F1(a, c - b; c; z / (z - 1)) (A&amp;S 15.3.4), whose series converges like
- * (z / (1 - z))^k whatever the size of a; above 1/2 by the direct series with running rescaling.
+ * (z / (1 - z))^k whatever the size of a; from 0.4 on by the direct series with running rescaling.
  */
 public final class Hypergeometric {
   static final double TOLERANCE = 1e-13;
   static final int MAX_TERMS = 10_000_000;
+  /** Below this z the Pfaff form is used; its series then converges at least like (2/3)^k. */
+  static final double PFAFF_BELOW = 0.4;
   private static final double RESCALE_ABOVE = 1e250;
 
   private Hypergeometric() {}
@@ -34,7 +36,7 @@ public final class Hypergeometric {
   /** (1 - z)^a 2F1(a, b; c; z) for 0 <= z < 1, computed without intermediate overflow. */
   public static double scaledF21(double a, double b, double c, double z) {
     checkArguments(c, z);
-    if (z <= 0.5) {
+    if (z < PFAFF_BELOW) {
       double[] pfaff = series(a, c - b, c, z / (z - 1));
       return pfaff[0] * Math.exp(pfaff[1]);
     }
@@ -71,7 +73,7 @@ public final class Hypergeometric {
       }
       if (k > monotoneFrom) {
         double rho = Math.max(Math.abs(ratio), Math.abs(z));
-        if (Math.abs(term) * rho / (1 - rho) <= TOLERANCE * Math.abs(sum)) {
+        if (rho < 1 && Math.abs(term) * rho / (1 - rho) <= TOLERANCE * Math.abs(sum)) {
           return new double[] {sum, logScale};
         }
       }
