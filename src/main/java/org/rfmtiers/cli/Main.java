@@ -17,6 +17,7 @@ import org.rfmtiers.config.SettingsException;
 import org.rfmtiers.config.SettingsLoader;
 import org.rfmtiers.generate.TransactionGenerator;
 import org.rfmtiers.ingest.InputException;
+import org.rfmtiers.job.ClvEvaluationJob;
 import org.rfmtiers.job.JobFailure;
 import org.rfmtiers.job.NightlyJob;
 import org.rfmtiers.job.RunResult;
@@ -39,6 +40,7 @@ public final class Main {
       "run", Set.of("config", "input", "input-format", "warehouse", "as-of", "set"),
       "generate", Set.of("customers", "transactions", "out", "seed", "format"),
       "demo", Set.of("dir", "customers", "transactions"),
+      "evaluate-clv", Set.of("config", "input", "input-format", "set", "calibration-end", "observation-end"),
       "help", Set.of());
 
   private static final String USAGE_TEXT = """
@@ -47,6 +49,8 @@ public final class Main {
                       [--as-of YYYY-MM-DD] [--set key=value]...
         rfm-tiers generate --customers N --transactions M --out DIR [--seed S] [--format csv|parquet]
         rfm-tiers demo [--dir DIR] [--customers N] [--transactions M]
+        rfm-tiers evaluate-clv --calibration-end YYYY-MM-DD --observation-end YYYY-MM-DD [--config FILE]
+                      [--input URI] [--input-format F] [--set key=value]...
       Settings and their defaults: conf/rfm-tiers.conf. Exit codes: 0 ok, 1 run failed, 2 usage or config, 3 bad input.
       """;
 
@@ -79,6 +83,7 @@ public final class Main {
         case "run" -> run(cli);
         case "generate" -> generate(cli);
         case "demo" -> demo(cli);
+        case "evaluate-clv" -> evaluateClv(cli);
         default -> {
           out.print(USAGE_TEXT);
           yield OK;
@@ -102,18 +107,38 @@ public final class Main {
   }
 
   private int run(CliArgs cli) {
-    Map<String, String> overrides = new LinkedHashMap<>(cli.sets());
-    cli.option("input").ifPresent(v -> overrides.put("input.uri", v));
-    cli.option("input-format").ifPresent(v -> overrides.put("input.format", v));
-    cli.option("warehouse").ifPresent(v -> overrides.put("output.warehouse", v));
-    JobSettings settings = SettingsLoader.load(cli.option("config").map(File::new).orElse(null), overrides);
+    JobSettings settings = settings(cli);
     String input = settings.input().uri()
         .orElseThrow(() -> new SettingsException("no input: give --input URI or set input.uri"));
-    Optional<LocalDate> asOf = cli.option("as-of").map(Main::date);
+    Optional<LocalDate> asOf = cli.option("as-of").map(text -> date("as-of", text));
     SparkSession spark = SparkSessions.forJob(settings);
     RunResult result = new NightlyJob(spark, settings, Clock.systemUTC()).run(input, asOf);
     printResult(result);
     return OK;
+  }
+
+  private int evaluateClv(CliArgs cli) {
+    JobSettings settings = settings(cli);
+    String input = settings.input().uri()
+        .orElseThrow(() -> new SettingsException("no input: give --input URI or set input.uri"));
+    LocalDate calibrationEnd = date("calibration-end", cli.option("calibration-end")
+        .orElseThrow(() -> new SettingsException("--calibration-end YYYY-MM-DD is required")));
+    LocalDate observationEnd = date("observation-end", cli.option("observation-end")
+        .orElseThrow(() -> new SettingsException("--observation-end YYYY-MM-DD is required")));
+    if (!observationEnd.isAfter(calibrationEnd)) {
+      throw new SettingsException("--observation-end must be after --calibration-end");
+    }
+    new ClvEvaluationJob(SparkSessions.forJob(settings), settings, Clock.systemUTC())
+        .run(input, calibrationEnd, observationEnd, out);
+    return OK;
+  }
+
+  private static JobSettings settings(CliArgs cli) {
+    Map<String, String> overrides = new LinkedHashMap<>(cli.sets());
+    cli.option("input").ifPresent(v -> overrides.put("input.uri", v));
+    cli.option("input-format").ifPresent(v -> overrides.put("input.format", v));
+    cli.option("warehouse").ifPresent(v -> overrides.put("output.warehouse", v));
+    return SettingsLoader.load(cli.option("config").map(File::new).orElse(null), overrides);
   }
 
   private int generate(CliArgs cli) {
@@ -170,11 +195,11 @@ public final class Main {
     out.println("  stage ms: " + r.stageMillis());
   }
 
-  private static LocalDate date(String text) {
+  private static LocalDate date(String option, String text) {
     try {
       return LocalDate.parse(text);
     } catch (DateTimeParseException e) {
-      throw new SettingsException("--as-of \"" + text + "\" is not a date (YYYY-MM-DD)");
+      throw new SettingsException("--" + option + " \"" + text + "\" is not a date (YYYY-MM-DD)");
     }
   }
 

@@ -58,10 +58,27 @@ public final class CustomerLifetimeValue {
           + " repeat buyers, fewer than clv.min-customers = " + settings.minCustomers()
           + " or clv.min-repeat-customers = " + settings.minRepeatCustomers());
     }
+    Fits fits = fit(inputs);
+    return new ClvResult(Optional.of(predict(inputs, fits.bgNbd().model(), fits.gammaGamma().model())),
+        Optional.of(fits.bgNbd()), Optional.of(fits.gammaGamma()), fits.millis(), List.of());
+  }
+
+  /** Both converged fits and the wall time they took. */
+  public record Fits(ModelFit<BgNbd> bgNbd, ModelFit<GammaGamma> gammaGamma, long millis) {}
+
+  /**
+   * Fits both models on {@link ClvInputs}; throws {@link ClvFitException} for a fit that did not converge
+   * or whose predictions would be undefined.
+   */
+  public Fits fit(Dataset<Row> inputs) {
     long start = System.nanoTime();
     double unit = settings.timeUnit().days();
     ModelFit<BgNbd> bgNbd = BgNbdFitter.fit(bgNbdGroups(inputs, unit), settings.penalizer(), settings.maxEvaluations());
     require(bgNbd, "BG/NBD");
+    // E[Y(t)] divides by (a - 1): a < 1 is legitimate (the CDNOW fit has a = 0.79), a = 1 is not.
+    if (Math.abs(bgNbd.model().a() - 1) < 1e-6) {
+      throw new ClvFitException("BG/NBD fit has a = 1, where expected purchases are undefined");
+    }
     ModelFit<GammaGamma> gammaGamma = GammaGammaFitter.fit(gammaGammaGroups(inputs), settings.penalizer(),
         settings.maxEvaluations());
     require(gammaGamma, "Gamma-Gamma");
@@ -69,13 +86,7 @@ public final class CustomerLifetimeValue {
       throw new ClvFitException("Gamma-Gamma fit has q = " + gammaGamma.model().q()
           + " <= 1, so the mean spend is undefined; try clv.penalizer = 0.001");
     }
-    long fitMillis = (System.nanoTime() - start) / 1_000_000;
-    // E[Y(t)] divides by (a - 1): a < 1 is legitimate (the CDNOW fit has a = 0.79), a = 1 is not.
-    if (Math.abs(bgNbd.model().a() - 1) < 1e-6) {
-      throw new ClvFitException("BG/NBD fit has a = 1, where expected purchases are undefined");
-    }
-    return new ClvResult(Optional.of(predict(inputs, bgNbd.model(), gammaGamma.model())), Optional.of(bgNbd),
-        Optional.of(gammaGamma), fitMillis, List.of());
+    return new Fits(bgNbd, gammaGamma, (System.nanoTime() - start) / 1_000_000);
   }
 
   private static void require(ModelFit<?> fit, String name) {

@@ -97,8 +97,7 @@ public final class NightlyJob {
 
     RawTransactions raw = timer.time("read", () -> new TransactionSource(spark, settings.input()).read(inputUri));
     log.inputFiles = raw.files();
-    Dataset<Row> checked = keepRawOnlyForRejects(new TransactionValidator(settings.input(), settings.validation(),
-        today, raw.floatingPointAmounts()).apply(raw.rows()));
+    Dataset<Row> checked = validated(settings, raw, today);
     checked.persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(checked);
 
@@ -275,10 +274,10 @@ public final class NightlyJob {
         clv.gammaGamma().get().logLikelihood(), clv.fitMillis());
   }
 
-  /**
-   * Raw text is only needed for rejected rows; nulling it on valid rows keeps the cached table narrow.
-   */
-  private static Dataset<Row> keepRawOnlyForRejects(Dataset<Row> checked) {
+  /** Validates the raw rows; raw text is kept only on rejected rows, so a cached table stays narrow. */
+  static Dataset<Row> validated(JobSettings settings, RawTransactions raw, LocalDate today) {
+    Dataset<Row> checked = new TransactionValidator(settings.input(), settings.validation(), today,
+        raw.floatingPointAmounts()).apply(raw.rows());
     List<Column> columns = new ArrayList<>();
     for (String name : new String[] {CUSTOMER_ID, ORDER_ID, ORDER_DATE, AMOUNT, IS_RETURN, REJECT_REASON}) {
       columns.add(col(name));

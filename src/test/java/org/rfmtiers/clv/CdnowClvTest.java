@@ -93,4 +93,26 @@ class CdnowClvTest {
         once.<Double>getAs("expected_purchases_39w"), 1e-12);
     clv.unpersist();
   }
+
+  @Test
+  void evaluateClvPrintsTheHoldoutTable() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.execute(new String[] {"evaluate-clv", "--config", "src/test/resources/cdnow-sample.conf",
+        "--input", SAMPLE, "--calibration-end", "1997-09-30", "--observation-end", "1998-06-30"},
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+    assertTrue(text.contains("(39.00 weeks)"), text);
+    // 1,411 of the 2,357 customers made no repeat purchase in the calibration period (as in the paper)
+    assertTrue(text.matches("(?s).*\\n  0 +1411 .*"), text);
+    assertTrue(text.matches("(?s).*\\n  7\\+ +64 .*"), text);
+    java.util.regex.Matcher total = java.util.regex.Pattern
+        .compile("total +2357 +([0-9.]+) +([0-9.]+)").matcher(text);
+    assertTrue(total.find(), text);
+    double actual = Double.parseDouble(total.group(1));
+    double predicted = Double.parseDouble(total.group(2));
+    assertTrue(Math.abs(predicted / actual - 1) < 0.15, "aggregate holdout forecast within 15 %: " + text);
+    assertTrue(text.contains("MAE per customer") && text.contains("correlation"), text);
+  }
 }
