@@ -44,6 +44,25 @@ public final class Columns {
   public static final String PURCHASE_DAYS = "purchase_days";
   public static final String RETURN_COUNT = "return_count";
   public static final String RETURNED_AMOUNT = "returned_amount";
+  public static final String CURRENT_VALUE = "current_value";
+  public static final String ORDERS_RECENT = "orders_recent";
+  public static final String ORDERS_PRIOR = "orders_prior";
+  public static final String MEAN_PURCHASE_GAP_DAYS = "mean_purchase_gap_days";
+
+  // Segments.
+  public static final String RFM_SEGMENT = "rfm_segment";
+  public static final String RFM_SEGMENT_NAME = "rfm_segment_name";
+  public static final String RFM_SEGMENT_ACTION = "rfm_segment_action";
+  public static final String CUSTOMER_LAYER = "customer_layer";
+  public static final String CUSTOMER_LAYER_NAME = "customer_layer_name";
+  public static final String FUTURE_VALUE = "future_value";
+  public static final String FUTURE_VALUE_SOURCE = "future_value_source";
+  public static final String VALUE_MATRIX = "value_matrix";
+  public static final String VALUE_MATRIX_NAME = "value_matrix_name";
+  public static final String LIFECYCLE_STAGE = "lifecycle_stage";
+  public static final String LIFECYCLE_STAGE_NAME = "lifecycle_stage_name";
+  public static final String PREVIOUS_TIER = "previous_tier";
+  public static final String CLV_VALUE = "clv_value";
 
   // Scores.
   public static final String R_SCORE = "r_score";

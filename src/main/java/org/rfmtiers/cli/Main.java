@@ -190,7 +190,8 @@ public final class Main {
     }
     r.warnings().forEach(w -> out.println("  warning: " + w));
     out.printf(Locale.ROOT, "%nDelta tables under %s: %s%n", r.warehouse(), String.join(", ", Tables.CUSTOMER_RFM,
-        Tables.TIER_SUMMARY, Tables.SCORE_THRESHOLDS, Tables.CUSTOMER_CLV, Tables.CLV_MODEL,
+        Tables.TIER_SUMMARY, Tables.SCORE_THRESHOLDS, Tables.SEGMENT_SUMMARY, Tables.TIER_MIGRATION,
+        Tables.CUSTOMER_CLV, Tables.CLV_MODEL,
         Tables.REJECTED_TRANSACTIONS, Tables.RUN_LOG));
     out.println("  stage ms: " + r.stageMillis());
   }

@@ -11,6 +11,7 @@ public record JobSettings(
     ScoreSettings scores,
     TierSettings tiers,
     ClvSettings clv,
+    SegmentSettings segments,
     String warehouse,
     String sparkMaster,
     Map<String, String> sparkConf) {
@@ -26,7 +27,7 @@ public record JobSettings(
   public String redacted() {
     java.util.Map<String, String> masked = new java.util.TreeMap<>();
     sparkConf.forEach((key, value) -> masked.put(key, SECRET.matcher(key).matches() ? "***" : value));
-    return new JobSettings(input, returnsPolicy, frequencyBasis, validation, scores, tiers, clv, warehouse, sparkMaster,
+    return new JobSettings(input, returnsPolicy, frequencyBasis, validation, scores, tiers, clv, segments, warehouse, sparkMaster,
         Map.of()).toString().replace("sparkConf={}", "sparkConf=" + masked);
   }
 }

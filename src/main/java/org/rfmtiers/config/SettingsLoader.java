@@ -168,6 +168,22 @@ public final class SettingsLoader {
         c.getInt("clv.min-repeat-customers"),
         c.getInt("clv.max-evaluations"),
         c.getLong("clv.max-groups"));
+    SegmentSettings segments = new SegmentSettings(
+        enumValue(SegmentSettings.Language.class, c, "segments.language"),
+        enumValue(SegmentSettings.Reference.class, c, "segments.reference"),
+        enumValue(SegmentSettings.PyramidBy.class, c, "segments.pyramid.by"),
+        c.getDoubleList("segments.pyramid.shares"),
+        c.getInt("segments.matrix.current-window-days"),
+        enumValue(SegmentSettings.Reference.class, c, "segments.matrix.reference"),
+        new SegmentSettings.Lifecycle(
+            c.getInt("segments.lifecycle.exploration-days"),
+            c.getInt("segments.lifecycle.trend-window-days"),
+            c.getDouble("segments.lifecycle.rising-ratio"),
+            c.getDouble("segments.lifecycle.falling-ratio"),
+            c.getDouble("segments.lifecycle.decline-gap-multiple"),
+            c.getDouble("segments.lifecycle.churn-gap-multiple"),
+            c.getInt("segments.lifecycle.churn-days")),
+        labels(c.getConfig("segments.labels")));
     Map<String, String> sparkConf = new LinkedHashMap<>();
     for (Map.Entry<String, ConfigValue> e : c.getConfig("spark.conf").root().entrySet()) {
       sparkConf.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
@@ -180,9 +196,26 @@ public final class SettingsLoader {
         scores,
         tiers,
         clv,
+        segments,
         requiredString(c, "output.warehouse"),
         requiredString(c, "spark.master"),
         sparkConf);
+  }
+
+  private static Map<String, Map<String, SegmentSettings.Label>> labels(Config labels) {
+    Map<String, Map<String, SegmentSettings.Label>> schemes = new LinkedHashMap<>();
+    for (String scheme : labels.root().keySet()) {
+      Map<String, SegmentSettings.Label> codes = new LinkedHashMap<>();
+      Config byCode = labels.getConfig(scheme);
+      for (String code : byCode.root().keySet()) {
+        Config label = byCode.getConfig(code);
+        codes.put(code, new SegmentSettings.Label(label.getString("en"), label.getString("zh"),
+            label.hasPath("action-en") ? label.getString("action-en") : null,
+            label.hasPath("action-zh") ? label.getString("action-zh") : null));
+      }
+      schemes.put(scheme, codes);
+    }
+    return schemes;
   }
 
   private static String requiredString(Config c, String path) {

@@ -25,12 +25,22 @@ public final class RfmFeatures {
   private final ReturnsPolicy returnsPolicy;
   private final FrequencyBasis frequencyBasis;
   private final int amountScale;
+  private final Windows windows;
 
-  public RfmFeatures(LocalDate asOf, ReturnsPolicy returnsPolicy, FrequencyBasis frequencyBasis, int amountScale) {
+  /**
+   * Trailing windows before the as-of date: spend over the last {@code currentValueDays} days
+   * ({@code current_value}), and orders in the last {@code trendDays} days and in the {@code trendDays}
+   * before those ({@code orders_recent}, {@code orders_prior}), the basis of lifecycle trends.
+   */
+  public record Windows(int currentValueDays, int trendDays) {}
+
+  public RfmFeatures(LocalDate asOf, ReturnsPolicy returnsPolicy, FrequencyBasis frequencyBasis, int amountScale,
+      Windows windows) {
     this.asOf = asOf;
     this.returnsPolicy = returnsPolicy;
     this.frequencyBasis = frequencyBasis;
     this.amountScale = amountScale;
+    this.windows = windows;
   }
 
   /** @param transactions valid rows with customer_id, order_id (nullable), order_date, amount, is_return */
@@ -44,6 +54,10 @@ public final class RfmFeatures {
         ? col(AMOUNT)
         : when(purchase, col(AMOUNT)).otherwise(lit(0));
 
+    Column currentWindow = col(ORDER_DATE).geq(lit(java.sql.Date.valueOf(asOf.minusDays(windows.currentValueDays()))));
+    Column recentWindow = col(ORDER_DATE).geq(lit(java.sql.Date.valueOf(asOf.minusDays(windows.trendDays()))));
+    Column priorWindow = col(ORDER_DATE).geq(lit(java.sql.Date.valueOf(asOf.minusDays(2L * windows.trendDays()))))
+        .and(not(recentWindow));
     Dataset<Row> perCustomer = transactions
         .filter(col(ORDER_DATE).lt(asOfDate))
         .groupBy(col(CUSTOMER_ID))
@@ -53,6 +67,9 @@ public final class RfmFeatures {
             count_distinct(when(purchase, orderKey)).as(FREQUENCY),
             count_distinct(when(purchase, col(ORDER_DATE))).as(PURCHASE_DAYS),
             sum(counted).as(MONETARY),
+            coalesce(sum(when(currentWindow, counted)), lit(0)).as(CURRENT_VALUE),
+            count_distinct(when(purchase.and(recentWindow), orderKey)).as(ORDERS_RECENT),
+            count_distinct(when(purchase.and(priorWindow), orderKey)).as(ORDERS_PRIOR),
             count(when(col(IS_RETURN), lit(1))).as(RETURN_COUNT),
             coalesce(sum(when(col(IS_RETURN), negate(col(AMOUNT)))), lit(0)).as(RETURNED_AMOUNT))
         .filter(col(FREQUENCY).gt(0));
@@ -61,6 +78,9 @@ public final class RfmFeatures {
     return perCustomer
         .withColumn(MONETARY, col(MONETARY).cast(money))
         .withColumn(RETURNED_AMOUNT, col(RETURNED_AMOUNT).cast(money))
+        .withColumn(CURRENT_VALUE, col(CURRENT_VALUE).cast(money))
+        .withColumn(MEAN_PURCHASE_GAP_DAYS, when(col(PURCHASE_DAYS).gt(1),
+            datediff(col(LAST_PURCHASE_DATE), col(FIRST_PURCHASE_DATE)).divide(col(PURCHASE_DAYS).minus(1))))
         .withColumn(RECENCY_DAYS, datediff(asOfDate, col(LAST_PURCHASE_DATE)))
         .withColumn(TENURE_DAYS, datediff(asOfDate, col(FIRST_PURCHASE_DATE)))
         .withColumn(AVG_ORDER_VALUE, round(col(MONETARY).divide(col(FREQUENCY)), amountScale).cast(money));

@@ -34,6 +34,7 @@ import org.rfmtiers.ingest.TransactionValidator;
 import org.rfmtiers.output.DeltaTables;
 import org.rfmtiers.output.Tables;
 import org.rfmtiers.scoring.RfmScorer;
+import org.rfmtiers.segments.SegmentSummary;
 import org.rfmtiers.tiers.TierResult;
 import org.rfmtiers.tiers.TierSummary;
 import org.rfmtiers.tiers.ValueTiers;
@@ -155,7 +156,9 @@ public final class NightlyJob {
     Dataset<Row> inWindow = validRows.filter(before);
 
     Dataset<Row> features = timer.time("features",
-        () -> new RfmFeatures(snapshot, settings.returnsPolicy(), settings.frequencyBasis(), scale()).apply(inWindow));
+        () -> new RfmFeatures(snapshot, settings.returnsPolicy(), settings.frequencyBasis(), scale(),
+            new RfmFeatures.Windows(settings.segments().currentWindowDays(),
+                settings.segments().lifecycle().trendWindowDays())).apply(inWindow));
     RfmScorer.Scored scored = timer.time("scores", () -> {
       RfmScorer.Scored s = new RfmScorer(settings.scores()).apply(features);
       s.customers().persist(StorageLevel.MEMORY_AND_DISK());
@@ -164,22 +167,12 @@ public final class NightlyJob {
       return s;
     });
     TierResult tiers = timer.time("tiers", () -> new ValueTiers(settings.tiers()).apply(scored.customers()));
-    Dataset<Row> customers = tiers.customers()
-        .withColumn(SNAPSHOT_DATE, lit(java.sql.Date.valueOf(snapshot)))
-        .withColumn(RUN_ID, lit(log.runId));
-    customers.persist(StorageLevel.MEMORY_AND_DISK());
-    cached.add(customers);
     tiers.warnings().forEach(w -> LOG.warn("run_id={} warning=\"{}\"", log.runId, w));
     log.warnings.addAll(tiers.warnings());
     log.k = tiers.k();
     log.kSelection = tiers.kSelection();
     log.silhouette = tiers.silhouette();
     log.silhouetteByK = tiers.silhouetteByK();
-
-    Dataset<Row> summary = timer.time("summary", () -> new TierSummary(tiers.centres()).apply(customers)
-        .withColumn(SNAPSHOT_DATE, lit(java.sql.Date.valueOf(snapshot)))
-        .withColumn(RUN_ID, lit(log.runId)));
-    List<Row> summaryRows = Tables.tierSummary(scale()).conform(summary).collectAsList(); // k rows
 
     Optional<ClvResult> clv = settings.clv().enabled()
         ? Optional.of(timer.time("clv", () -> lifetimeValue(inWindow, snapshot, cached)))
@@ -188,6 +181,21 @@ public final class NightlyJob {
       c.warnings().forEach(w -> LOG.warn("run_id={} warning=\"{}\"", log.runId, w));
       log.warnings.addAll(c.warnings());
     });
+
+    Segmentation.Result segmented = timer.time("segments",
+        () -> new Segmentation(settings.segments(),
+            CustomerLifetimeValue.clvColumn(settings.clv().horizon()), tables).apply(tiers.customers(), clv, snapshot));
+    Dataset<Row> customers = segmented.customers()
+        .withColumn(SNAPSHOT_DATE, lit(java.sql.Date.valueOf(snapshot)))
+        .withColumn(RUN_ID, lit(log.runId));
+    customers.persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(customers);
+
+    Dataset<Row> summary = timer.time("summary", () -> new TierSummary(tiers.centres()).apply(customers)
+        .withColumn(SNAPSHOT_DATE, lit(java.sql.Date.valueOf(snapshot)))
+        .withColumn(RUN_ID, lit(log.runId)));
+    List<Row> summaryRows = Tables.tierSummary(scale()).conform(summary).collectAsList(); // k rows
+    Dataset<Row> segmentSummary = SegmentSummary.apply(customers);
 
     Row totals = customers.agg(count(lit(1)), sum(col(MONETARY))).head();
     long customerCount = totals.getLong(0);
@@ -210,6 +218,10 @@ public final class NightlyJob {
       tables.replaceSnapshot(Tables.scoreThresholds(), scored.thresholds()
           .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, lit(log.runId)), snapshot);
       tables.replaceSnapshot(Tables.tierSummary(scale()), summary, snapshot);
+      tables.replaceSnapshot(Tables.segmentSummary(scale()), segmentSummary
+          .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, lit(log.runId)), snapshot);
+      tables.replaceSnapshot(Tables.tierMigration(), segmented.migration()
+          .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, lit(log.runId)), snapshot);
       tables.replaceSnapshot(Tables.customerRfm(scale()), customers, snapshot);
       clv.ifPresent(c -> writeClv(tables, c, snapshot, log.runId));
       return null;

@@ -14,6 +14,8 @@ public final class Tables {
   public static final String RUN_LOG = "run_log";
   public static final String CUSTOMER_CLV = "customer_clv";
   public static final String CLV_MODEL = "clv_model";
+  public static final String SEGMENT_SUMMARY = "segment_summary";
+  public static final String TIER_MIGRATION = "tier_migration";
 
   private static final DataType STRING = DataTypes.StringType;
   private static final DataType INT = DataTypes.IntegerType;
@@ -44,6 +46,10 @@ public final class Tables {
         .column(TENURE_DAYS, INT, "Days from the first purchase date to the snapshot date")
         .column(RETURN_COUNT, LONG, "Number of return or cancellation lines")
         .column(RETURNED_AMOUNT, money(scale), "Total value of returns and cancellations, as a positive number")
+        .column(CURRENT_VALUE, money(scale), "Spend over the last segments.matrix.current-window-days days")
+        .column(ORDERS_RECENT, LONG, "Orders in the last segments.lifecycle.trend-window-days days")
+        .column(ORDERS_PRIOR, LONG, "Orders in the trend window before that")
+        .column(MEAN_PURCHASE_GAP_DAYS, DOUBLE, "Mean days between purchase days (null for one purchase day)")
         .column(R_SCORE, INT, "Recency score 1-5, 5 = most recent (quintile of customers, or fixed cut points)")
         .column(F_SCORE, INT, "Frequency score 1-5, 5 = most frequent")
         .column(M_SCORE, INT, "Monetary score 1-5, 5 = highest spend")
@@ -52,6 +58,52 @@ public final class Tables {
         .column(CLUSTER_ID, INT, "Raw k-means cluster index (not comparable across snapshots; use tier)")
         .column(TIER, INT, "Value tier, 1 = most valuable; ordered by cluster value every run")
         .column(TIER_NAME, STRING, "Display name of the tier (tiers.names)")
+        .column(PREVIOUS_TIER, INT, "Tier in the previous snapshot (null: new customer or first snapshot)")
+        .column(RFM_SEGMENT, STRING, "One of the 8 classic RFM segments, e.g. IMPORTANT_VALUE (stable code)")
+        .column(RFM_SEGMENT_NAME, STRING, "Segment label in segments.language")
+        .column(RFM_SEGMENT_ACTION, STRING, "Recommended action for the segment")
+        .column(CUSTOMER_LAYER, STRING, "Customer pyramid layer: VIP, MAJOR, ORDINARY or SMALL")
+        .column(CUSTOMER_LAYER_NAME, STRING, "Pyramid layer label in segments.language")
+        .column(FUTURE_VALUE, DOUBLE, "Future value: CLV over the horizon, or the RFM proxy (future_value_source)")
+        .column(FUTURE_VALUE_SOURCE, STRING, "clv or rfm_proxy")
+        .column(VALUE_MATRIX, STRING, "Current x future value: VIP, DEVELOP, MAINTAIN or ABANDON")
+        .column(VALUE_MATRIX_NAME, STRING, "Value matrix label in segments.language")
+        .column(LIFECYCLE_STAGE, STRING, "EXPLORATION, FORMATION, STABILITY, DECLINE or CHURNED")
+        .column(LIFECYCLE_STAGE_NAME, STRING, "Lifecycle label in segments.language")
+        .partitionedBy(SNAPSHOT_DATE)
+        .build();
+  }
+
+  public static TableSchema segmentSummary(int scale) {
+    return TableSchema.table(SEGMENT_SUMMARY, "Per snapshot, scheme and segment: size, revenue share and mean R/F/M.")
+        .column(SNAPSHOT_DATE, DATE, "As-of date of the snapshot (partition column)")
+        .column(RUN_ID, STRING, "Run that wrote this snapshot")
+        .column("scheme", STRING, "rfm_segment, customer_layer, value_matrix or lifecycle_stage")
+        .column("segment", STRING, "Stable segment code")
+        .column("segment_name", STRING, "Label in segments.language")
+        .column(CUSTOMERS, LONG, "Customers in the segment")
+        .column("customer_share", DOUBLE, "Share of the snapshot's customers (0-1)")
+        .column("revenue", money(scale), "Sum of monetary")
+        .column("revenue_share", DOUBLE, "Share of the snapshot's monetary (0-1); for customer_layer the 80/20 check")
+        .column("mean_recency_days", DOUBLE, "Mean recency_days")
+        .column("mean_frequency", DOUBLE, "Mean frequency")
+        .column("mean_monetary", DOUBLE, "Mean monetary")
+        .partitionedBy(SNAPSHOT_DATE)
+        .build();
+  }
+
+  public static TableSchema tierMigration() {
+    return TableSchema.table(TIER_MIGRATION,
+            "Per snapshot: customers moving from each tier of the previous snapshot to each tier of this one.")
+        .column(SNAPSHOT_DATE, DATE, "As-of date of this snapshot (partition column)")
+        .column(RUN_ID, STRING, "Run that wrote this snapshot")
+        .column("previous_snapshot_date", DATE, "The latest earlier snapshot (null for the first one)")
+        .column("from_tier", INT, "Tier in the previous snapshot (null: new customer)")
+        .column("from_tier_name", STRING, "Name of from_tier")
+        .column("to_tier", INT, "Tier in this snapshot (null: customer lost)")
+        .column("to_tier_name", STRING, "Name of to_tier")
+        .column("movement", STRING, "new, lost, up, down or same (tier 1 is the most valuable)")
+        .column(CUSTOMERS, LONG, "Customers making this move")
         .partitionedBy(SNAPSHOT_DATE)
         .build();
   }

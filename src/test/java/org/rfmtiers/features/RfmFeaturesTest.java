@@ -37,7 +37,7 @@ class RfmFeaturesTest {
 
   private static Map<String, Row> features(ReturnsPolicy policy, FrequencyBasis basis) {
     Map<String, Row> rows = new HashMap<>();
-    for (Row r : new RfmFeatures(AS_OF, policy, basis, 2).apply(log()).collectAsList()) {
+    for (Row r : new RfmFeatures(AS_OF, policy, basis, 2, new RfmFeatures.Windows(10, 7)).apply(log()).collectAsList()) {
       rows.put(r.getAs(CUSTOMER_ID), r);
     }
     return rows;
@@ -70,6 +70,21 @@ class RfmFeaturesTest {
     assertEquals(2L, d.<Long>getAs(FREQUENCY), "two lines of O6 are one order");
     assertEquals(new BigDecimal("31.00"), d.getAs(MONETARY));
     assertEquals(new BigDecimal("15.50"), d.getAs(AVG_ORDER_VALUE));
+  }
+
+  @Test
+  void trailingWindowsAndPurchaseGap() {
+    // current value: [01-11, 01-21); recent orders: [01-14, 01-21); prior orders: [01-07, 01-14)
+    Map<String, Row> rows = features(ReturnsPolicy.EXCLUDE, FrequencyBasis.ORDERS);
+    assertEquals(new BigDecimal("0.00"), rows.get("A").getAs(CURRENT_VALUE));
+    assertEquals(new BigDecimal("21.00"), rows.get("D").getAs(CURRENT_VALUE));
+    assertEquals(0L, rows.get("A").<Long>getAs(ORDERS_RECENT));
+    assertEquals(2L, rows.get("A").<Long>getAs(ORDERS_PRIOR), "O2 and O3 on 01-10");
+    assertEquals(1L, rows.get("D").<Long>getAs(ORDERS_RECENT));
+    assertEquals(0L, rows.get("D").<Long>getAs(ORDERS_PRIOR));
+    assertEquals(9.0, rows.get("A").<Double>getAs(MEAN_PURCHASE_GAP_DAYS), 1e-12, "01-01 to 01-10 over one gap");
+    assertEquals(18.0, rows.get("D").<Double>getAs(MEAN_PURCHASE_GAP_DAYS), 1e-12);
+    assertNull(rows.get("B").getAs(MEAN_PURCHASE_GAP_DAYS), "one purchase day: no gap");
   }
 
   @Test
