@@ -161,20 +161,44 @@ class NightlyRunEndToEndTest {
     Path warehouse = dir.resolve("wh-rerun");
     run(warehouse, "2024-01-21");
     List<Row> first = snapshot(warehouse, "customer_rfm", "2024-01-21").drop(RUN_ID).orderBy(CUSTOMER_ID).collectAsList();
-    run(warehouse, "2024-01-11");
-    List<Row> earlier = snapshot(warehouse, "customer_rfm", "2024-01-11").drop(RUN_ID).orderBy(CUSTOMER_ID).collectAsList();
-    assertEquals(List.of("A", "B", "D"), earlier.stream().map(r -> r.<String>getAs(CUSTOMER_ID)).toList());
-    assertEquals(1, earlier.get(0).<Integer>getAs(RECENCY_DAYS), "A's last purchase before 2024-01-11 is 2024-01-10");
-
     run(warehouse, "2024-01-21");
     List<Row> again = snapshot(warehouse, "customer_rfm", "2024-01-21").drop(RUN_ID).orderBy(CUSTOMER_ID).collectAsList();
     assertEquals(3, again.size());
     assertEquals(first, again, "same input, same snapshot: same rows, tiers included");
-    assertEquals(earlier, snapshot(warehouse, "customer_rfm", "2024-01-11").drop(RUN_ID).orderBy(CUSTOMER_ID).collectAsList(),
-        "the other snapshot is untouched");
+
+    run(warehouse, "2024-01-11");
+    List<Row> earlier = snapshot(warehouse, "customer_rfm", "2024-01-11").drop(RUN_ID).orderBy(CUSTOMER_ID).collectAsList();
+    assertEquals(List.of("A", "B", "D"), earlier.stream().map(r -> r.<String>getAs(CUSTOMER_ID)).toList());
+    assertEquals(1, earlier.get(0).<Integer>getAs(RECENCY_DAYS), "A's last purchase before 2024-01-11 is 2024-01-10");
+    assertEquals(first, snapshot(warehouse, "customer_rfm", "2024-01-21").drop(RUN_ID).orderBy(CUSTOMER_ID).collectAsList(),
+        "writing another snapshot leaves this one untouched");
     assertEquals(6, table(warehouse, "customer_rfm").count());
     assertEquals(10, table(warehouse, "rejected_transactions").count(), "5 rejects per snapshot, not duplicated");
     assertEquals(3, table(warehouse, "run_log").count(), "run_log keeps every run");
+  }
+
+  @Test
+  void secondSnapshotRecordsTierMigrationAndSegments() {
+    Path warehouse = dir.resolve("wh-migration");
+    run(warehouse, "2024-01-11");
+    run(warehouse, "2024-01-21");
+    Dataset<Row> migration = snapshot(warehouse, "tier_migration", "2024-01-21");
+    assertEquals(3L, migration.agg(org.apache.spark.sql.functions.sum(CUSTOMERS)).head().getLong(0));
+    assertEquals(0, migration.filter("movement in ('new', 'lost')").count(), "A, B and D are in both snapshots");
+    assertEquals(java.sql.Date.valueOf("2024-01-11"), migration.head().getAs("previous_snapshot_date"));
+    assertEquals(0, snapshot(warehouse, "customer_rfm", "2024-01-21").filter(col(PREVIOUS_TIER).isNull()).count());
+    Dataset<Row> first = snapshot(warehouse, "tier_migration", "2024-01-11");
+    assertEquals(3, first.filter("movement = 'new'").agg(org.apache.spark.sql.functions.sum(CUSTOMERS)).head().getLong(0),
+        "the first snapshot: everybody is new");
+
+    Dataset<Row> segments = snapshot(warehouse, "segment_summary", "2024-01-21");
+    for (String scheme : List.of("rfm_segment", "customer_layer", "value_matrix", "lifecycle_stage")) {
+      assertEquals(3L, segments.filter(col("scheme").equalTo(scheme))
+          .agg(org.apache.spark.sql.functions.sum(CUSTOMERS)).head().getLong(0), scheme);
+    }
+    Row customerA = snapshot(warehouse, "customer_rfm", "2024-01-21").filter("customer_id = 'A'").head();
+    assertNotNull(customerA.getAs(RFM_SEGMENT));
+    assertEquals("rfm_proxy", customerA.getAs(FUTURE_VALUE_SOURCE), "three customers are too few for CLV");
   }
 
   @Test
