@@ -13,6 +13,7 @@ public record JobSettings(
     ClvSettings clv,
     SegmentSettings segments,
     String warehouse,
+    int lockTimeoutMinutes,
     String sparkMaster,
     Map<String, String> sparkConf) {
 
@@ -27,7 +28,7 @@ public record JobSettings(
   public String redacted() {
     java.util.Map<String, String> masked = new java.util.TreeMap<>();
     sparkConf.forEach((key, value) -> masked.put(key, SECRET.matcher(key).matches() ? "***" : value));
-    return new JobSettings(input, returnsPolicy, frequencyBasis, validation, scores, tiers, clv, segments, warehouse, sparkMaster,
+    return new JobSettings(input, returnsPolicy, frequencyBasis, validation, scores, tiers, clv, segments, warehouse, lockTimeoutMinutes, sparkMaster,
         Map.of()).toString().replace("sparkConf={}", "sparkConf=" + masked);
   }
 }

@@ -198,6 +198,7 @@ public final class SettingsLoader {
         clv,
         segments,
         requiredString(c, "output.warehouse"),
+        c.getInt("output.lock-timeout-minutes"),
         requiredString(c, "spark.master"),
         sparkConf);
   }

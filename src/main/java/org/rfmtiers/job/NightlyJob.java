@@ -32,6 +32,7 @@ import org.rfmtiers.ingest.RawTransactions;
 import org.rfmtiers.ingest.TransactionSource;
 import org.rfmtiers.ingest.TransactionValidator;
 import org.rfmtiers.output.DeltaTables;
+import org.rfmtiers.output.SnapshotLock;
 import org.rfmtiers.output.Tables;
 import org.rfmtiers.scoring.RfmScorer;
 import org.rfmtiers.segments.SegmentSummary;
@@ -212,23 +213,36 @@ public final class NightlyJob {
     }
 
     timer.time("write", () -> {
-      Column snapshotDate = lit(java.sql.Date.valueOf(snapshot));
-      tables.replaceSnapshot(Tables.rejectedTransactions(), checked.filter(col(REJECT_REASON).isNotNull())
-          .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, lit(log.runId)), snapshot);
-      tables.replaceSnapshot(Tables.scoreThresholds(), scored.thresholds()
-          .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, lit(log.runId)), snapshot);
-      tables.replaceSnapshot(Tables.tierSummary(scale()), summary, snapshot);
-      tables.replaceSnapshot(Tables.segmentSummary(scale()), segmentSummary
-          .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, lit(log.runId)), snapshot);
-      tables.replaceSnapshot(Tables.tierMigration(), segmented.migration()
-          .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, lit(log.runId)), snapshot);
-      tables.replaceSnapshot(Tables.customerRfm(scale()), customers, snapshot);
-      clv.ifPresent(c -> writeClv(tables, c, snapshot, log.runId));
+      try (SnapshotLock lock = SnapshotLock.acquire(spark.sparkContext().hadoopConfiguration(), tables.warehouse(),
+          snapshot, log.runId, java.time.Duration.ofMinutes(settings.lockTimeoutMinutes()))) {
+        writeSnapshot(tables, snapshot, log.runId, checked, scored, summary, segmentSummary, segmented, customers, clv);
+      } catch (SnapshotLock.HeldException e) {
+        throw new JobFailure(e.getMessage());
+      }
       return null;
     });
     RunResult.Counts counts = new RunResult.Counts(read, valid, rejected, afterAsOf, rejectsByReason);
     return RunResult.of(log.runId, snapshot, tables.warehouse(), counts, customerCount, tiers, summaryRows,
         clv.map(NightlyJob::describe).orElse(null), List.copyOf(log.warnings), timer.millis());
+  }
+
+  /** The snapshot's table writes, one atomic Delta commit each, under the snapshot lock. */
+  private void writeSnapshot(DeltaTables tables, LocalDate snapshot, String runId, Dataset<Row> checked,
+      RfmScorer.Scored scored, Dataset<Row> summary, Dataset<Row> segmentSummary, Segmentation.Result segmented,
+      Dataset<Row> customers, Optional<ClvResult> clv) {
+    Column snapshotDate = lit(java.sql.Date.valueOf(snapshot));
+    Column run = lit(runId);
+    tables.replaceSnapshot(Tables.rejectedTransactions(), checked.filter(col(REJECT_REASON).isNotNull())
+        .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, run), snapshot);
+    tables.replaceSnapshot(Tables.scoreThresholds(), scored.thresholds()
+        .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, run), snapshot);
+    tables.replaceSnapshot(Tables.tierSummary(scale()), summary, snapshot);
+    tables.replaceSnapshot(Tables.segmentSummary(scale()), segmentSummary
+        .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, run), snapshot);
+    tables.replaceSnapshot(Tables.tierMigration(), segmented.migration()
+        .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, run), snapshot);
+    tables.replaceSnapshot(Tables.customerRfm(scale()), customers, snapshot);
+    clv.ifPresent(c -> writeClv(tables, c, snapshot, runId));
   }
 
   /** Fits and predicts CLV; a fit that cannot be trusted fails the run before anything is written. */

@@ -1,0 +1,143 @@
+package org.rfmtiers.output;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Properties;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An exclusive claim on writing one snapshot, so two runs of the same snapshot started together cannot
+ * interleave their table writes (each Delta commit is atomic, but a snapshot spans several tables).
+ * The lock is a file {@code <warehouse>/_locks/snapshot=<date>.lock} created with create-if-absent,
+ * which is atomic on local and HDFS file systems (not on S3-like object stores: there, schedule runs
+ * of one snapshot one at a time). It records the run id, host, pid and start time.
+ *
+ * <p>A lock is stale, and is taken over, when its process is gone (same host, pid no longer alive; the
+ * case after a kill -9) or when it is older than the timeout (another host that died).
+ */
+public final class SnapshotLock implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotLock.class);
+  private final FileSystem fs;
+  private final Path path;
+
+  private SnapshotLock(FileSystem fs, Path path) {
+    this.fs = fs;
+    this.path = path;
+  }
+
+  /** Thrown when another live run holds the snapshot. */
+  public static class HeldException extends RuntimeException {
+    public HeldException(String message) {
+      super(message);
+    }
+  }
+
+  public static SnapshotLock acquire(Configuration hadoop, String warehouse, LocalDate snapshot, String runId,
+      Duration timeout) {
+    Path path = new Path(warehouse + "/_locks/snapshot=" + snapshot + ".lock");
+    try {
+      FileSystem fs = path.getFileSystem(hadoop);
+      for (int attempt = 0; attempt < 2; attempt++) {
+        if (tryCreate(fs, path, runId)) {
+          return new SnapshotLock(fs, path);
+        }
+        Properties holder = read(fs, path);
+        if (holder == null) {
+          continue; // released between our create and read: try again
+        }
+        String stale = staleness(holder, timeout);
+        if (stale == null) {
+          throw new HeldException("snapshot " + snapshot + " is being written by run " + holder.getProperty("run_id")
+              + " (pid " + holder.getProperty("pid") + " on " + holder.getProperty("host") + ", since "
+              + holder.getProperty("started_at") + "); this run wrote nothing. If that run is gone, delete " + path);
+        }
+        LOG.warn("taking over the lock of run {} on snapshot {}: {}", holder.getProperty("run_id"), snapshot, stale);
+        fs.delete(path, false);
+      }
+      throw new HeldException("could not lock snapshot " + snapshot + " at " + path);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot lock snapshot " + snapshot + " at " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean tryCreate(FileSystem fs, Path path, String runId) throws IOException {
+    Properties p = new Properties();
+    p.setProperty("run_id", runId);
+    p.setProperty("host", host());
+    p.setProperty("pid", String.valueOf(ProcessHandle.current().pid()));
+    p.setProperty("started_at", Instant.now().toString());
+    try (OutputStream out = fs.create(path, false)) {
+      p.store(out, "rfm-tiers snapshot lock");
+      return true;
+    } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
+      return false;
+    } catch (IOException e) {
+      if (fs.exists(path)) {
+        return false; // some file systems report an existing file with a plain IOException
+      }
+      throw e;
+    }
+  }
+
+  private static Properties read(FileSystem fs, Path path) throws IOException {
+    Properties p = new Properties();
+    try (InputStream in = fs.open(path)) {
+      p.load(new java.io.InputStreamReader(in, StandardCharsets.ISO_8859_1));
+      return p;
+    } catch (java.io.FileNotFoundException e) {
+      return null;
+    }
+  }
+
+  /** Why the holder is stale, or null when it may still be running. */
+  private static String staleness(Properties holder, Duration timeout) {
+    String started = holder.getProperty("started_at", "");
+    try {
+      if (Instant.parse(started).plus(timeout).isBefore(Instant.now())) {
+        return "older than output.lock-timeout-minutes";
+      }
+    } catch (java.time.format.DateTimeParseException e) {
+      return "unreadable lock file";
+    }
+    if (host().equals(holder.getProperty("host"))) {
+      try {
+        long pid = Long.parseLong(holder.getProperty("pid", "-1"));
+        boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        if (!alive) {
+          return "process " + pid + " is gone";
+        }
+      } catch (NumberFormatException e) {
+        return "unreadable pid";
+      }
+    }
+    return null;
+  }
+
+  private static String host() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return ManagementFactory.getRuntimeMXBean().getName();
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      fs.delete(path, false);
+    } catch (IOException e) {
+      LOG.warn("could not release the snapshot lock {}: {}", path, e.getMessage());
+    }
+  }
+}
