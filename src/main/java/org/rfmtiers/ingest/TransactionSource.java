@@ -53,10 +53,39 @@ public final class TransactionSource {
     };
   }
 
-  /** Expands the URI (file, folder or glob) to a sorted, de-duplicated list of data files. */
+  /**
+   * Expands the URI — a file, folder or glob, or several separated by commas — to a sorted list of data
+   * files in which a file named twice appears once.
+   */
   private List<String> listFiles(String uri) {
-    Path path = new Path(uri);
     TreeSet<String> files = new TreeSet<>();
+    for (String one : splitUris(uri)) {
+      listFiles(one, files);
+    }
+    return new ArrayList<>(files);
+  }
+
+  /** Splits on commas outside glob braces ({a,b} is one glob). */
+  static List<String> splitUris(String uri) {
+    List<String> parts = new ArrayList<>();
+    int depth = 0;
+    StringBuilder current = new StringBuilder();
+    for (char c : uri.toCharArray()) {
+      depth += c == '{' ? 1 : c == '}' ? -1 : 0;
+      if (c == ',' && depth == 0) {
+        parts.add(current.toString().trim());
+        current.setLength(0);
+      } else {
+        current.append(c);
+      }
+    }
+    parts.add(current.toString().trim());
+    return parts.stream().filter(p -> !p.isEmpty()).toList();
+  }
+
+  private void listFiles(String uri, TreeSet<String> files) {
+    Path path = new Path(uri);
+    TreeSet<String> found = new TreeSet<>();
     try {
       FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
       FileStatus[] matches = fs.globStatus(path);
@@ -65,18 +94,18 @@ public final class TransactionSource {
       }
       for (FileStatus match : matches) {
         if (match.isDirectory()) {
-          collectDataFiles(fs, match.getPath(), files);
+          collectDataFiles(fs, match.getPath(), found);
         } else {
-          files.add(match.getPath().toString());
+          found.add(match.getPath().toString());
         }
       }
     } catch (IOException e) {
       throw new InputException("cannot list input path " + uri + ": " + e.getMessage());
     }
-    if (files.isEmpty()) {
+    if (found.isEmpty()) {
       throw new InputException("input path " + uri + " contains no data files");
     }
-    return new ArrayList<>(files);
+    files.addAll(found);
   }
 
   private static void collectDataFiles(FileSystem fs, Path dir, TreeSet<String> files) throws IOException {
@@ -167,6 +196,9 @@ public final class TransactionSource {
             + ". Map it with --set input.columns." + entry.getKey() + "=<column>");
       });
     }
+    List<String> mapped = wanted.values().stream().flatMap(Optional::stream).toList();
+    List<String> ignored = present.stream()
+        .filter(c -> !mapped.contains(c) && !c.equals(CORRUPT) && !c.equals(SOURCE_FILE)).toList();
     DataType tsType = rows.schema().apply(mapping.orderTs()).dataType();
     boolean typedTs = tsType instanceof org.apache.spark.sql.types.TimestampType
         || tsType instanceof org.apache.spark.sql.types.TimestampNTZType
@@ -184,7 +216,7 @@ public final class TransactionSource {
         text(mapping.transactionId()).as(RAW_TRANSACTION_ID),
         corrupt.as(RAW_RECORD));
     return new RawTransactions(raw, files, isFloatingPoint(rows, mapping.amount())
-        || isFloatingPoint(rows, mapping.quantity()) || isFloatingPoint(rows, mapping.unitPrice()));
+        || isFloatingPoint(rows, mapping.quantity()) || isFloatingPoint(rows, mapping.unitPrice()), ignored);
   }
 
   private static boolean isFloatingPoint(Dataset<Row> rows, Optional<String> column) {

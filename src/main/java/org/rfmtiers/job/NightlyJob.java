@@ -28,6 +28,7 @@ import org.rfmtiers.clv.CustomerLifetimeValue;
 import org.rfmtiers.clv.GammaGamma;
 import org.rfmtiers.clv.ModelFit;
 import org.rfmtiers.features.RfmFeatures;
+import org.rfmtiers.ingest.InputException;
 import org.rfmtiers.ingest.RawTransactions;
 import org.rfmtiers.ingest.TransactionSource;
 import org.rfmtiers.ingest.TransactionValidator;
@@ -99,6 +100,11 @@ public final class NightlyJob {
 
     RawTransactions raw = timer.time("read", () -> new TransactionSource(spark, settings.input()).read(inputUri));
     log.inputFiles = raw.files();
+    if (!raw.ignoredColumns().isEmpty()) {
+      String warning = "input columns not mapped by input.columns.* and ignored: " + raw.ignoredColumns();
+      LOG.info("run_id={} {}", log.runId, warning);
+      log.warnings.add(warning);
+    }
     Dataset<Row> checked = validated(settings, raw, today);
     checked.persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(checked);
@@ -124,7 +130,7 @@ public final class NightlyJob {
     log.rowsValid = valid;
     log.rowsRejected = rejected;
     if (read == 0) {
-      throw new JobFailure("input " + inputUri + " has no rows");
+      throw new InputException("input " + inputUri + " has no rows (files: " + raw.files() + ")");
     }
     double rejectRate = rejected / (double) read;
     if (rejectRate > settings.validation().maxRejectRate()) {
