@@ -16,6 +16,7 @@ import org.apache.spark.sql.types.StructField;
  * snapshot and leaves every other one untouched, so a re-run never duplicates.
  */
 public final class DeltaTables {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeltaTables.class);
   private final SparkSession spark;
   private final String warehouse;
 
@@ -51,6 +52,7 @@ public final class DeltaTables {
   public void replaceSnapshot(TableSchema table, Dataset<Row> data, LocalDate snapshot) {
     String partition = table.partitionColumn()
         .orElseThrow(() -> new IllegalArgumentException(table.name() + " is not partitioned by snapshot"));
+    LOG.info("table={} snapshot={} event=write", table.name(), snapshot);
     ensure(table);
     table.conform(data).write().format("delta")
         .mode("overwrite")
