@@ -165,7 +165,11 @@ public final class NightlyJob {
     Dataset<Row> features = timer.time("features",
         () -> new RfmFeatures(snapshot, settings.returnsPolicy(), settings.frequencyBasis(), scale(),
             new RfmFeatures.Windows(settings.segments().currentWindowDays(),
-                settings.segments().lifecycle().trendWindowDays())).apply(inWindow));
+                settings.segments().lifecycle().trendWindowDays())).apply(inWindow)
+            // one row per customer: a partition per core is plenty
+            .coalesce(spark.sparkContext().defaultParallelism())
+            .persist(StorageLevel.MEMORY_AND_DISK()));
+    cached.add(features);
     RfmScorer.Scored scored = timer.time("scores", () -> {
       RfmScorer.Scored s = new RfmScorer(settings.scores()).apply(features);
       s.customers().persist(StorageLevel.MEMORY_AND_DISK());
@@ -174,6 +178,7 @@ public final class NightlyJob {
       return s;
     });
     TierResult tiers = timer.time("tiers", () -> new ValueTiers(settings.tiers()).apply(scored.customers()));
+    cached.add(tiers.cached());
     tiers.warnings().forEach(w -> LOG.warn("run_id={} warning=\"{}\"", log.runId, w));
     log.warnings.addAll(tiers.warnings());
     log.k = tiers.k();

@@ -8,15 +8,14 @@ import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
 import org.rfmtiers.config.ScoreSettings;
 
 /**
  * R, F and M scores 1-5 (5 = best; recency inverted), the {@code rfm_cell} code and {@code rfm_score}.
  *
  * <p>Computed scores are equal-count quintiles of the customers ranked by the metric, ties broken by a
- * hash of the customer id and then the id itself. Ties can therefore never collapse the scale to fewer
+ * hash of the customer id and then the id itself (found with a distributed sort, not a single-partition
+ * window). Ties can therefore never collapse the scale to fewer
  * than five scores (the frequency of most customers is 1 or 2, which leaves R's {@code rfm} package with
  * two bins), and the same input always gets the same scores. Fixed cut points from config give tied
  * customers the same score instead. Either way the value range behind every score is published.
@@ -33,10 +32,11 @@ public final class RfmScorer {
   public record Scored(Dataset<Row> customers, Dataset<Row> thresholds) {}
 
   public Scored apply(Dataset<Row> features) {
+    long customers = features.count();
     Dataset<Row> scored = features
-        .withColumn(R_SCORE, score(RECENCY_METRIC, true, settings.recencyCuts()))
-        .withColumn(F_SCORE, score(FREQUENCY, false, settings.frequencyCuts()))
-        .withColumn(M_SCORE, score(MONETARY, false, settings.monetaryCuts()))
+        .withColumn(R_SCORE, score(features, customers, RECENCY_METRIC, true, settings.recencyCuts()))
+        .withColumn(F_SCORE, score(features, customers, FREQUENCY, false, settings.frequencyCuts()))
+        .withColumn(M_SCORE, score(features, customers, MONETARY, false, settings.monetaryCuts()))
         .withColumn(RFM_CELL, concat(col(R_SCORE).cast("string"), col(F_SCORE).cast("string"), col(M_SCORE).cast("string")))
         .withColumn(RFM_SCORE, col(R_SCORE).plus(col(F_SCORE)).plus(col(M_SCORE)));
     Dataset<Row> thresholds = thresholds(scored, RECENCY_METRIC, R_SCORE, true, settings.recencyCuts())
@@ -45,7 +45,8 @@ public final class RfmScorer {
     return new Scored(scored, thresholds);
   }
 
-  private static Column score(String metric, boolean lowerIsBetter, Optional<List<Double>> cuts) {
+  private static Column score(Dataset<Row> features, long customers, String metric, boolean lowerIsBetter,
+      Optional<List<Double>> cuts) {
     if (cuts.isPresent()) {
       Column bin = lit(1);
       for (double cut : cuts.get()) {
@@ -53,12 +54,41 @@ public final class RfmScorer {
       }
       return lowerIsBetter ? lit(6).minus(bin) : bin;
     }
-    // Worst first: rank 1 gets score 1.
-    Column order = lowerIsBetter ? col(metric).desc() : col(metric).asc();
-    WindowSpec ranked = Window.orderBy(order, xxhash64(col(CUSTOMER_ID)).asc(), col(CUSTOMER_ID).asc());
-    Column rank = row_number().over(ranked);
-    Column customers = count(lit(1)).over(Window.partitionBy());
-    return floor(rank.minus(1).multiply(5).divide(customers)).plus(1).cast("int");
+    // Customers in ranking order, worst first: by the metric, then a hash of the id, then the id. The
+    // customer at (1-based) rank r scores 1 + floor(5 (r - 1) / n), so score s starts at the rank
+    // ceil((s - 1) n / 5) + 1. Rather than numbering every customer in one partition, a distributed sort
+    // finds the (at most four) customers at those ranks, and every customer is scored by comparing its
+    // ranking key with theirs.
+    Column value = col(metric);
+    Column hash = xxhash64(col(CUSTOMER_ID));
+    Dataset<Row> keys = features.select(value.as("v"), hash.as("h"), col(CUSTOMER_ID).as("id"))
+        .orderBy(lowerIsBetter ? col("v").desc() : col("v").asc(), col("h").asc(), col("id").asc());
+    java.util.Set<Long> starts = new java.util.TreeSet<>();
+    for (int s = 2; s <= 5; s++) {
+      starts.add((long) Math.ceil((s - 1) * customers / 5.0));
+    }
+    // at most four rows reach the driver
+    List<scala.Tuple2<Row, Long>> boundaries = keys.javaRDD().zipWithIndex()
+        .filter(pair -> starts.contains(pair._2())).collect();
+    java.util.Map<Long, Row> byIndex = new java.util.HashMap<>();
+    boundaries.forEach(pair -> byIndex.put(pair._2(), pair._1()));
+    Column score = lit(1);
+    for (int s = 2; s <= 5; s++) {
+      Row boundary = byIndex.get((long) Math.ceil((s - 1) * customers / 5.0));
+      if (boundary != null) {
+        score = score.plus(when(atOrAfter(value, hash, boundary, lowerIsBetter), 1).otherwise(0));
+      }
+    }
+    return score.cast("int");
+  }
+
+  /** Whether a customer's ranking key (value, hash, id) is at or after {@code boundary}'s. */
+  private static Column atOrAfter(Column value, Column hash, Row boundary, boolean descendingValue) {
+    Column boundaryValue = lit(boundary.get(0));
+    Column beyond = descendingValue ? value.lt(boundaryValue) : value.gt(boundaryValue);
+    Column tieBreak = hash.gt(boundary.getLong(1))
+        .or(hash.equalTo(boundary.getLong(1)).and(col(CUSTOMER_ID).geq(boundary.getString(2))));
+    return beyond.or(value.equalTo(boundaryValue).and(tieBreak));
   }
 
   private static Dataset<Row> thresholds(Dataset<Row> scored, String metric, String scoreColumn,

@@ -31,6 +31,8 @@ public final class ValueTiers {
   private static final String[] LOGS = {"log_recency", "log_frequency", "log_monetary"};
   private static final String[] Z = {"z_recency", "z_frequency", "z_monetary"};
   private static final String FEATURES = "tier_features";
+  /** Partitions of the clustered table: fixed, so results do not depend on the machine. */
+  static final int PARTITIONS = 4;
 
   private final TierSettings settings;
 
@@ -56,7 +58,12 @@ public final class ValueTiers {
       // A constant feature carries no information: it becomes 0 rather than a division by zero.
       logs = logs.withColumn(Z[i], std[i] > 1e-12 ? col(LOGS[i]).minus(mean[i]).divide(std[i]) : lit(0.0));
     }
-    Dataset<Row> points = new VectorAssembler().setInputCols(Z).setOutputCol(FEATURES).transform(logs);
+    // k-means|| samples per partition and in row order, so the same customers in another partitioning
+    // can give other clusters. A fixed hash partitioning by customer id, sorted, makes the tiers the same
+    // on every machine whatever its core count or the input's partitioning.
+    Dataset<Row> points = new VectorAssembler().setInputCols(Z).setOutputCol(FEATURES).transform(logs)
+        .repartition(PARTITIONS, col(CUSTOMER_ID)).sortWithinPartitions(CUSTOMER_ID)
+        .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
 
     long customerCount = points.count();
     long distinct = points.select(Z[0], Z[1], Z[2]).distinct().limit(settings.kMax() + 1).count();
@@ -116,7 +123,7 @@ public final class ValueTiers {
         .withColumn(TIER, tier)
         .withColumn(TIER_NAME, name)
         .drop(FEATURES).drop(LOGS).drop(Z);
-    return new TierResult(assigned, ranked.size(), selection, silhouette, silhouetteByK, ranked, warnings);
+    return new TierResult(assigned, ranked.size(), selection, silhouette, silhouetteByK, ranked, warnings, points);
   }
 
   private Dataset<Row> winsorize(Dataset<Row> logs) {

@@ -75,6 +75,15 @@ class ValueTiersTest {
   }
 
   @Test
+  void inputPartitioningDoesNotChangeTheTiers() {
+    List<Row> one = new ValueTiers(settings(OptionalInt.empty(), 2, 5)).apply(threeGroups().coalesce(1)).customers()
+        .select(CUSTOMER_ID, TIER, CLUSTER_ID).orderBy(CUSTOMER_ID).collectAsList();
+    List<Row> three = new ValueTiers(settings(OptionalInt.empty(), 2, 5)).apply(threeGroups().repartition(3)).customers()
+        .select(CUSTOMER_ID, TIER, CLUSTER_ID).orderBy(CUSTOMER_ID).collectAsList();
+    assertEquals(one, three);
+  }
+
+  @Test
   void aWhaleDoesNotGetATierOfItsOwn() {
     List<Object[]> rows = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
