@@ -21,6 +21,8 @@ import org.rfmtiers.job.ClvEvaluationJob;
 import org.rfmtiers.job.JobFailure;
 import org.rfmtiers.job.NightlyJob;
 import org.rfmtiers.job.RunResult;
+import org.rfmtiers.output.DeltaTables;
+import org.rfmtiers.output.TableMaintenance;
 import org.rfmtiers.output.Tables;
 
 /**
@@ -40,6 +42,7 @@ public final class Main {
       "run", Set.of("config", "input", "input-format", "warehouse", "as-of", "set"),
       "generate", Set.of("customers", "transactions", "out", "seed", "format"),
       "demo", Set.of("dir", "customers", "transactions"),
+      "maintain", Set.of("config", "warehouse", "set"),
       "evaluate-clv", Set.of("config", "input", "input-format", "set", "calibration-end", "observation-end"),
       "help", Set.of());
 
@@ -49,6 +52,7 @@ public final class Main {
                       [--as-of YYYY-MM-DD] [--set key=value]...
         rfm-tiers generate --customers N --transactions M --out DIR [--seed S] [--format csv|parquet]
         rfm-tiers demo [--dir DIR] [--customers N] [--transactions M]
+        rfm-tiers maintain [--config FILE] [--warehouse DIR] [--set key=value]...
         rfm-tiers evaluate-clv --calibration-end YYYY-MM-DD --observation-end YYYY-MM-DD [--config FILE]
                       [--input URI] [--input-format F] [--set key=value]...
       Settings and their defaults: conf/rfm-tiers.conf. Exit codes: 0 ok, 1 run failed, 2 usage or config, 3 bad input.
@@ -84,6 +88,7 @@ public final class Main {
         case "generate" -> generate(cli);
         case "demo" -> demo(cli);
         case "evaluate-clv" -> evaluateClv(cli);
+        case "maintain" -> maintain(cli);
         default -> {
           out.print(USAGE_TEXT);
           yield OK;
@@ -130,6 +135,16 @@ public final class Main {
     }
     new ClvEvaluationJob(SparkSessions.forJob(settings), settings, Clock.systemUTC())
         .run(input, calibrationEnd, observationEnd, out);
+    return OK;
+  }
+
+  private int maintain(CliArgs cli) {
+    JobSettings settings = settings(cli);
+    SparkSession spark = SparkSessions.forJob(settings);
+    DeltaTables tables = new DeltaTables(spark, settings.warehouse());
+    out.println("maintaining " + tables.warehouse());
+    new TableMaintenance(spark, tables, settings.maintenance()).run(LocalDate.now(Clock.systemUTC()))
+        .forEach(line -> out.println("  " + line));
     return OK;
   }
 
@@ -191,7 +206,7 @@ public final class Main {
     r.warnings().forEach(w -> out.println("  warning: " + w));
     out.printf(Locale.ROOT, "%nDelta tables under %s: %s%n", r.warehouse(), String.join(", ", Tables.CUSTOMER_RFM,
         Tables.TIER_SUMMARY, Tables.SCORE_THRESHOLDS, Tables.SEGMENT_SUMMARY, Tables.TIER_MIGRATION,
-        Tables.CUSTOMER_CLV, Tables.CLV_MODEL,
+        Tables.CUSTOMER_CLV, Tables.CLV_MODEL, Tables.CUSTOMER_TIERS_CURRENT,
         Tables.REJECTED_TRANSACTIONS, Tables.RUN_LOG));
     out.println("  stage ms: " + r.stageMillis());
   }

@@ -14,6 +14,7 @@ public record JobSettings(
     SegmentSettings segments,
     String warehouse,
     int lockTimeoutMinutes,
+    MaintenanceSettings maintenance,
     String sparkMaster,
     Map<String, String> sparkConf) {
 
@@ -28,7 +29,7 @@ public record JobSettings(
   public String redacted() {
     java.util.Map<String, String> masked = new java.util.TreeMap<>();
     sparkConf.forEach((key, value) -> masked.put(key, SECRET.matcher(key).matches() ? "***" : value));
-    return new JobSettings(input, returnsPolicy, frequencyBasis, validation, scores, tiers, clv, segments, warehouse, lockTimeoutMinutes, sparkMaster,
+    return new JobSettings(input, returnsPolicy, frequencyBasis, validation, scores, tiers, clv, segments, warehouse, lockTimeoutMinutes, maintenance, sparkMaster,
         Map.of()).toString().replace("sparkConf={}", "sparkConf=" + masked);
   }
 }

@@ -199,6 +199,11 @@ public final class SettingsLoader {
         segments,
         requiredString(c, "output.warehouse"),
         c.getInt("output.lock-timeout-minutes"),
+        new MaintenanceSettings(
+            c.getIsNull("maintenance.snapshot-retention-days") ? OptionalInt.empty()
+                : OptionalInt.of(c.getInt("maintenance.snapshot-retention-days")),
+            c.getInt("maintenance.vacuum-retention-hours"),
+            c.getBoolean("maintenance.zorder")),
         requiredString(c, "spark.master"),
         sparkConf);
   }

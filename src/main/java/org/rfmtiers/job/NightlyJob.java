@@ -254,6 +254,11 @@ public final class NightlyJob {
         .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, run), snapshot);
     tables.replaceSnapshot(Tables.customerRfm(scale()), customers, snapshot);
     clv.ifPresent(c -> writeClv(tables, c, snapshot, runId));
+    // the latest snapshot, whichever run wrote it: re-running an old date does not make it "current"
+    Dataset<Row> all = tables.read(Tables.CUSTOMER_RFM);
+    Row latest = all.agg(max(col(SNAPSHOT_DATE))).head();
+    tables.replaceAll(Tables.customerTiersCurrent(scale()),
+        all.filter(col(SNAPSHOT_DATE).equalTo(lit(latest.getDate(0)))));
   }
 
   /** Fits and predicts CLV; a fit that cannot be trusted fails the run before anything is written. */

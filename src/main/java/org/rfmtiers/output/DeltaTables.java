@@ -61,6 +61,14 @@ public final class DeltaTables {
         .save(path(table.name()));
   }
 
+  /** Replaces the whole content of an unpartitioned table in one atomic commit. */
+  public void replaceAll(TableSchema table, Dataset<Row> data) {
+    LOG.info("table={} event=write", table.name());
+    ensure(table);
+    table.conform(data).write().format("delta").mode("overwrite").option("mergeSchema", "true")
+        .save(path(table.name()));
+  }
+
   /** Appends {@code data} to an unpartitioned log table. */
   public void append(TableSchema table, Dataset<Row> data) {
     ensure(table);

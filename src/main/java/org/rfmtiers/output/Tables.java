@@ -15,6 +15,7 @@ public final class Tables {
   public static final String CUSTOMER_CLV = "customer_clv";
   public static final String CLV_MODEL = "clv_model";
   public static final String SEGMENT_SUMMARY = "segment_summary";
+  public static final String CUSTOMER_TIERS_CURRENT = "customer_tiers_current";
   public static final String TIER_MIGRATION = "tier_migration";
 
   private static final DataType STRING = DataTypes.StringType;
@@ -72,6 +73,14 @@ public final class Tables {
         .column(LIFECYCLE_STAGE_NAME, STRING, "Lifecycle label in segments.language")
         .partitionedBy(SNAPSHOT_DATE)
         .build();
+  }
+
+  /** customer_rfm's latest snapshot, rewritten after every run: dashboards need no date filter. */
+  public static TableSchema customerTiersCurrent(int scale) {
+    TableSchema rfm = customerRfm(scale);
+    return new TableSchema(CUSTOMER_TIERS_CURRENT,
+        "The latest snapshot of customer_rfm (same columns), replaced atomically after every run.",
+        java.util.Optional.empty(), rfm.schema());
   }
 
   public static TableSchema segmentSummary(int scale) {

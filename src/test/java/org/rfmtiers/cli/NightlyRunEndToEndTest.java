@@ -202,6 +202,30 @@ class NightlyRunEndToEndTest {
   }
 
   @Test
+  void currentTableFollowsTheLatestSnapshotAndMaintainKeepsItReadable() {
+    Path warehouse = dir.resolve("wh-current");
+    run(warehouse, "2024-01-21");
+    run(warehouse, "2024-01-11");
+    Dataset<Row> current = table(warehouse, "customer_tiers_current");
+    assertEquals(List.of(java.sql.Date.valueOf("2024-01-21")), current.select(SNAPSHOT_DATE).distinct()
+        .as(org.apache.spark.sql.Encoders.DATE()).collectAsList(), "re-running an older date keeps the latest current");
+    assertEquals(3, current.count());
+
+    Outcome maintain = cli("maintain", "--warehouse", warehouse.toString(),
+        "--set", "maintenance.snapshot-retention-days=30");
+    assertEquals(0, maintain.code(), maintain.err());
+    assertTrue(maintain.out().contains("customer_rfm"), maintain.out());
+    assertEquals(List.of(java.sql.Date.valueOf("2024-01-21")), table(warehouse, "customer_rfm").select(SNAPSHOT_DATE)
+        .distinct().as(org.apache.spark.sql.Encoders.DATE()).collectAsList(), "old snapshots deleted, the latest kept");
+    List<String> operations = spark.sql("DESCRIBE HISTORY delta.`" + warehouse.resolve("customer_rfm") + "`")
+        .select("operation").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    assertTrue(operations.contains("OPTIMIZE") && operations.contains("VACUUM END") && operations.contains("DELETE"),
+        operations.toString());
+    assertEquals(Main.USAGE, cli("maintain", "--warehouse", warehouse.toString(),
+        "--set", "maintenance.vacuum-retention-hours=1").code(), "an unsafe VACUUM retention is refused");
+  }
+
+  @Test
   void tablesCarryColumnComments() {
     Path warehouse = dir.resolve("wh-comments");
     run(warehouse, "2024-01-21");
