@@ -13,11 +13,7 @@ public final class BgNbdFitter {
   /** Customers grouped by sufficient statistics, times in the model's unit. */
   public record Groups(int[] x, double[] tx, double[] t, long[] count) {
     public long customers() {
-      long total = 0;
-      for (long c : count) {
-        total += c;
-      }
-      return total;
+      return java.util.Arrays.stream(count).sum();
     }
   }
 

@@ -12,11 +12,7 @@ public final class GammaGammaFitter {
   /** Repeat buyers grouped by repeat transactions x >= 1 and their mean value m_x > 0. */
   public record Groups(int[] x, double[] meanValue, long[] count) {
     public long customers() {
-      long total = 0;
-      for (long c : count) {
-        total += c;
-      }
-      return total;
+      return java.util.Arrays.stream(count).sum();
     }
   }
 

@@ -4,10 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.rfmtiers.Columns.*;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +17,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rfmtiers.CliRunner;
 import org.rfmtiers.SparkTestSession;
 
 /** Runs the real CLI entry point against a temp warehouse and reads the Delta tables back. */
@@ -56,24 +54,18 @@ class NightlyRunEndToEndTest {
     input = file.toString();
   }
 
-  private record Outcome(int code, String out, String err) {}
-
-  private static Outcome cli(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CliRunner.Outcome cli(String... args) {
+    return CliRunner.run(args);
   }
 
-  private static Outcome run(Path warehouse, String asOf, String... extra) {
+  private static CliRunner.Outcome run(Path warehouse, String asOf, String... extra) {
     List<String> args = new ArrayList<>(List.of("run", "--input", input, "--warehouse", warehouse.toString(),
         "--set", "validation.max-reject-rate=0.5", "--set", "input.cancellation.order-id-prefix=C"));
     if (asOf != null) {
       args.addAll(List.of("--as-of", asOf));
     }
     args.addAll(List.of(extra));
-    Outcome outcome = cli(args.toArray(String[]::new));
+    CliRunner.Outcome outcome = cli(args.toArray(String[]::new));
     assertEquals(0, outcome.code(), outcome.err());
     return outcome;
   }
@@ -89,7 +81,7 @@ class NightlyRunEndToEndTest {
   @Test
   void writesAllTablesWithHandComputedValues() {
     Path warehouse = dir.resolve("wh-values");
-    Outcome outcome = run(warehouse, null);
+    CliRunner.Outcome outcome = run(warehouse, null);
     assertTrue(outcome.out().contains("snapshot 2024-02-02"), "as-of defaults to the day after the last purchase: " + outcome.out());
 
     Map<String, Row> customers = new HashMap<>();
@@ -211,7 +203,7 @@ class NightlyRunEndToEndTest {
         .as(org.apache.spark.sql.Encoders.DATE()).collectAsList(), "re-running an older date keeps the latest current");
     assertEquals(3, current.count());
 
-    Outcome maintain = cli("maintain", "--warehouse", warehouse.toString(),
+    CliRunner.Outcome maintain = cli("maintain", "--warehouse", warehouse.toString(),
         "--set", "maintenance.snapshot-retention-days=30");
     assertEquals(0, maintain.code(), maintain.err());
     assertTrue(maintain.out().contains("customer_rfm"), maintain.out());
@@ -240,7 +232,7 @@ class NightlyRunEndToEndTest {
   @Test
   void tooManyRejectsFailsWithoutWritingTheSnapshot() {
     Path warehouse = dir.resolve("wh-threshold");
-    Outcome outcome = cli("run", "--input", input, "--warehouse", warehouse.toString(),
+    CliRunner.Outcome outcome = cli("run", "--input", input, "--warehouse", warehouse.toString(),
         "--set", "validation.max-reject-rate=0.1");
     assertEquals(Main.RUN_FAILED, outcome.code());
     assertTrue(outcome.err().contains("validation.max-reject-rate"), outcome.err());
@@ -253,14 +245,14 @@ class NightlyRunEndToEndTest {
 
   @Test
   void missingInputPathExitsWithBadInput() {
-    Outcome outcome = cli("run", "--input", dir.resolve("nope/*.csv").toString(), "--warehouse", dir.resolve("wh-missing").toString());
+    CliRunner.Outcome outcome = cli("run", "--input", dir.resolve("nope/*.csv").toString(), "--warehouse", dir.resolve("wh-missing").toString());
     assertEquals(Main.BAD_INPUT, outcome.code());
     assertTrue(outcome.err().contains("does not exist"), outcome.err());
   }
 
   @Test
   void missingColumnIsNamedWithTheFix() {
-    Outcome outcome = cli("run", "--input", input, "--warehouse", dir.resolve("wh-col").toString(),
+    CliRunner.Outcome outcome = cli("run", "--input", input, "--warehouse", dir.resolve("wh-col").toString(),
         "--set", "input.columns.amount=Revenue");
     assertEquals(Main.BAD_INPUT, outcome.code());
     assertTrue(outcome.err().contains("\"Revenue\"") && outcome.err().contains("--set input.columns.amount="), outcome.err());
