@@ -227,7 +227,7 @@ public final class NightlyJob {
       try (SnapshotLock lock = SnapshotLock.acquire(spark.sparkContext().hadoopConfiguration(), tables.warehouse(),
           snapshot, log.runId, java.time.Duration.ofMinutes(settings.lockTimeoutMinutes()))) {
         writeSnapshot(tables, snapshot, log.runId, checked, scored, summary, segmentSummary, segmented, customers, clv);
-      } catch (SnapshotLock.HeldException e) {
+      } catch (SnapshotLock.HeldException | DeltaTables.SchemaChangeException e) {
         throw new JobFailure(e.getMessage());
       }
       return null;
@@ -241,6 +241,11 @@ public final class NightlyJob {
   private void writeSnapshot(DeltaTables tables, LocalDate snapshot, String runId, Dataset<Row> checked,
       RfmScorer.Scored scored, Dataset<Row> summary, Dataset<Row> segmentSummary, Segmentation.Result segmented,
       Dataset<Row> customers, Optional<ClvResult> clv) {
+    for (var schema : List.of(Tables.rejectedTransactions(), Tables.scoreThresholds(), Tables.tierSummary(scale()),
+        Tables.segmentSummary(scale()), Tables.tierMigration(), Tables.customerRfm(scale()),
+        Tables.customerClv(settings.clv().horizon().label()), Tables.clvModel(), Tables.customerTiersCurrent(scale()))) {
+      tables.checkSchema(schema); // every table before the first write: a type change writes nothing
+    }
     Column snapshotDate = lit(java.sql.Date.valueOf(snapshot));
     Column run = lit(runId);
     tables.replaceSnapshot(Tables.rejectedTransactions(), checked.filter(col(REJECT_REASON).isNotNull())

@@ -43,6 +43,13 @@ public final class DeltaTables {
     return warehouse + "/" + table;
   }
 
+  /** An existing table whose column types differ from what the job writes. */
+  public static class SchemaChangeException extends RuntimeException {
+    public SchemaChangeException(String message) {
+      super(message);
+    }
+  }
+
   /** Whether the table already holds a Delta log. */
   public boolean exists(String table) {
     return DeltaTable.isDeltaTable(spark, path(table));
@@ -80,7 +87,44 @@ public final class DeltaTables {
     return spark.read().format("delta").load(path(table));
   }
 
+  /**
+   * Creates the table on first use; on an existing table checks the schema first. A column this version
+   * adds is allowed (logged; the write merges it in), a column whose type changed fails, naming the
+   * column and both types.
+   */
   private void ensure(TableSchema table) {
+    if (!checkSchema(table)) {
+      create(table);
+    }
+  }
+
+  /**
+   * Checks an existing table against {@code table}: returns false when it does not exist yet, true when
+   * its columns are compatible, and throws {@link SchemaChangeException} for a changed type. Call it for
+   * every table before the first write so a failing check writes nothing at all.
+   */
+  public boolean checkSchema(TableSchema table) {
+    if (exists(table.name())) {
+      org.apache.spark.sql.types.StructType existing = read(table.name()).schema();
+      for (StructField field : table.schema().fields()) {
+        java.util.Optional<StructField> old = java.util.Arrays.stream(existing.fields())
+            .filter(f -> f.name().equalsIgnoreCase(field.name())).findFirst();
+        if (old.isEmpty()) {
+          LOG.info("table={} event=schema-evolution added_column={} type={}", table.name(), field.name(),
+              field.dataType().simpleString());
+        } else if (!old.get().dataType().equals(field.dataType())) {
+          throw new SchemaChangeException("table " + path(table.name()) + ": column " + field.name() + " is "
+              + old.get().dataType().simpleString() + " in the table but this job writes "
+              + field.dataType().simpleString() + "; a type change is not applied automatically: migrate the "
+              + "table (or write to a new warehouse) first. Nothing was written.");
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private void create(TableSchema table) {
     DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark)
         .location(path(table.name()))
         .comment(table.comment());

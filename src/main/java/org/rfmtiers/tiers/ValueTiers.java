@@ -145,7 +145,8 @@ public final class ValueTiers {
   private Choice chooseK(Dataset<Row> points, long customerCount, int low, int high,
       Map<Integer, Double> silhouetteByK, List<String> warnings) {
     double fraction = Math.min(1.0, settings.selectionSampleSize() / (double) customerCount);
-    Dataset<Row> sample = (fraction < 1.0 ? points.sample(false, fraction, settings.seed()) : points).cache();
+    boolean sampled = fraction < 1.0;
+    Dataset<Row> sample = sampled ? points.sample(false, fraction, settings.seed()).cache() : points; // points is cached
     try {
       long sampleSize = sample.count();
       ClusteringEvaluator evaluator = new ClusteringEvaluator().setFeaturesCol(FEATURES).setPredictionCol(CLUSTER_ID);
@@ -179,7 +180,9 @@ public final class ValueTiers {
       }
       return new Choice(best, bestScore);
     } finally {
-      sample.unpersist();
+      if (sampled) {
+        sample.unpersist();
+      }
     }
   }
 

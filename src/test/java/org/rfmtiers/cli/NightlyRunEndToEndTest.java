@@ -218,6 +218,34 @@ class NightlyRunEndToEndTest {
   }
 
   @Test
+  void aChangedColumnTypeFailsBeforeWritingAndAnAddedColumnIsMerged() {
+    Path warehouse = dir.resolve("wh-schema");
+    run(warehouse, "2024-01-21");
+    String table = "delta.`" + warehouse.resolve("tier_summary") + "`";
+    // an older version of the table without centre_monetary: the run adds it back
+    spark.sql("ALTER TABLE " + table + " SET TBLPROPERTIES ('delta.columnMapping.mode' = 'name')");
+    spark.sql("ALTER TABLE " + table + " DROP COLUMN centre_monetary");
+    run(warehouse, "2024-01-21");
+    assertTrue(List.of(table(warehouse, "tier_summary").columns()).contains("centre_monetary"));
+
+    // a table whose customers column is a string: the run refuses and leaves every table as it was
+    Path other = dir.resolve("wh-schema-type");
+    run(other, "2024-01-21");
+    long version = spark.sql("DESCRIBE HISTORY delta.`" + other.resolve("customer_rfm") + "`").count();
+    long rejectsVersion = spark.sql("DESCRIBE HISTORY delta.`" + other.resolve("rejected_transactions") + "`").count();
+    Dataset<Row> summary = table(other, "tier_summary");
+    summary.withColumn(CUSTOMERS, col(CUSTOMERS).cast("string")).write().format("delta").mode("overwrite")
+        .option("overwriteSchema", "true").save(other.resolve("tier_summary").toString());
+    CliRunner.Outcome outcome = cli("run", "--input", input, "--warehouse", other.toString(), "--as-of", "2024-01-21",
+        "--set", "validation.max-reject-rate=0.5", "--set", "input.cancellation.order-id-prefix=C");
+    assertEquals(Main.RUN_FAILED, outcome.code());
+    assertTrue(outcome.err().contains("column customers is string in the table but this job writes bigint"), outcome.err());
+    assertEquals(version, spark.sql("DESCRIBE HISTORY delta.`" + other.resolve("customer_rfm") + "`").count());
+    assertEquals(rejectsVersion, spark.sql("DESCRIBE HISTORY delta.`" + other.resolve("rejected_transactions") + "`").count(),
+        "the tables written before tier_summary in a run are untouched too");
+  }
+
+  @Test
   void tablesCarryColumnComments() {
     Path warehouse = dir.resolve("wh-comments");
     run(warehouse, "2024-01-21");
