@@ -14,6 +14,7 @@ public record JobSettings(
     SegmentSettings segments,
     String warehouse,
     int lockTimeoutMinutes,
+    java.util.Optional<String> catalogDatabase,
     MaintenanceSettings maintenance,
     String sparkMaster,
     Map<String, String> sparkConf) {
@@ -23,13 +24,19 @@ public record JobSettings(
 
   public JobSettings {
     sparkConf = Map.copyOf(sparkConf);
+    catalogDatabase.ifPresent(db -> {
+      if (!db.matches("[A-Za-z_][A-Za-z0-9_]{0,127}")) {
+        throw new SettingsException("output.catalog-database = \"" + db
+            + "\" must be a plain identifier (letters, digits, underscore)");
+      }
+    });
   }
 
   /** The settings as text for run_log, with the values of secret-looking Spark settings masked. */
   public String redacted() {
     java.util.Map<String, String> masked = new java.util.TreeMap<>();
     sparkConf.forEach((key, value) -> masked.put(key, SECRET.matcher(key).matches() ? "***" : value));
-    return new JobSettings(input, returnsPolicy, frequencyBasis, validation, scores, tiers, clv, segments, warehouse, lockTimeoutMinutes, maintenance, sparkMaster,
+    return new JobSettings(input, returnsPolicy, frequencyBasis, validation, scores, tiers, clv, segments, warehouse, lockTimeoutMinutes, catalogDatabase, maintenance, sparkMaster,
         Map.of()).toString().replace("sparkConf={}", "sparkConf=" + masked);
   }
 }

@@ -199,6 +199,7 @@ public final class SettingsLoader {
         segments,
         requiredString(c, "output.warehouse"),
         c.getInt("output.lock-timeout-minutes"),
+        optionalString(c, "output.catalog-database"),
         new MaintenanceSettings(
             c.getIsNull("maintenance.snapshot-retention-days") ? OptionalInt.empty()
                 : OptionalInt.of(c.getInt("maintenance.snapshot-retention-days")),

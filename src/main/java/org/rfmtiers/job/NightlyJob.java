@@ -83,6 +83,7 @@ public final class NightlyJob {
     try {
       RunResult result = execute(inputUri, asOf, log, timer, tables, cached);
       tables.append(Tables.runLog(scale()), rowOf(log.toRow("succeeded", null, clock.instant(), timer.millis())));
+      settings.catalogDatabase().ifPresent(database -> tables.register(database, Tables.ALL));
       return result;
     } catch (RuntimeException e) {
       recordFailure(tables, log, timer, e);

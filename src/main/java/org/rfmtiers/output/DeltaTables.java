@@ -82,6 +82,23 @@ public final class DeltaTables {
     table.conform(data).write().format("delta").mode("append").option("mergeSchema", "true").save(path(table.name()));
   }
 
+  /**
+   * Registers every existing table of the warehouse in the session catalog as {@code database.table}
+   * (external Delta tables at their paths) and a {@code customer_tiers_current_view} of the latest
+   * customer_rfm snapshot. {@code database} is validated as a plain identifier by the settings.
+   */
+  public void register(String database, java.util.List<String> tableNames) {
+    spark.sql("CREATE DATABASE IF NOT EXISTS `" + database + "`");
+    for (String table : tableNames) {
+      if (exists(table)) {
+        spark.sql("CREATE TABLE IF NOT EXISTS `" + database + "`.`" + table + "` USING DELTA LOCATION '"
+            + path(table).replace("'", "\\'") + "'");
+      }
+    }
+    spark.sql("CREATE OR REPLACE VIEW `" + database + "`.customer_tiers_current_view AS SELECT * FROM `" + database
+        + "`.customer_rfm WHERE snapshot_date = (SELECT max(snapshot_date) FROM `" + database + "`.customer_rfm)");
+  }
+
   /** Reads a table back (latest version). */
   public Dataset<Row> read(String table) {
     return spark.read().format("delta").load(path(table));

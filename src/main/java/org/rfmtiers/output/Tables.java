@@ -16,6 +16,10 @@ public final class Tables {
   public static final String CLV_MODEL = "clv_model";
   public static final String SEGMENT_SUMMARY = "segment_summary";
   public static final String CUSTOMER_TIERS_CURRENT = "customer_tiers_current";
+  /** Every table the job writes. */
+  public static final java.util.List<String> ALL = java.util.List.of("customer_rfm", "tier_summary",
+      "score_thresholds", "segment_summary", "tier_migration", "customer_clv", "clv_model", "customer_tiers_current",
+      "rejected_transactions", "run_log");
   public static final String TIER_MIGRATION = "tier_migration";
 
   private static final DataType STRING = DataTypes.StringType;

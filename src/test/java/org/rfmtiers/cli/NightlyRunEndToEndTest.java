@@ -246,6 +246,17 @@ class NightlyRunEndToEndTest {
   }
 
   @Test
+  void tablesAreRegisteredInTheCatalogOnRequest() {
+    Path warehouse = dir.resolve("wh-catalog");
+    run(warehouse, "2024-01-21", "--set", "output.catalog-database=rfm_e2e");
+    assertEquals(3, spark.table("rfm_e2e.customer_rfm").count());
+    assertEquals(3, spark.sql("SELECT * FROM rfm_e2e.customer_tiers_current_view").count());
+    assertTrue(spark.catalog().tableExists("rfm_e2e", "run_log"));
+    assertEquals(Main.USAGE, cli("run", "--input", input, "--warehouse", warehouse.toString(),
+        "--set", "output.catalog-database=rfm; DROP TABLE x").code(), "a database name is an identifier, nothing else");
+  }
+
+  @Test
   void tablesCarryColumnComments() {
     Path warehouse = dir.resolve("wh-comments");
     run(warehouse, "2024-01-21");
