@@ -19,6 +19,8 @@ public final class DeltaTables {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeltaTables.class);
   private final SparkSession spark;
   private final String warehouse;
+  /** Tables whose schema this instance has checked or created (one instance per run). */
+  private final java.util.Set<String> ready = new java.util.HashSet<>();
 
   public DeltaTables(SparkSession spark, String warehouse) {
     this.spark = spark;
@@ -52,7 +54,14 @@ public final class DeltaTables {
 
   /** Whether the table already holds a Delta log. */
   public boolean exists(String table) {
-    return DeltaTable.isDeltaTable(spark, path(table));
+    // a look at the file system instead of DeltaTable.isDeltaTable, which loads the table's snapshot
+    Path log = new Path(path(table) + "/_delta_log");
+    try {
+      org.apache.hadoop.fs.FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      return fs.exists(log) && fs.listStatus(log).length > 0;
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot look for table " + path(table) + ": " + e.getMessage(), e);
+    }
   }
 
   /** Replaces the rows of {@code snapshot} in a snapshot-partitioned table by {@code data}, atomically. */
@@ -110,9 +119,13 @@ public final class DeltaTables {
    * column and both types.
    */
   private void ensure(TableSchema table) {
+    if (ready.contains(table.name())) {
+      return; // checked or created by this run already
+    }
     if (!checkSchema(table)) {
       create(table);
     }
+    ready.add(table.name());
   }
 
   /**
@@ -121,6 +134,9 @@ public final class DeltaTables {
    * every table before the first write so a failing check writes nothing at all.
    */
   public boolean checkSchema(TableSchema table) {
+    if (ready.contains(table.name())) {
+      return true;
+    }
     if (exists(table.name())) {
       org.apache.spark.sql.types.StructType existing = read(table.name()).schema();
       for (StructField field : table.schema().fields()) {
@@ -136,6 +152,7 @@ public final class DeltaTables {
               + "table (or write to a new warehouse) first. Nothing was written.");
         }
       }
+      ready.add(table.name());
       return true;
     }
     return false;
