@@ -19,6 +19,7 @@ public final class SparkTestSession {
           .config("spark.sql.shuffle.partitions", "1")
           .config("spark.default.parallelism", "2")
           .config("spark.databricks.delta.snapshotPartitions", "1")
+          .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2")
           .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
           .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
           .getOrCreate();

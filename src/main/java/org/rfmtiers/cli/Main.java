@@ -20,6 +20,7 @@ import org.rfmtiers.ingest.InputException;
 import org.rfmtiers.job.ClvEvaluationJob;
 import org.rfmtiers.job.JobFailure;
 import org.rfmtiers.job.NightlyJob;
+import org.rfmtiers.job.ReportJob;
 import org.rfmtiers.job.RunResult;
 import org.rfmtiers.output.DeltaTables;
 import org.rfmtiers.output.TableMaintenance;
@@ -39,7 +40,8 @@ public final class Main {
   public static final int BAD_INPUT = 3;
 
   private static final Map<String, Set<String>> OPTIONS = Map.of(
-      "run", Set.of("config", "input", "input-format", "warehouse", "as-of", "set"),
+      "run", Set.of("config", "input", "input-format", "warehouse", "as-of", "set", "report-dir"),
+      "report", Set.of("config", "warehouse", "as-of", "set", "report-dir"),
       "generate", Set.of("customers", "transactions", "out", "seed", "format"),
       "demo", Set.of("dir", "customers", "transactions"),
       "maintain", Set.of("config", "warehouse", "set"),
@@ -49,7 +51,8 @@ public final class Main {
   private static final String USAGE_TEXT = """
       usage:
         rfm-tiers run [--config FILE] [--input URI] [--input-format csv|parquet|delta|text] [--warehouse DIR]
-                      [--as-of YYYY-MM-DD] [--set key=value]...
+                      [--as-of YYYY-MM-DD] [--report-dir DIR] [--set key=value]...
+        rfm-tiers report [--config FILE] [--warehouse DIR] [--as-of YYYY-MM-DD] [--report-dir DIR] [--set key=value]...
         rfm-tiers generate --customers N --transactions M --out DIR [--seed S] [--format csv|parquet]
         rfm-tiers demo [--dir DIR] [--customers N] [--transactions M]
         rfm-tiers maintain [--config FILE] [--warehouse DIR] [--set key=value]...
@@ -89,6 +92,7 @@ public final class Main {
         case "demo" -> demo(cli);
         case "evaluate-clv" -> evaluateClv(cli);
         case "maintain" -> maintain(cli);
+        case "report" -> report(cli);
         default -> {
           out.print(USAGE_TEXT);
           yield OK;
@@ -119,6 +123,22 @@ public final class Main {
     SparkSession spark = SparkSessions.forJob(settings);
     RunResult result = new NightlyJob(spark, settings, Clock.systemUTC()).run(input, asOf);
     printResult(result);
+    if (settings.report().enabled()) {
+      try {
+        out.println("report: " + new ReportJob(spark, settings).write(Optional.of(result.snapshotDate())));
+      } catch (RuntimeException e) {
+        // the tables are published and consistent; a report can be redrawn with `rfm-tiers report`
+        err.println("rfm-tiers: warning: the tables are written, but the report failed: " + oneLine(e)
+            + " (redraw it with: rfm-tiers report --as-of " + result.snapshotDate() + ")");
+      }
+    }
+    return OK;
+  }
+
+  private int report(CliArgs cli) {
+    JobSettings settings = settings(cli);
+    Optional<LocalDate> asOf = cli.option("as-of").map(text -> date("as-of", text));
+    out.println("report: " + new ReportJob(SparkSessions.forJob(settings), settings).write(asOf));
     return OK;
   }
 
@@ -153,6 +173,7 @@ public final class Main {
     cli.option("input").ifPresent(v -> overrides.put("input.uri", v));
     cli.option("input-format").ifPresent(v -> overrides.put("input.format", v));
     cli.option("warehouse").ifPresent(v -> overrides.put("output.warehouse", v));
+    cli.option("report-dir").ifPresent(v -> overrides.put("report.dir", v));
     return SettingsLoader.load(cli.option("config").map(File::new).orElse(null), overrides);
   }
 

@@ -16,6 +16,7 @@ public record JobSettings(
     int lockTimeoutMinutes,
     java.util.Optional<String> catalogDatabase,
     MaintenanceSettings maintenance,
+    ReportSettings report,
     String sparkMaster,
     Map<String, String> sparkConf) {
 
@@ -32,11 +33,16 @@ public record JobSettings(
     });
   }
 
+  /** The folder of the per-run HTML reports: report.dir, or "report" under the warehouse. */
+  public String reportDir() {
+    return report.dir().orElse(warehouse.replaceAll("/+$", "") + "/report");
+  }
+
   /** The settings as text for run_log, with the values of secret-looking Spark settings masked. */
   public String redacted() {
     java.util.Map<String, String> masked = new java.util.TreeMap<>();
     sparkConf.forEach((key, value) -> masked.put(key, SECRET.matcher(key).matches() ? "***" : value));
-    return new JobSettings(input, returnsPolicy, frequencyBasis, validation, scores, tiers, clv, segments, warehouse, lockTimeoutMinutes, catalogDatabase, maintenance, sparkMaster,
+    return new JobSettings(input, returnsPolicy, frequencyBasis, validation, scores, tiers, clv, segments, warehouse, lockTimeoutMinutes, catalogDatabase, maintenance, report, sparkMaster,
         Map.of()).toString().replace("sparkConf={}", "sparkConf=" + masked);
   }
 }

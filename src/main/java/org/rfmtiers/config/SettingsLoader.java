@@ -205,6 +205,8 @@ public final class SettingsLoader {
                 : OptionalInt.of(c.getInt("maintenance.snapshot-retention-days")),
             c.getInt("maintenance.vacuum-retention-hours"),
             c.getBoolean("maintenance.zorder")),
+        new ReportSettings(c.getBoolean("report.enabled"), optionalString(c, "report.dir"),
+            c.getInt("report.top-customers")),
         requiredString(c, "spark.master"),
         sparkConf);
   }

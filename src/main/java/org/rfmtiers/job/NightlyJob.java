@@ -55,6 +55,10 @@ public final class NightlyJob {
       SOURCE_FILE, RAW_CUSTOMER_ID, RAW_ORDER_ID, RAW_ORDER_TS, RAW_AMOUNT, RAW_QUANTITY, RAW_UNIT_PRICE,
       RAW_TRANSACTION_ID, RAW_RECORD};
 
+  /** Concurrent table writes: enough to overlap commit latency, few enough not to crowd the executors. */
+  private static final int WRITERS = 4;
+  private static final java.time.Duration PROGRESS_INTERVAL = java.time.Duration.ofSeconds(10);
+
   private final SparkSession spark;
   private final JobSettings settings;
   private final Clock clock;
@@ -77,7 +81,9 @@ public final class NightlyJob {
     log.inputFormat = settings.input().format();
     log.returnsPolicy = settings.returnsPolicy().name().toLowerCase(java.util.Locale.ROOT);
     log.settings = settings.redacted();
-    StageTimer timer = new StageTimer(runId);
+    // local mode has no cluster UI to watch: long stages log their progress instead
+    StageTimer timer = new StageTimer(runId, spark.sparkContext().isLocal()
+        ? Optional.of(org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()).statusTracker()) : Optional.empty(), PROGRESS_INTERVAL);
     DeltaTables tables = new DeltaTables(spark, settings.warehouse());
     List<Dataset<Row>> cached = new ArrayList<>();
     try {
@@ -89,6 +95,7 @@ public final class NightlyJob {
       recordFailure(tables, log, timer, e);
       throw e;
     } finally {
+      timer.close();
       cached.forEach(Dataset::unpersist);
     }
   }
@@ -249,22 +256,59 @@ public final class NightlyJob {
     }
     Column snapshotDate = lit(java.sql.Date.valueOf(snapshot));
     Column run = lit(runId);
-    tables.replaceSnapshot(Tables.rejectedTransactions(), checked.filter(col(REJECT_REASON).isNotNull())
-        .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, run), snapshot);
-    tables.replaceSnapshot(Tables.scoreThresholds(), scored.thresholds()
-        .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, run), snapshot);
-    tables.replaceSnapshot(Tables.tierSummary(scale()), summary, snapshot);
-    tables.replaceSnapshot(Tables.segmentSummary(scale()), segmentSummary
-        .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, run), snapshot);
-    tables.replaceSnapshot(Tables.tierMigration(), segmented.migration()
-        .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, run), snapshot);
-    tables.replaceSnapshot(Tables.customerRfm(scale()), customers, snapshot);
-    clv.ifPresent(c -> writeClv(tables, c, snapshot, runId));
+    // independent tables, one Delta commit each: written concurrently, since on small data a commit is
+    // mostly driver-side latency (log listing, planning, JSON), not executor work
+    List<Runnable> writes = List.of(
+        () -> tables.replaceSnapshot(Tables.rejectedTransactions(), checked.filter(col(REJECT_REASON).isNotNull())
+            .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, run), snapshot),
+        () -> tables.replaceSnapshot(Tables.scoreThresholds(), scored.thresholds()
+            .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, run), snapshot),
+        () -> tables.replaceSnapshot(Tables.tierSummary(scale()), summary, snapshot),
+        () -> tables.replaceSnapshot(Tables.segmentSummary(scale()), segmentSummary
+            .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, run), snapshot),
+        () -> tables.replaceSnapshot(Tables.tierMigration(), segmented.migration()
+            .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, run), snapshot),
+        () -> tables.replaceSnapshot(Tables.customerRfm(scale()), customers, snapshot),
+        () -> clv.ifPresent(c -> writeClv(tables, c, snapshot, runId)));
+    inParallel(writes);
     // the latest snapshot, whichever run wrote it: re-running an old date does not make it "current"
     Dataset<Row> all = tables.read(Tables.CUSTOMER_RFM);
     Row latest = all.agg(max(col(SNAPSHOT_DATE))).head();
     tables.replaceAll(Tables.customerTiersCurrent(scale()),
         all.filter(col(SNAPSHOT_DATE).equalTo(lit(latest.getDate(0)))));
+  }
+
+  /**
+   * Runs the writes on a few threads and waits for all of them; the first failure is rethrown (the
+   * others finish first, so no write is left running behind the released snapshot lock).
+   */
+  private static void inParallel(List<Runnable> writes) {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(WRITERS);
+    try {
+      List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+      writes.forEach(write -> futures.add(pool.submit(write)));
+      RuntimeException failure = null;
+      for (java.util.concurrent.Future<?> future : futures) {
+        try {
+          future.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+          if (failure == null) {
+            failure = cause;
+          } else {
+            failure.addSuppressed(cause);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while writing the snapshot", e);
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+    } finally {
+      pool.shutdown();
+    }
   }
 
   /** Fits and predicts CLV; a fit that cannot be trusted fails the run before anything is written. */

@@ -1,34 +1,97 @@
 package org.rfmtiers.job;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.apache.spark.SparkStageInfo;
+import org.apache.spark.api.java.JavaSparkStatusTracker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Times the job's stages and logs one structured line when each starts and ends. */
-final class StageTimer {
+/**
+ * Times the job's stages and logs one structured line when each starts and ends. With a status
+ * tracker (local mode, where there is no cluster UI to watch), a stage still running after each
+ * interval logs a progress line: elapsed time and the tasks done of the Spark stages now active.
+ */
+final class StageTimer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("org.rfmtiers.stage");
   private final String runId;
   private final Map<String, Long> millis = new LinkedHashMap<>();
+  private final Optional<JavaSparkStatusTracker> tracker;
+  private final Duration interval;
+  private final Consumer<String> progressSink;
+  private final ScheduledExecutorService ticker;
 
-  StageTimer(String runId) {
+  /** Progress lines go to the stage log. */
+  StageTimer(String runId, Optional<JavaSparkStatusTracker> tracker, Duration interval) {
+    this(runId, tracker, interval, LOG::info);
+  }
+
+  StageTimer(String runId, Optional<JavaSparkStatusTracker> tracker, Duration interval, Consumer<String> progressSink) {
     this.runId = runId;
+    this.tracker = tracker;
+    this.interval = interval;
+    this.progressSink = progressSink;
+    this.ticker = tracker.isEmpty() ? null : Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "rfm-tiers-progress");
+      thread.setDaemon(true);
+      return thread;
+    });
   }
 
   <T> T time(String stage, Supplier<T> work) {
     LOG.info("run_id={} stage={} event=start", runId, stage);
     long start = System.nanoTime();
+    ScheduledFuture<?> progress = ticker == null ? null : ticker.scheduleAtFixedRate(
+        () -> progressSink.accept(progressLine(stage, start)), interval.toMillis(), interval.toMillis(),
+        TimeUnit.MILLISECONDS);
     try {
       return work.get();
     } finally {
+      if (progress != null) {
+        progress.cancel(false);
+      }
       long elapsed = (System.nanoTime() - start) / 1_000_000;
       millis.merge(stage, elapsed, Long::sum);
       LOG.info("run_id={} stage={} event=end ms={}", runId, stage, elapsed);
     }
   }
 
+  private String progressLine(String stage, long startNanos) {
+    long tasks = 0;
+    long done = 0;
+    List<String> active = new ArrayList<>();
+    JavaSparkStatusTracker status = tracker.get();
+    for (int id : status.getActiveStageIds()) {
+      SparkStageInfo info = status.getStageInfo(id);
+      if (info != null) {
+        tasks += info.numTasks();
+        done += info.numCompletedTasks();
+        active.add(String.valueOf(id));
+      }
+    }
+    return String.format(Locale.ROOT, "run_id=%s stage=%s event=progress elapsed_s=%d spark_stages=[%s] tasks_done=%d/%d",
+        runId, stage, (System.nanoTime() - startNanos) / 1_000_000_000, String.join(",", active), done, tasks);
+  }
+
   Map<String, Long> millis() {
     return new LinkedHashMap<>(millis);
+  }
+
+  @Override
+  public void close() {
+    if (ticker != null) {
+      ticker.shutdownNow();
+    }
   }
 }

@@ -20,7 +20,7 @@ public final class DeltaTables {
   private final SparkSession spark;
   private final String warehouse;
   /** Tables whose schema this instance has checked or created (one instance per run). */
-  private final java.util.Set<String> ready = new java.util.HashSet<>();
+  private final java.util.Set<String> ready = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public DeltaTables(SparkSession spark, String warehouse) {
     this.spark = spark;

@@ -15,35 +15,25 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.rfmtiers.CliRunner;
+import org.rfmtiers.GeneratedWarehouse;
 import org.rfmtiers.SparkTestSession;
-import org.rfmtiers.generate.TransactionGenerator;
 
 /**
  * The analysts' notebooks must stay true to the schema: every SQL statement in notebooks/ runs against a
- * warehouse the job just wrote (two snapshots), returns rows, and returns the columns its
+ * warehouse the job just wrote ({@link GeneratedWarehouse}: two snapshots), returns rows, and returns the columns its
  * {@code -- expect:} line promises.
  */
 class NotebookSqlTest {
   private static final Pattern SQL = Pattern.compile("spark\\.sql\\(f\"\"\"(.*?)\"\"\"\\)", Pattern.DOTALL);
   private static final Pattern EXPECT = Pattern.compile("-- expect: (.*)");
 
-  @TempDir static Path dir;
   static SparkSession spark;
   static String warehouse;
 
   @BeforeAll
   static void writeWarehouse() {
     spark = SparkTestSession.get();
-    String input = dir.resolve("log").toString();
-    new TransactionGenerator(300, 8_000, 9).write(spark, input, "csv");
-    warehouse = dir.resolve("warehouse").toString();
-    for (String asOf : List.of("2025-07-01", "2026-01-01")) {
-      CliRunner.Outcome outcome = CliRunner.run("run", "--input", input, "--warehouse", warehouse, "--as-of", asOf,
-          "--set", "input.cancellation.order-id-prefix=C", "--set", "tiers.k=4");
-      assertEquals(0, outcome.code(), outcome.err());
-    }
+    warehouse = GeneratedWarehouse.get().warehouse;
   }
 
   /** The SQL statements of a notebook's code cells (JSON strings of source lines, unescaped). */

@@ -1,0 +1,203 @@
+package org.rfmtiers.report;
+
+import static org.apache.spark.sql.functions.*;
+import static org.rfmtiers.Columns.*;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Everything the report shows about one snapshot, small enough for the driver: per-tier rows and
+ * quantiles, per-segment rows, the migration cells, binned CLV, the run's data-quality counts. Built
+ * from the snapshot's tables by {@link #of}; every collect is bounded by tiers, segments, bins or
+ * {@code topCustomers}.
+ */
+public record ReportFigures(
+    LocalDate snapshot,
+    RunFigures run,
+    List<TierFigures> tiers,
+    Map<Integer, Double> silhouetteByK,
+    Map<String, List<SegmentFigures>> segmentsByScheme,
+    Optional<LocalDate> previousSnapshot,
+    List<MigrationCell> migration,
+    Optional<ClvFigures> clv,
+    Map<String, Long> rejectsByReason,
+    List<Map<String, Object>> topCustomers) {
+
+  /** The run_log row of the run that wrote the snapshot. */
+  public record RunFigures(String runId, String startedAt, String finishedAt, String inputUri, long rowsRead,
+      long rowsValid, long rowsRejected, long rowsAfterAsOf, long customers, int k, String kSelection,
+      Double silhouette, BigDecimal monetaryTotal, boolean reconciled, Map<String, Long> stageMillis,
+      List<String> warnings) {}
+
+  /** p5, p25, median, p75, p95 of one metric in one tier. */
+  public record Spread(double p5, double p25, double median, double p75, double p95) {}
+
+  public record TierFigures(int tier, String name, long customers, double customerShare, double revenueShare,
+      BigDecimal revenue, double centreRecencyDays, double centreFrequency, double centreMonetary,
+      Spread recencyDays, Spread frequency, Spread monetary) {}
+
+  public record SegmentFigures(String code, String name, long customers, double customerShare,
+      double revenueShare, double meanRecencyDays, double meanFrequency, double meanMonetary) {}
+
+  /** Customers moving from a tier (null: new) to a tier (null: lost). */
+  public record MigrationCell(Integer fromTier, Integer toTier, long customers) {}
+
+  /** Customers per bin [lower, upper); a lower bound of -1 marks the bin of everything below its upper bound. */
+  public record Histogram(List<Double> lowerBounds, List<Double> upperBounds, List<Long> counts) {}
+
+  public record ClvFigures(String horizon, Map<String, Double> parameters, Histogram value, Histogram probabilityAlive,
+      double totalValue) {}
+
+  /** The snapshot's rows of each table the report reads (filtered to the snapshot by the caller). */
+  public record Snapshot(LocalDate date, Row runLog, Dataset<Row> customers, Dataset<Row> tierSummary,
+      Dataset<Row> segmentSummary, Dataset<Row> migration, Dataset<Row> rejected,
+      Optional<Dataset<Row>> customerClv, Optional<Row> clvModel) {}
+
+  private static final double[] SPREAD = {0.05, 0.25, 0.5, 0.75, 0.95};
+  /** CLV bins are equal on a log scale: four per power of ten from 1 up; one bin below 1. */
+  private static final int BINS_PER_DECADE = 4;
+  private static final int P_ALIVE_BINS = 20;
+
+  public static ReportFigures of(Snapshot s, int topCustomers) {
+    Map<Integer, Spread[]> spreads = spreads(s.customers());
+    List<TierFigures> tiers = new ArrayList<>();
+    for (Row r : s.tierSummary().orderBy(TIER).collectAsList()) { // k rows
+      int tier = r.getAs(TIER);
+      Spread[] spread = spreads.getOrDefault(tier, new Spread[3]);
+      tiers.add(new TierFigures(tier, r.getAs(TIER_NAME), r.<Long>getAs(CUSTOMERS), r.<Double>getAs("customer_share"),
+          orZero(r.getAs("revenue_share")), r.getAs("revenue"), r.<Double>getAs("centre_recency_days"),
+          r.<Double>getAs("centre_frequency"), r.<Double>getAs("centre_monetary"), spread[0], spread[1], spread[2]));
+    }
+    Map<String, List<SegmentFigures>> segments = new LinkedHashMap<>();
+    for (Row r : s.segmentSummary().orderBy(col("scheme"), col(CUSTOMERS).desc(), col("segment")).collectAsList()) {
+      segments.computeIfAbsent(r.getAs("scheme"), scheme -> new ArrayList<>()).add(new SegmentFigures(
+          r.getAs("segment"), r.getAs("segment_name"), r.<Long>getAs(CUSTOMERS), r.<Double>getAs("customer_share"),
+          orZero(r.getAs("revenue_share")), orZero(r.getAs("mean_recency_days")), orZero(r.getAs("mean_frequency")),
+          orZero(r.getAs("mean_monetary"))));
+    }
+    Optional<LocalDate> previous = Optional.empty();
+    List<MigrationCell> migration = new ArrayList<>();
+    for (Row r : s.migration().collectAsList()) { // (k + 1)^2 rows at most
+      if (r.isNullAt(r.fieldIndex("previous_snapshot_date"))) {
+        continue;
+      }
+      previous = Optional.of(r.<java.sql.Date>getAs("previous_snapshot_date").toLocalDate());
+      migration.add(new MigrationCell(r.getAs("from_tier"), r.getAs("to_tier"), r.<Long>getAs(CUSTOMERS)));
+    }
+    Map<String, Long> rejects = new TreeMap<>();
+    for (Row r : s.rejected().groupBy(REJECT_REASON).count().collectAsList()) { // one row per reason
+      rejects.put(r.getString(0), r.getLong(1));
+    }
+    Optional<ClvFigures> clv = s.customerClv().flatMap(c -> s.clvModel().map(m -> clvFigures(c, m)));
+    return new ReportFigures(s.date(), runFigures(s.runLog()), tiers, silhouette(s.runLog()), segments, previous,
+        migration, clv, rejects, topCustomers(s, topCustomers));
+  }
+
+  private static RunFigures runFigures(Row log) {
+    Map<String, Long> stages = new LinkedHashMap<>();
+    if (!log.isNullAt(log.fieldIndex("stage_ms"))) {
+      log.<String, Long>getJavaMap(log.fieldIndex("stage_ms")).forEach(stages::put);
+    }
+    List<String> warnings = log.isNullAt(log.fieldIndex("warnings")) ? List.of() : log.getList(log.fieldIndex("warnings"));
+    return new RunFigures(log.getAs(RUN_ID), String.valueOf(log.<Object>getAs("started_at")),
+        String.valueOf(log.<Object>getAs("finished_at")), log.getAs("input_uri"), log.<Long>getAs("rows_read"),
+        log.<Long>getAs("rows_valid"), log.<Long>getAs("rows_rejected"), log.<Long>getAs("rows_after_as_of"),
+        log.<Long>getAs("customers"), log.<Integer>getAs("k"), log.getAs("k_selection"), log.getAs("silhouette"),
+        log.getAs("monetary_total"), Boolean.TRUE.equals(log.getAs("reconciled")), stages, List.copyOf(warnings));
+  }
+
+  private static Map<Integer, Double> silhouette(Row log) {
+    Map<Integer, Double> byK = new TreeMap<>();
+    if (!log.isNullAt(log.fieldIndex("silhouette_by_k"))) {
+      log.<Integer, Double>getJavaMap(log.fieldIndex("silhouette_by_k")).forEach(byK::put);
+    }
+    return byK;
+  }
+
+  /** Per tier: the spread of recency, frequency and monetary (approximate quantiles, one pass). */
+  private static Map<Integer, Spread[]> spreads(Dataset<Row> customers) {
+    Column quantiles = array(java.util.Arrays.stream(SPREAD).mapToObj(p -> lit(p)).toArray(Column[]::new));
+    Map<Integer, Spread[]> byTier = new TreeMap<>();
+    for (Row r : customers.groupBy(TIER).agg(
+        percentile_approx(col(RECENCY_DAYS).cast("double"), quantiles, lit(10_000)),
+        percentile_approx(col(FREQUENCY).cast("double"), quantiles, lit(10_000)),
+        percentile_approx(col(MONETARY).cast("double"), quantiles, lit(10_000))).collectAsList()) { // k rows
+      Spread[] spread = new Spread[3];
+      for (int metric = 0; metric < 3; metric++) {
+        List<Double> q = r.getList(metric + 1);
+        spread[metric] = new Spread(q.get(0), q.get(1), q.get(2), q.get(3), q.get(4));
+      }
+      byTier.put(r.getInt(0), spread);
+    }
+    return byTier;
+  }
+
+  private static ClvFigures clvFigures(Dataset<Row> customerClv, Row model) {
+    String horizon = model.getAs("horizon");
+    Column value = col("clv_" + horizon);
+    Column bin = when(value.lt(1), lit(-1L)).otherwise(floor(log10(value).multiply(BINS_PER_DECADE)));
+    List<Double> lower = new ArrayList<>();
+    List<Double> upper = new ArrayList<>();
+    List<Long> counts = new ArrayList<>();
+    // quarter decades from 1 to the largest CLV: a few dozen bins at most
+    for (Row r : customerClv.filter(value.isNotNull()).groupBy(bin.as("bin")).count().orderBy("bin").collectAsList()) {
+      long b = r.getLong(0);
+      lower.add(b < 0 ? -1.0 : Math.pow(10, b / (double) BINS_PER_DECADE)); // -1: the "below 1" bin
+      upper.add(b < 0 ? 1.0 : Math.pow(10, (b + 1) / (double) BINS_PER_DECADE));
+      counts.add(r.getLong(1));
+    }
+    Histogram valueHistogram = new Histogram(lower, upper, counts);
+    long[] alive = new long[P_ALIVE_BINS];
+    Column aliveBin = least(floor(col("p_alive").multiply(P_ALIVE_BINS)), lit(P_ALIVE_BINS - 1));
+    for (Row r : customerClv.filter(col("p_alive").isNotNull()).groupBy(aliveBin).count().collectAsList()) {
+      alive[(int) r.getLong(0)] = r.getLong(1);
+    }
+    List<Double> aliveLower = new ArrayList<>();
+    List<Double> aliveUpper = new ArrayList<>();
+    List<Long> aliveCounts = new ArrayList<>();
+    for (int i = 0; i < P_ALIVE_BINS; i++) {
+      aliveLower.add(i / (double) P_ALIVE_BINS);
+      aliveUpper.add((i + 1) / (double) P_ALIVE_BINS);
+      aliveCounts.add(alive[i]);
+    }
+    Row total = customerClv.agg(sum(value)).head();
+    Map<String, Double> parameters = new LinkedHashMap<>();
+    for (String name : List.of("r", "alpha", "a", "b", "p", "q", "gamma")) {
+      parameters.put(name, model.getAs(name));
+    }
+    return new ClvFigures(horizon, parameters, valueHistogram, new Histogram(aliveLower, aliveUpper, aliveCounts),
+        total.isNullAt(0) ? 0 : total.getDouble(0));
+  }
+
+  private static List<Map<String, Object>> topCustomers(Snapshot s, int limit) {
+    if (limit == 0) {
+      return List.of();
+    }
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (Row r : s.customers().orderBy(col(MONETARY).desc(), col(CUSTOMER_ID))
+        .select(CUSTOMER_ID, TIER_NAME, RFM_SEGMENT_NAME, CUSTOMER_LAYER_NAME, LIFECYCLE_STAGE_NAME, RECENCY_DAYS,
+            FREQUENCY, MONETARY, FUTURE_VALUE)
+        .limit(limit).collectAsList()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      for (String field : r.schema().fieldNames()) {
+        row.put(field, r.getAs(field));
+      }
+      rows.add(row);
+    }
+    return rows;
+  }
+
+  private static double orZero(Double value) {
+    return value == null ? 0 : value;
+  }
+}

@@ -1,0 +1,35 @@
+package org.rfmtiers.job;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.spark.api.java.function.ForeachFunction;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.rfmtiers.SparkTestSession;
+
+class StageTimerTest {
+  @Test
+  void aLongStageReportsTheTasksOfItsSparkJob() {
+    SparkSession spark = SparkTestSession.get();
+    List<String> lines = new CopyOnWriteArrayList<>();
+    try (StageTimer timer = new StageTimer("r1", Optional.of(org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()).statusTracker()),
+        Duration.ofMillis(150), lines::add)) {
+      timer.time("slow", () -> {
+        // 4 tasks of 500 ms on 2 cores: about a second, several progress ticks
+        spark.range(0, 4, 1, 4).foreach((ForeachFunction<Long>) id -> Thread.sleep(500));
+        return null;
+      });
+      assertTrue(timer.millis().get("slow") >= 1000, timer.millis().toString());
+      int ticks = lines.size();
+      timer.time("quick", () -> null);
+      assertEquals(ticks, lines.size(), "no progress line once the stage ended, none for a quick stage");
+    }
+    assertTrue(lines.size() >= 2, lines.toString());
+    assertTrue(lines.stream().allMatch(l -> l.startsWith("run_id=r1 stage=slow event=progress elapsed_s=")), lines.toString());
+    assertTrue(lines.stream().anyMatch(l -> l.matches(".* tasks_done=[0-3]/4")), "4 tasks, some not done yet: " + lines);
+  }
+}

@@ -1,0 +1,151 @@
+package org.rfmtiers.report;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.rfmtiers.CliRunner;
+import org.rfmtiers.GeneratedWarehouse;
+import org.rfmtiers.SparkTestSession;
+
+/**
+ * The report each run writes, opened in headless Chromium (Debian's {@code chromium}): every chart
+ * drew SVG with the data's labels, no script error, markup in the data shown as text, nothing fetched
+ * from the network, and a screenshot saved to {@code target/report-screenshot.png}. Without Chromium
+ * the browser half is skipped, unless RFM_TIERS_REQUIRE_BROWSER is set (as .ci/run does).
+ */
+class ReportRenderingTest {
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final List<String> CHARTS = List.of("tier-shares", "tier-recency", "tier-frequency", "tier-monetary",
+      "tier-snake", "silhouette", "pyramid", "segments-rfm-segment", "segments-value-matrix",
+      "segments-lifecycle-stage", "migration", "clv-distribution", "p-alive", "data-quality", "stage-times");
+  private static final Pattern CHART_DIV = Pattern.compile("<div class=\"chart\" id=\"([a-z-]+)\"([^>]*)>");
+
+  static GeneratedWarehouse generated;
+  static Path latest;
+
+  @BeforeAll
+  static void warehouse() {
+    generated = GeneratedWarehouse.get();
+    latest = Path.of(generated.warehouse, "report", GeneratedWarehouse.SNAPSHOTS.get(1), "index.html");
+  }
+
+  @Test
+  void everyRunWritesASelfContainedPageWithItsFigures() throws Exception {
+    for (String snapshot : GeneratedWarehouse.SNAPSHOTS) {
+      assertTrue(Files.exists(Path.of(generated.warehouse, "report", snapshot, "index.html")), snapshot);
+    }
+    String html = Files.readString(latest, StandardCharsets.UTF_8);
+    assertFalse(Pattern.compile("(src|href)\\s*=\\s*[\"']?(https?:)?//", Pattern.CASE_INSENSITIVE).matcher(html).find(),
+        "nothing is fetched: no external script, style or image");
+    assertTrue(html.contains("echarts"), "the chart library is inlined");
+    for (String chart : CHARTS) {
+      assertTrue(html.contains("id=\"" + chart + "\""), "chart " + chart);
+    }
+    assertTrue(html.contains("Tier migration since 2025-07-01"), "the second snapshot compares with the first");
+    // markup in the data is text: the id in the customers table, the tier name in tables and chart data
+    assertFalse(html.contains(GeneratedWarehouse.HOSTILE_CUSTOMER));
+    assertFalse(markup(html).contains("<img"), "outside the bundled library's own code");
+    assertTrue(html.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"));
+    assertTrue(html.contains("\\u003cimg src=x onerror=alert(1)\\u003eChampions"), "escaped inside the chart JSON");
+
+    Row log = SparkTestSession.get().read().format("delta").load(generated.warehouse + "/run_log")
+        .filter("status = 'succeeded' AND snapshot_date = DATE'2026-01-01'").orderBy(org.apache.spark.sql.functions.col("finished_at").desc()).head();
+    assertTrue(html.contains(String.format(java.util.Locale.ROOT, "<div class=\"kpi-value\">%,d</div><div class=\"kpi-label\">customers",
+        log.<Long>getAs("customers"))), "the customer count of the run");
+    assertTrue(html.contains(log.<String>getAs("run_id")));
+  }
+
+  @Test
+  void chromiumDrawsEveryChart() throws Exception {
+    if (!Files.isExecutable(CHROMIUM)) {
+      assertNull(System.getenv("RFM_TIERS_REQUIRE_BROWSER"), "install Debian's chromium (apt-get install chromium)");
+      Assumptions.abort("no " + CHROMIUM + ": install Debian's chromium to render the report");
+    }
+    Path profile = Files.createTempDirectory("chromium-profile");
+    String dom = chromium(profile, "--dump-dom", latest.toUri().toString());
+    Map<String, String> charts = chartSections(dom);
+    assertEquals(CHARTS, new ArrayList<>(charts.keySet()), "every chart is in the page, in order");
+    assertTrue(dom.contains("data-charts-drawn=\"" + CHARTS.size() + "\""), "the draw script ran to the end");
+    Matcher errors = Pattern.compile("<div id=\"report-errors\"([^>]*)>(.*?)</div>").matcher(dom);
+    assertTrue(errors.find());
+    assertTrue(errors.group(1).contains("hidden") && errors.group(2).isEmpty(), "no script error: " + errors.group(2));
+    for (Map.Entry<String, String> chart : charts.entrySet()) {
+      String svg = chart.getValue();
+      assertTrue(svg.contains("<svg"), chart.getKey() + " drew an SVG");
+      int shapes = count(svg, "<path") + count(svg, "<rect");
+      assertTrue(shapes >= 3, chart.getKey() + " drew " + shapes + " shapes");
+    }
+    // the data's labels are drawn: tier names on the axes, segment names, reject reasons
+    assertTrue(charts.get("tier-shares").contains("&lt;img src=x onerror=alert(1)&gt;Champions"), "as text");
+    assertTrue(charts.get("segments-rfm-segment").contains("Important value"), charts.get("segments-rfm-segment"));
+    assertTrue(charts.get("migration").contains("new") && charts.get("migration").contains("lost"));
+    assertFalse(markup(dom).contains("<img"), "markup from the data never became an element");
+    assertTrue(dom.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"), "the hostile id is shown as text");
+
+    Path screenshot = Path.of("target", "report-screenshot.png").toAbsolutePath();
+    Files.deleteIfExists(screenshot);
+    chromium(profile, "--screenshot=" + screenshot, "--window-size=1400,5200", "--hide-scrollbars",
+        latest.toUri().toString());
+    assertTrue(Files.size(screenshot) > 50_000, "a screenshot with content: " + Files.size(screenshot) + " bytes");
+  }
+
+  /** Each chart's rendered DOM, from its div to the next chart's. */
+  private static Map<String, String> chartSections(String dom) {
+    Map<String, String> sections = new LinkedHashMap<>();
+    Matcher m = CHART_DIV.matcher(dom);
+    String id = null;
+    int start = 0;
+    while (m.find()) {
+      if (id != null) {
+        sections.put(id, dom.substring(start, m.start()));
+      }
+      id = m.group(1);
+      start = m.start();
+    }
+    if (id != null) {
+      sections.put(id, dom.substring(start));
+    }
+    return sections;
+  }
+
+  /** The page without the content of its script elements (the chart library mentions tags in strings). */
+  private static String markup(String page) {
+    return page.replaceAll("(?s)<script>.*?</script>", "<script></script>");
+  }
+
+  private static int count(String text, String token) {
+    int n = 0;
+    for (int i = text.indexOf(token); i >= 0; i = text.indexOf(token, i + 1)) {
+      n++;
+    }
+    return n;
+  }
+
+  /** Runs headless Chromium as the machine's docs say (no background networking on a closed network). */
+  private static String chromium(Path profile, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+        "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--user-data-dir=" + profile, "--virtual-time-budget=10000"));
+    command.addAll(List.of(args));
+    File err = File.createTempFile("chromium", ".log");
+    Process process = new ProcessBuilder(command).redirectError(err).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(120, TimeUnit.SECONDS), "chromium finished");
+    assertEquals(0, process.exitValue(), Files.readString(err.toPath()));
+    return out;
+  }
+}
