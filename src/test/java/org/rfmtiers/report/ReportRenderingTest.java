@@ -70,6 +70,22 @@ class ReportRenderingTest {
   }
 
   @Test
+  void theReportCommandRedrawsAnEarlierSnapshotAndNamesAMissingWarehouse() throws Exception {
+    Path out = Files.createTempDirectory("reports");
+    CliRunner.Outcome redraw = CliRunner.run("report", "--warehouse", generated.warehouse, "--as-of",
+        GeneratedWarehouse.SNAPSHOTS.get(0), "--report-dir", out.toString());
+    assertEquals(0, redraw.code(), redraw.err());
+    String html = Files.readString(out.resolve(GeneratedWarehouse.SNAPSHOTS.get(0)).resolve("index.html"));
+    assertTrue(html.contains("This is the first snapshot"), "no migration chart for the first snapshot");
+    assertFalse(html.contains("id=\"migration\""));
+
+    CliRunner.Outcome missing = CliRunner.run("report", "--warehouse", out.resolve("nothing-here").toString());
+    assertEquals(org.rfmtiers.cli.Main.RUN_FAILED, missing.code());
+    assertTrue(missing.err().contains("no customer_rfm table under") && missing.err().contains("run the job first"),
+        missing.err());
+  }
+
+  @Test
   void chromiumDrawsEveryChart() throws Exception {
     if (!Files.isExecutable(CHROMIUM)) {
       assertNull(System.getenv("RFM_TIERS_REQUIRE_BROWSER"), "install Debian's chromium (apt-get install chromium)");

@@ -1,0 +1,235 @@
+package org.rfmtiers.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.rfmtiers.cli.SparkSessions;
+import org.rfmtiers.config.JobSettings;
+import org.rfmtiers.config.SettingsLoader;
+import org.rfmtiers.generate.TransactionGenerator;
+import org.rfmtiers.job.NightlyJob;
+import org.rfmtiers.job.ReportJob;
+import org.rfmtiers.job.RunResult;
+
+/**
+ * bench/run's measuring half. {@code run --rows N} (one fresh JVM per size): generates N transactions
+ * (N / 40 customers) as Parquet once, runs the whole job cold and then warm in this JVM, times the RFM
+ * aggregation alone in Spark and in DuckDB on the same files, checks both agree, and appends one line
+ * per size to a CSV file. {@code summary} prints the table and the log-log slope of time vs rows.
+ */
+public final class Benchmark {
+  static final LocalDate AS_OF = LocalDate.of(2026, 1, 1);
+  static final int TRANSACTIONS_PER_CUSTOMER = 40;
+  static final String HEADER = "recorded_at,commit,rows,customers,cores,max_heap_mb,generate_s,cold_total_s,"
+      + "warm_total_s,warm_read_validate_s,warm_features_s,warm_scores_s,warm_tiers_s,warm_clv_s,warm_segments_s,"
+      + "warm_write_s,warm_report_s,peak_heap_mb,rows_per_s_per_core,spark_rfm_s,duckdb_rfm_s,spark_duckdb_ratio,"
+      + "rfm_customers,rfm_frequency,rfm_monetary,agree";
+
+  private Benchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = new LinkedHashMap<>();
+    for (int i = 1; i + 1 < args.length; i += 2) {
+      options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    Path results = Path.of(options.getOrDefault("results", "bench/results.csv"));
+    switch (args.length == 0 ? "" : args[0]) {
+      case "run" -> run(Long.parseLong(options.get("rows").replace("_", "")), Path.of(options.getOrDefault("dir", "target/bench")),
+          results, options.getOrDefault("commit", "unknown"));
+      case "summary" -> summary(results);
+      default -> {
+        System.err.println("usage: Benchmark run --rows N [--dir DIR] [--results FILE] [--commit SHA] | summary [--results FILE]");
+        System.exit(2);
+      }
+    }
+  }
+
+  static void run(long rows, Path dir, Path results, String commit) throws Exception {
+    long customers = Math.max(1, rows / TRANSACTIONS_PER_CUSTOMER);
+    Path data = dir.resolve("data/tx-" + rows).toAbsolutePath();
+    String warehouse = dir.resolve("warehouse-" + rows).toAbsolutePath().toString();
+    JobSettings settings = SettingsLoader.load(null, Map.of(
+        "input.uri", data.toString(), "input.format", "parquet", "output.warehouse", warehouse,
+        "input.cancellation.order-id-prefix", "C", "input.columns.quantity", "quantity",
+        "input.columns.unit-price", "unit_price"));
+    long t0 = System.nanoTime();
+    SparkSession spark = SparkSessions.forJob(settings);
+    spark.conf().set("spark.sql.session.timeZone", "UTC");
+    double generateSeconds = 0;
+    if (!Files.exists(data.resolve("_SUCCESS"))) {
+      long g = System.nanoTime();
+      new TransactionGenerator(customers, rows, 7).write(spark, data.toString(), "parquet");
+      generateSeconds = seconds(g);
+      t0 = System.nanoTime(); // the cold run starts after generation
+    }
+    int cores = Runtime.getRuntime().availableProcessors();
+    log("rows %,d, customers %,d, cores %d, max heap %d MB", rows, customers, cores, Runtime.getRuntime().maxMemory() >> 20);
+
+    resetPeaks();
+    Timed cold = job(spark, settings, t0);
+    log("cold run %.1f s %s", cold.total, cold.result.stageMillis());
+    Timed warm = job(spark, settings, System.nanoTime());
+    long peakHeap = peakHeapBytes();
+    log("warm run %.1f s %s, peak heap %d MB", warm.total, warm.result.stageMillis(), peakHeap >> 20);
+
+    spark.conf().set("spark.sql.session.timeZone", "UTC"); // as DuckDB below
+    String sparkSql = """
+        SELECT count(*), sum(frequency), sum(monetary), sum(recency_days) FROM (
+          SELECT customer_id, datediff(DATE'%s', max(to_date(order_ts))) AS recency_days,
+                 count(DISTINCT order_id) AS frequency, sum(amount) AS monetary
+          FROM parquet.`%s` WHERE customer_id <> '' AND order_ts IS NOT NULL AND amount > 0
+          GROUP BY customer_id)""".formatted(AS_OF, data);
+    spark.sql(sparkSql).collectAsList(); // warm-up
+    long s = System.nanoTime();
+    Row sparkTotals = spark.sql(sparkSql).head();
+    double sparkSeconds = seconds(s);
+
+    String duckSql = """
+        SELECT count(*), sum(frequency), sum(monetary), sum(recency_days) FROM (
+          SELECT customer_id, DATE '%s' - max(CAST(order_ts AS DATE)) AS recency_days,
+                 count(DISTINCT order_id) AS frequency, sum(amount) AS monetary
+          FROM read_parquet('%s/*.parquet') WHERE customer_id <> '' AND order_ts IS NOT NULL AND amount > 0
+          GROUP BY customer_id)""".formatted(AS_OF, data);
+    long[] duckCounts = new long[3];
+    BigDecimal duckMonetary;
+    double duckSeconds;
+    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement st = duck.createStatement()) {
+      st.execute("SET threads = " + cores);
+      st.execute("SET TimeZone = 'UTC'");
+      st.executeQuery(duckSql).close(); // warm-up
+      long d = System.nanoTime();
+      try (ResultSet rs = st.executeQuery(duckSql)) {
+        rs.next();
+        duckCounts[0] = rs.getLong(1);
+        duckCounts[1] = rs.getLong(2);
+        duckMonetary = rs.getBigDecimal(3);
+        duckCounts[2] = rs.getLong(4);
+      }
+      duckSeconds = seconds(d);
+    }
+    boolean agree = sparkTotals.getLong(0) == duckCounts[0] && sparkTotals.getLong(1) == duckCounts[1]
+        && sparkTotals.getDecimal(2).compareTo(duckMonetary) == 0 && sparkTotals.getLong(3) == duckCounts[2];
+    log("RFM aggregation: Spark %.2f s, DuckDB %.2f s, ratio %.2f; customers %d / %d, frequency %d / %d,"
+            + " monetary %s / %s, recency %d / %d: %s", sparkSeconds, duckSeconds, sparkSeconds / duckSeconds,
+        sparkTotals.getLong(0), duckCounts[0], sparkTotals.getLong(1), duckCounts[1], sparkTotals.getDecimal(2),
+        duckMonetary, sparkTotals.getLong(3), duckCounts[2], agree ? "agree" : "DISAGREE");
+
+    Map<String, Long> st = warm.result.stageMillis();
+    String line = String.join(",", Instant.now().toString(), commit, String.valueOf(rows),
+        String.valueOf(warm.result.customers()), String.valueOf(cores), String.valueOf(Runtime.getRuntime().maxMemory() >> 20),
+        f(generateSeconds), f(cold.total), f(warm.total), f(ms(st, "read") + ms(st, "validate")), f(ms(st, "features")),
+        f(ms(st, "scores")), f(ms(st, "tiers")), f(ms(st, "clv")), f(ms(st, "segments") + ms(st, "summary")),
+        f(ms(st, "write")), f(warm.report), String.valueOf(peakHeap >> 20), f(rows / warm.total / cores),
+        f(sparkSeconds), f(duckSeconds), f(sparkSeconds / duckSeconds), String.valueOf(duckCounts[0]),
+        String.valueOf(duckCounts[1]), duckMonetary.toPlainString(), String.valueOf(agree));
+    if (!Files.exists(results)) {
+      Files.createDirectories(results.toAbsolutePath().getParent());
+      Files.writeString(results, HEADER + "\n", StandardCharsets.UTF_8);
+    }
+    Files.writeString(results, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    log("appended to %s", results);
+    spark.stop();
+    if (!agree) {
+      System.exit(1);
+    }
+  }
+
+  private record Timed(RunResult result, double total, double report) {}
+
+  private static Timed job(SparkSession spark, JobSettings settings, long start) {
+    RunResult result = new NightlyJob(spark, settings, java.time.Clock.systemUTC())
+        .run(settings.input().uri().orElseThrow(), Optional.of(AS_OF));
+    long r = System.nanoTime();
+    new ReportJob(spark, settings).write(Optional.of(AS_OF));
+    double report = seconds(r);
+    return new Timed(result, seconds(start), report);
+  }
+
+  /** Prints every recorded line as a table and the slope of warm total time against rows (log-log). */
+  static void summary(Path results) throws IOException {
+    List<String> lines = Files.readAllLines(results, StandardCharsets.UTF_8);
+    List<String> header = List.of(lines.get(0).split(","));
+    System.out.printf(Locale.ROOT, "%-12s %-9s %12s %10s %8s %8s %8s %9s %9s %8s %8s%n", "commit", "rows", "customers",
+        "cold s", "warm s", "tiers s", "write s", "heap MB", "rows/s/c", "RFM s/d", "ratio");
+    Map<Long, double[]> latest = new LinkedHashMap<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] v = line.split(",");
+      Map<String, String> row = new LinkedHashMap<>();
+      for (int i = 0; i < header.size() && i < v.length; i++) {
+        row.put(header.get(i), v[i]);
+      }
+      System.out.printf(Locale.ROOT, "%-12s %-9s %12s %10s %8s %8s %8s %9s %9s %8s %8s%n", row.get("commit"),
+          row.get("rows"), row.get("customers"), row.get("cold_total_s"), row.get("warm_total_s"), row.get("warm_tiers_s"),
+          row.get("warm_write_s"), row.get("peak_heap_mb"), row.get("rows_per_s_per_core"),
+          row.get("spark_rfm_s") + "/" + row.get("duckdb_rfm_s"), row.get("spark_duckdb_ratio"));
+      latest.put(Long.parseLong(row.get("rows")), new double[] {Double.parseDouble(row.get("warm_total_s")),
+          Double.parseDouble(row.get("spark_rfm_s"))});
+    }
+    if (latest.size() >= 2) {
+      System.out.printf(Locale.ROOT, "slope of log(time) vs log(rows), latest line per size: whole job %.2f, RFM aggregation %.2f%n",
+          slope(latest, 0), slope(latest, 1));
+    }
+  }
+
+  /** Least-squares slope of log(y) on log(rows). */
+  static double slope(Map<Long, double[]> byRows, int index) {
+    List<double[]> points = new ArrayList<>();
+    byRows.forEach((rows, y) -> points.add(new double[] {Math.log(rows), Math.log(y[index])}));
+    double mx = points.stream().mapToDouble(p -> p[0]).average().orElse(0);
+    double my = points.stream().mapToDouble(p -> p[1]).average().orElse(0);
+    double num = 0;
+    double den = 0;
+    for (double[] p : points) {
+      num += (p[0] - mx) * (p[1] - my);
+      den += (p[0] - mx) * (p[0] - mx);
+    }
+    return num / den;
+  }
+
+  private static void resetPeaks() {
+    System.gc();
+    ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+  }
+
+  /** Sum of the heap pools' peaks since the reset: an upper bound of the peak heap in use. */
+  private static long peakHeapBytes() {
+    return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
+        .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+  }
+
+  private static double ms(Map<String, Long> stages, String stage) {
+    return stages.getOrDefault(stage, 0L) / 1000.0;
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  private static String f(double value) {
+    return String.format(Locale.ROOT, "%.2f", value);
+  }
+
+  private static void log(String format, Object... args) {
+    System.out.println("bench: " + String.format(Locale.ROOT, format, args));
+  }
+}
