@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.clustering.KMeans;
 import org.apache.spark.ml.clustering.KMeansModel;
-import org.apache.spark.ml.evaluation.ClusteringEvaluator;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Column;
@@ -142,48 +141,52 @@ public final class ValueTiers {
 
   private record Choice(int k, Double silhouette) {}
 
+  /**
+   * Scores every k in [low, high] on a fixed-seed sample of at most tiers.selection-sample-size
+   * customers, clustered on the driver ({@link SampleClustering}): the sample is bounded by that setting.
+   */
   private Choice chooseK(Dataset<Row> points, long customerCount, int low, int high,
       Map<Integer, Double> silhouetteByK, List<String> warnings) {
     double fraction = Math.min(1.0, settings.selectionSampleSize() / (double) customerCount);
-    boolean sampled = fraction < 1.0;
-    Dataset<Row> sample = sampled ? points.sample(false, fraction, settings.seed()).cache() : points; // points is cached
-    try {
-      long sampleSize = sample.count();
-      ClusteringEvaluator evaluator = new ClusteringEvaluator().setFeaturesCol(FEATURES).setPredictionCol(CLUSTER_ID);
-      int best = -1;
-      double bestScore = Double.NEGATIVE_INFINITY;
-      int fallback = low;
-      double fallbackScore = Double.NEGATIVE_INFINITY;
-      for (int k = low; k <= high; k++) {
-        Dataset<Row> predicted = kMeans(k).fit(sample).transform(sample);
-        // at most k rows: bounded on the driver
-        List<Row> sizes = predicted.groupBy(CLUSTER_ID).count().collectAsList();
-        if (sizes.size() < 2) {
-          continue;
-        }
-        double score = evaluator.evaluate(predicted);
-        silhouetteByK.put(k, score);
-        long smallest = sizes.stream().mapToLong(r -> r.getLong(1)).min().orElse(0);
-        if (score > fallbackScore) {
-          fallback = k;
-          fallbackScore = score;
-        }
-        if (smallest >= settings.minClusterShare() * sampleSize && score > bestScore) {
-          best = k;
-          bestScore = score;
-        }
+    Dataset<Row> sample = fraction < 1.0 ? points.sample(false, fraction, settings.seed()) : points;
+    List<Row> rows = sample.select(Z[0], Z[1], Z[2]).limit(settings.selectionSampleSize()).collectAsList();
+    double[][] sampled = new double[rows.size()][];
+    for (int i = 0; i < sampled.length; i++) {
+      Row r = rows.get(i);
+      sampled[i] = new double[] {r.getDouble(0), r.getDouble(1), r.getDouble(2)};
+    }
+    int best = -1;
+    double bestScore = Double.NEGATIVE_INFINITY;
+    int fallback = low;
+    double fallbackScore = Double.NEGATIVE_INFINITY;
+    for (int k = low; k <= high; k++) {
+      int[] assignment = SampleClustering.kMeans(sampled, k, settings.maxIterations(), settings.seed());
+      long[] sizes = new long[k];
+      for (int cluster : assignment) {
+        sizes[cluster]++;
       }
-      if (best < 0) {
-        warnings.add("no k in [" + low + ", " + high + "] keeps every cluster above tiers.min-cluster-share = "
-            + settings.minClusterShare() + ": using the best silhouette, k = " + fallback);
-        return new Choice(fallback, silhouetteByK.get(fallback));
+      long nonEmpty = java.util.Arrays.stream(sizes).filter(size -> size > 0).count();
+      if (nonEmpty < 2) {
+        continue;
       }
-      return new Choice(best, bestScore);
-    } finally {
-      if (sampled) {
-        sample.unpersist();
+      double score = SampleClustering.silhouette(sampled, assignment, k);
+      silhouetteByK.put(k, score);
+      long smallest = java.util.Arrays.stream(sizes).filter(size -> size > 0).min().orElse(0);
+      if (score > fallbackScore) {
+        fallback = k;
+        fallbackScore = score;
+      }
+      if (nonEmpty == k && smallest >= settings.minClusterShare() * sampled.length && score > bestScore) {
+        best = k;
+        bestScore = score;
       }
     }
+    if (best < 0) {
+      warnings.add("no k in [" + low + ", " + high + "] keeps every cluster above tiers.min-cluster-share = "
+          + settings.minClusterShare() + ": using the best silhouette, k = " + fallback);
+      return new Choice(fallback, silhouetteByK.get(fallback));
+    }
+    return new Choice(best, bestScore);
   }
 
   private KMeans kMeans(int k) {
