@@ -58,20 +58,37 @@ public final class RfmFeatures {
     Column recentWindow = col(ORDER_DATE).geq(lit(java.sql.Date.valueOf(asOf.minusDays(windows.trendDays()))));
     Column priorWindow = col(ORDER_DATE).geq(lit(java.sql.Date.valueOf(asOf.minusDays(2L * windows.trendDays()))))
         .and(not(recentWindow));
-    Dataset<Row> perCustomer = transactions
+    // Two aggregations over one shuffle, instead of four count(DISTINCT)s (an Expand of every row five
+    // times; 70 s of 80 at 10 M rows): rows are hash-partitioned by customer once, then summed per order
+    // and per customer, and both aggregations reuse that partitioning.
+    Column purchaseDate = when(purchase, col(ORDER_DATE));
+    Dataset<Row> perOrder = transactions
         .filter(col(ORDER_DATE).lt(asOfDate))
+        .repartition(col(CUSTOMER_ID))
+        .groupBy(col(CUSTOMER_ID), orderKey.as("order_key"))
+        .agg(
+            min(purchaseDate).as("first_purchase"),
+            max(purchaseDate).as("last_purchase"),
+            collect_set(purchaseDate).as("purchase_dates"), // null (return lines) is not collected
+            max(when(purchase.and(recentWindow), lit(1))).as("in_recent"),
+            max(when(purchase.and(priorWindow), lit(1))).as("in_prior"),
+            sum(counted).as("counted"),
+            sum(when(currentWindow, counted)).as("current"),
+            count(when(col(IS_RETURN), lit(1))).as("return_lines"),
+            sum(when(col(IS_RETURN), negate(col(AMOUNT)))).as("returned"));
+    Dataset<Row> perCustomer = perOrder
         .groupBy(col(CUSTOMER_ID))
         .agg(
-            min(when(purchase, col(ORDER_DATE))).as(FIRST_PURCHASE_DATE),
-            max(when(purchase, col(ORDER_DATE))).as(LAST_PURCHASE_DATE),
-            count_distinct(when(purchase, orderKey)).as(FREQUENCY),
-            count_distinct(when(purchase, col(ORDER_DATE))).as(PURCHASE_DAYS),
-            sum(counted).as(MONETARY),
-            coalesce(sum(when(currentWindow, counted)), lit(0)).as(CURRENT_VALUE),
-            count_distinct(when(purchase.and(recentWindow), orderKey)).as(ORDERS_RECENT),
-            count_distinct(when(purchase.and(priorWindow), orderKey)).as(ORDERS_PRIOR),
-            count(when(col(IS_RETURN), lit(1))).as(RETURN_COUNT),
-            coalesce(sum(when(col(IS_RETURN), negate(col(AMOUNT)))), lit(0)).as(RETURNED_AMOUNT))
+            min(col("first_purchase")).as(FIRST_PURCHASE_DATE),
+            max(col("last_purchase")).as(LAST_PURCHASE_DATE),
+            count(col("first_purchase")).as(FREQUENCY), // orders with at least one purchase line
+            size(array_distinct(flatten(collect_list(col("purchase_dates"))))).cast("long").as(PURCHASE_DAYS),
+            sum(col("counted")).as(MONETARY),
+            coalesce(sum(col("current")), lit(0)).as(CURRENT_VALUE),
+            count(col("in_recent")).as(ORDERS_RECENT),
+            count(col("in_prior")).as(ORDERS_PRIOR),
+            sum(col("return_lines")).as(RETURN_COUNT),
+            coalesce(sum(col("returned")), lit(0)).as(RETURNED_AMOUNT))
         .filter(col(FREQUENCY).gt(0));
 
     org.apache.spark.sql.types.DataType money = Tables.money(amountScale);

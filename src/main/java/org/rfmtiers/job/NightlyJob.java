@@ -119,7 +119,8 @@ public final class NightlyJob {
 
     // one row per reject reason (null = valid): bounded by the number of reasons
     List<Row> byReason = timer.time("validate", () -> checked.groupBy(col(REJECT_REASON))
-        .agg(count(lit(1)), max(col(ORDER_DATE))).collectAsList());
+        .agg(count(lit(1)), max(col(ORDER_DATE))).collectAsList(),
+        reasons -> reasons.stream().mapToLong(r -> r.getLong(1)).sum());
     long read = 0;
     long valid = 0;
     LocalDate latest = null;
@@ -178,14 +179,16 @@ public final class NightlyJob {
             .coalesce(spark.sparkContext().defaultParallelism())
             .persist(StorageLevel.MEMORY_AND_DISK()));
     cached.add(features);
+    long[] scoredCustomers = new long[1];
     RfmScorer.Scored scored = timer.time("scores", () -> {
       RfmScorer.Scored s = new RfmScorer(settings.scores()).apply(features);
       s.customers().persist(StorageLevel.MEMORY_AND_DISK());
       cached.add(s.customers());
-      s.customers().count();
+      scoredCustomers[0] = s.customers().count();
       return s;
-    });
-    TierResult tiers = timer.time("tiers", () -> new ValueTiers(settings.tiers()).apply(scored.customers()));
+    }, s -> scoredCustomers[0]);
+    TierResult tiers = timer.time("tiers", () -> new ValueTiers(settings.tiers()).apply(scored.customers()),
+        t -> scoredCustomers[0]);
     cached.add(tiers.cached());
     tiers.warnings().forEach(w -> LOG.warn("run_id={} warning=\"{}\"", log.runId, w));
     log.warnings.addAll(tiers.warnings());
@@ -195,7 +198,8 @@ public final class NightlyJob {
     log.silhouetteByK = tiers.silhouetteByK();
 
     Optional<ClvResult> clv = settings.clv().enabled()
-        ? Optional.of(timer.time("clv", () -> lifetimeValue(inWindow, snapshot, cached)))
+        ? Optional.of(timer.time("clv", () -> lifetimeValue(inWindow, snapshot, cached),
+            c -> c.bgNbd().map(fit -> fit.customers()).orElse(0L)))
         : Optional.empty();
     clv.ifPresent(c -> {
       c.warnings().forEach(w -> LOG.warn("run_id={} warning=\"{}\"", log.runId, w));

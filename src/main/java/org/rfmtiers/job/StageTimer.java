@@ -19,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Times the job's stages and logs one structured line when each starts and ends. With a status
+ * Times the job's stages and logs one structured line when each starts and ends (with the rows it
+ * produced, where that count is known without another Spark job). With a status
  * tracker (local mode, where there is no cluster UI to watch), a stage still running after each
  * interval logs a progress line: elapsed time and the tasks done of the Spark stages now active.
  */
@@ -50,20 +51,31 @@ final class StageTimer implements AutoCloseable {
   }
 
   <T> T time(String stage, Supplier<T> work) {
+    return time(stage, work, null);
+  }
+
+  /** Times a stage whose end line also reports {@code rows(result)} (which must be cheap: no Spark job). */
+  <T> T time(String stage, Supplier<T> work, java.util.function.ToLongFunction<T> rows) {
     LOG.info("run_id={} stage={} event=start", runId, stage);
     long start = System.nanoTime();
     ScheduledFuture<?> progress = ticker == null ? null : ticker.scheduleAtFixedRate(
         () -> progressSink.accept(progressLine(stage, start)), interval.toMillis(), interval.toMillis(),
         TimeUnit.MILLISECONDS);
+    T result = null;
     try {
-      return work.get();
+      result = work.get();
+      return result;
     } finally {
       if (progress != null) {
         progress.cancel(false);
       }
       long elapsed = (System.nanoTime() - start) / 1_000_000;
       millis.merge(stage, elapsed, Long::sum);
-      LOG.info("run_id={} stage={} event=end ms={}", runId, stage, elapsed);
+      if (rows != null && result != null) {
+        LOG.info("run_id={} stage={} event=end ms={} rows={}", runId, stage, elapsed, rows.applyAsLong(result));
+      } else {
+        LOG.info("run_id={} stage={} event=end ms={}", runId, stage, elapsed);
+      }
     }
   }
 

@@ -2,8 +2,6 @@ package org.rfmtiers.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,11 +83,11 @@ public final class Benchmark {
     int cores = Runtime.getRuntime().availableProcessors();
     log("rows %,d, customers %,d, cores %d, max heap %d MB", rows, customers, cores, Runtime.getRuntime().maxMemory() >> 20);
 
-    resetPeaks();
+    HeapSampler heap = new HeapSampler();
     Timed cold = job(spark, settings, t0);
     log("cold run %.1f s %s", cold.total, cold.result.stageMillis());
     Timed warm = job(spark, settings, System.nanoTime());
-    long peakHeap = peakHeapBytes();
+    long peakHeap = heap.stop();
     log("warm run %.1f s %s, peak heap %d MB", warm.total, warm.result.stageMillis(), peakHeap >> 20);
 
     spark.conf().set("spark.sql.session.timeZone", "UTC"); // as DuckDB below
@@ -206,15 +204,26 @@ public final class Benchmark {
     return num / den;
   }
 
-  private static void resetPeaks() {
-    System.gc();
-    ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
-  }
+  /** The largest heap in use (live and garbage), sampled every 20 ms: at most -Xmx. */
+  private static final class HeapSampler {
+    private final java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.ScheduledExecutorService sampler =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread thread = new Thread(r, "heap-sampler");
+          thread.setDaemon(true);
+          return thread;
+        });
 
-  /** Sum of the heap pools' peaks since the reset: an upper bound of the peak heap in use. */
-  private static long peakHeapBytes() {
-    return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
-        .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+    HeapSampler() {
+      sampler.scheduleAtFixedRate(() -> peak.accumulateAndGet(
+          ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max),
+          0, 20, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    long stop() {
+      sampler.shutdownNow();
+      return peak.get();
+    }
   }
 
   private static double ms(Map<String, Long> stages, String stage) {

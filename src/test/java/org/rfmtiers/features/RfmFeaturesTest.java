@@ -1,6 +1,7 @@
 package org.rfmtiers.features;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.apache.spark.sql.functions.*;
 import static org.rfmtiers.Columns.*;
 
 import java.math.BigDecimal;
@@ -100,5 +101,60 @@ class RfmFeaturesTest {
     Map<String, Row> rows = features(ReturnsPolicy.EXCLUDE, FrequencyBasis.DAYS);
     assertEquals(2L, rows.get("A").<Long>getAs(FREQUENCY));
     assertEquals(new BigDecimal("85.25"), rows.get("A").getAs(AVG_ORDER_VALUE));
+  }
+
+  /**
+   * The per-order aggregation equals the plain count(DISTINCT) formulation (the first implementation,
+   * kept here as the oracle) on 20,000 random lines: orders spanning days, several orders a day, orders
+   * without id, returns sharing a purchase's order id, rows on and after the snapshot date.
+   */
+  @Test
+  void perOrderAggregationEqualsCountDistinct() {
+    Dataset<Row> lines = org.rfmtiers.SparkTestSession.get().range(20_000).select(
+        concat(lit("c"), pmod(xxhash64(col("id"), lit(1)), lit(400)).cast("string")).as(CUSTOMER_ID),
+        when(pmod(col("id"), lit(23)).equalTo(0), lit(null).cast("string"))
+            .otherwise(concat(lit("o"), pmod(xxhash64(col("id"), lit(2)), lit(6000)).cast("string"))).as(ORDER_ID),
+        date_add(lit(java.sql.Date.valueOf("2023-01-01")), pmod(xxhash64(col("id"), lit(3)), lit(400)).cast("int")).as(ORDER_DATE),
+        pmod(xxhash64(col("id"), lit(4)), lit(10_000)).divide(100).cast("decimal(18,2)").as("abs_amount"),
+        pmod(xxhash64(col("id"), lit(5)), lit(10)).equalTo(0).as(IS_RETURN))
+        .withColumn(AMOUNT, when(col(IS_RETURN), negate(col("abs_amount"))).otherwise(col("abs_amount")))
+        .drop("abs_amount");
+    LocalDate asOf = LocalDate.of(2024, 1, 1);
+    for (ReturnsPolicy policy : ReturnsPolicy.values()) {
+      for (FrequencyBasis basis : FrequencyBasis.values()) {
+        RfmFeatures.Windows windows = new RfmFeatures.Windows(90, 30);
+        Dataset<Row> actual = new RfmFeatures(asOf, policy, basis, 2, windows).apply(lines)
+            .select(CUSTOMER_ID, FIRST_PURCHASE_DATE, LAST_PURCHASE_DATE, FREQUENCY, PURCHASE_DAYS, MONETARY,
+                CURRENT_VALUE, ORDERS_RECENT, ORDERS_PRIOR, RETURN_COUNT, RETURNED_AMOUNT);
+        Dataset<Row> expected = countDistinct(lines, asOf, policy, basis, windows);
+        assertEquals(expected.count(), actual.count());
+        assertEquals(0, expected.exceptAll(actual).count(), policy + " " + basis);
+        assertEquals(0, actual.exceptAll(expected).count(), policy + " " + basis);
+      }
+    }
+  }
+
+  private static Dataset<Row> countDistinct(Dataset<Row> lines, LocalDate asOf, ReturnsPolicy policy,
+      FrequencyBasis basis, RfmFeatures.Windows windows) {
+    org.apache.spark.sql.Column purchase = not(col(IS_RETURN));
+    org.apache.spark.sql.Column key = basis == FrequencyBasis.DAYS ? col(ORDER_DATE).cast("string")
+        : coalesce(col(ORDER_ID), col(ORDER_DATE).cast("string"));
+    org.apache.spark.sql.Column counted = policy == ReturnsPolicy.NET ? col(AMOUNT) : when(purchase, col(AMOUNT)).otherwise(lit(0));
+    org.apache.spark.sql.Column recent = col(ORDER_DATE).geq(lit(java.sql.Date.valueOf(asOf.minusDays(windows.trendDays()))));
+    org.apache.spark.sql.Column prior = col(ORDER_DATE).geq(lit(java.sql.Date.valueOf(asOf.minusDays(2L * windows.trendDays()))))
+        .and(not(recent));
+    org.apache.spark.sql.Column current = col(ORDER_DATE).geq(lit(java.sql.Date.valueOf(asOf.minusDays(windows.currentValueDays()))));
+    return lines.filter(col(ORDER_DATE).lt(lit(java.sql.Date.valueOf(asOf)))).groupBy(CUSTOMER_ID).agg(
+            min(when(purchase, col(ORDER_DATE))).as(FIRST_PURCHASE_DATE),
+            max(when(purchase, col(ORDER_DATE))).as(LAST_PURCHASE_DATE),
+            count_distinct(when(purchase, key)).as(FREQUENCY),
+            count_distinct(when(purchase, col(ORDER_DATE))).as(PURCHASE_DAYS),
+            sum(counted).cast("decimal(38,2)").as(MONETARY),
+            coalesce(sum(when(current, counted)), lit(0)).cast("decimal(38,2)").as(CURRENT_VALUE),
+            count_distinct(when(purchase.and(recent), key)).as(ORDERS_RECENT),
+            count_distinct(when(purchase.and(prior), key)).as(ORDERS_PRIOR),
+            count(when(col(IS_RETURN), lit(1))).as(RETURN_COUNT),
+            coalesce(sum(when(col(IS_RETURN), negate(col(AMOUNT)))), lit(0)).cast("decimal(38,2)").as(RETURNED_AMOUNT))
+        .filter(col(FREQUENCY).gt(0));
   }
 }
