@@ -116,8 +116,7 @@ final class ChartOptions {
       series.add(obj("name", tierLabel(tiers.get(i)), "type", "line", "symbolSize", 8,
           "data", List.of(centres[i][0], centres[i][1], centres[i][2])));
     }
-    return base(category(List.of("recency (inverted)", "frequency", "monetary")), obj("type", "value",
-        "name", "standardised centre"), series, true);
+    return base(category(List.of("recency (inverted)", "frequency", "monetary")), obj("type", "value"), series, true);
   }
 
   /** Silhouette of every candidate k; the chosen k drawn larger and in red. */
@@ -199,7 +198,7 @@ final class ChartOptions {
       labels.add(h.lowerBounds().get(i) < 0 ? "< " + format(h.upperBounds().get(i), digits)
           : format(h.lowerBounds().get(i), digits) + "–" + format(h.upperBounds().get(i), digits));
     }
-    Map<String, Object> option = base(obj("type", "category", "data", labels), obj("type", "value", "name", "customers"),
+    Map<String, Object> option = base(obj("type", "category", "data", labels), obj("type", "value"),
         List.of(obj("name", seriesName, "type", "bar", "barCategoryGap", "5%", "data", h.counts())), false);
     return option;
   }
@@ -227,9 +226,11 @@ final class ChartOptions {
     });
     java.util.Collections.reverse(names);
     java.util.Collections.reverse(values);
-    return base(obj("type", "log", "name", "rows", "min", 1), category(names),
+    Map<String, Object> option = base(obj("type", "log", "min", 1), category(names),
         List.of(obj("name", "rows", "type", "bar", "data", values, "label", obj("show", true, "position", "right"))),
         false);
+    option.put("grid", obj("left", 8, "right", 64, "top", 16, "bottom", 8, "containLabel", true)); // room for the labels
+    return option;
   }
 
   /** Wall time per stage in seconds. */

@@ -63,6 +63,8 @@ public record ReportFigures(
       Dataset<Row> segmentSummary, Dataset<Row> migration, Dataset<Row> rejected,
       Optional<Dataset<Row>> customerClv, Optional<Row> clvModel) {}
 
+  private static final List<String> PIPELINE =
+      List.of("read", "validate", "features", "scores", "tiers", "clv", "segments", "summary", "write");
   private static final double[] SPREAD = {0.05, 0.25, 0.5, 0.75, 0.95};
   /** CLV bins are equal on a log scale: four per power of ten from 1 up; one bin below 1. */
   private static final int BINS_PER_DECADE = 4;
@@ -106,7 +108,10 @@ public record ReportFigures(
   private static RunFigures runFigures(Row log) {
     Map<String, Long> stages = new LinkedHashMap<>();
     if (!log.isNullAt(log.fieldIndex("stage_ms"))) {
-      log.<String, Long>getJavaMap(log.fieldIndex("stage_ms")).forEach(stages::put);
+      // a map column keeps no order: the job's stages in pipeline order, then any other
+      Map<String, Long> stored = log.getJavaMap(log.fieldIndex("stage_ms"));
+      PIPELINE.stream().filter(stored::containsKey).forEach(stage -> stages.put(stage, stored.get(stage)));
+      new java.util.TreeMap<>(stored).forEach(stages::putIfAbsent);
     }
     List<String> warnings = log.isNullAt(log.fieldIndex("warnings")) ? List.of() : log.getList(log.fieldIndex("warnings"));
     return new RunFigures(log.getAs(RUN_ID), String.valueOf(log.<Object>getAs("started_at")),

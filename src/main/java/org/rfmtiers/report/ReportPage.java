@@ -96,7 +96,8 @@ public final class ReportPage {
         ChartOptions.spreadByTier(tiers, TierFigures::recencyDays, ""));
     chart("tier-frequency", "Frequency (orders) per tier", ChartOptions.spreadByTier(tiers, TierFigures::frequency, ""));
     chart("tier-monetary", "Monetary per tier", ChartOptions.spreadByTier(tiers, TierFigures::monetary, ""));
-    chart("tier-snake", "Cluster centres (snake plot)", ChartOptions.snake(tiers));
+    chart("tier-snake", "Cluster centres (snake plot): log scale, standardised across tiers, up = better",
+        ChartOptions.snake(tiers));
     if (!figures.silhouetteByK().isEmpty()) {
       chart("silhouette", "Silhouette by k (chosen k in red)",
           ChartOptions.silhouette(figures.silhouetteByK(), figures.run().k()));
@@ -156,9 +157,9 @@ public final class ReportPage {
     }
     ReportFigures.ClvFigures clv = figures.clv().get();
     section("Customer lifetime value", "BG/NBD + Gamma-Gamma over " + clv.horizon() + ".");
-    chart("clv-distribution", "CLV over " + clv.horizon() + " (bins equal on a log scale)",
+    chart("clv-distribution", "Customers by CLV over " + clv.horizon() + " (bins equal on a log scale)",
         ChartOptions.histogram(clv.value(), "customers", 2));
-    chart("p-alive", "Probability alive", ChartOptions.histogram(clv.probabilityAlive(), "customers", 2));
+    chart("p-alive", "Customers by probability alive", ChartOptions.histogram(clv.probabilityAlive(), "customers", 2));
     html.append("</div>");
     List<List<String>> rows = new ArrayList<>();
     clv.parameters().forEach((name, value) -> rows.add(List.of(name,
