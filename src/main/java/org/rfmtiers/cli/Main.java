@@ -40,7 +40,7 @@ public final class Main {
   public static final int BAD_INPUT = 3;
 
   private static final Map<String, Set<String>> OPTIONS = Map.of(
-      "run", Set.of("config", "input", "input-format", "warehouse", "as-of", "set", "report-dir"),
+      "run", Set.of("config", "input", "input-format", "warehouse", "as-of", "set", "report-dir", "catalog"),
       "report", Set.of("config", "warehouse", "as-of", "set", "report-dir"),
       "generate", Set.of("customers", "transactions", "out", "seed", "format"),
       "demo", Set.of("dir", "customers", "transactions"),
@@ -51,7 +51,7 @@ public final class Main {
   private static final String USAGE_TEXT = """
       usage:
         rfm-tiers run [--config FILE] [--input URI] [--input-format csv|parquet|delta|text] [--warehouse DIR]
-                      [--as-of YYYY-MM-DD] [--report-dir DIR] [--set key=value]...
+                      [--as-of YYYY-MM-DD] [--report-dir DIR] [--catalog DATABASE] [--set key=value]...
         rfm-tiers report [--config FILE] [--warehouse DIR] [--as-of YYYY-MM-DD] [--report-dir DIR] [--set key=value]...
         rfm-tiers generate --customers N --transactions M --out DIR [--seed S] [--format csv|parquet]
         rfm-tiers demo [--dir DIR] [--customers N] [--transactions M]
@@ -174,6 +174,7 @@ public final class Main {
     cli.option("input-format").ifPresent(v -> overrides.put("input.format", v));
     cli.option("warehouse").ifPresent(v -> overrides.put("output.warehouse", v));
     cli.option("report-dir").ifPresent(v -> overrides.put("report.dir", v));
+    cli.option("catalog").ifPresent(v -> overrides.put("output.catalog-database", v));
     return SettingsLoader.load(cli.option("config").map(File::new).orElse(null), overrides);
   }
 

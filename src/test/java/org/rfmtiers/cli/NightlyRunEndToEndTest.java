@@ -248,7 +248,7 @@ class NightlyRunEndToEndTest {
   @Test
   void tablesAreRegisteredInTheCatalogOnRequest() {
     Path warehouse = dir.resolve("wh-catalog");
-    run(warehouse, "2024-01-21", "--set", "output.catalog-database=rfm_e2e");
+    run(warehouse, "2024-01-21", "--catalog", "rfm_e2e"); // = --set output.catalog-database=rfm_e2e
     assertEquals(3, spark.table("rfm_e2e.customer_rfm").count());
     assertEquals(3, spark.sql("SELECT * FROM rfm_e2e.customer_tiers_current_view").count());
     assertTrue(spark.catalog().tableExists("rfm_e2e", "run_log"));
