@@ -226,10 +226,7 @@ public final class Main {
       out.println("  CLV: " + r.clvSummary());
     }
     r.warnings().forEach(w -> out.println("  warning: " + w));
-    out.printf(Locale.ROOT, "%nDelta tables under %s: %s%n", r.warehouse(), String.join(", ", Tables.CUSTOMER_RFM,
-        Tables.TIER_SUMMARY, Tables.SCORE_THRESHOLDS, Tables.SEGMENT_SUMMARY, Tables.TIER_MIGRATION,
-        Tables.CUSTOMER_CLV, Tables.CLV_MODEL, Tables.CUSTOMER_TIERS_CURRENT,
-        Tables.REJECTED_TRANSACTIONS, Tables.RUN_LOG));
+    out.printf(Locale.ROOT, "%nDelta tables under %s: %s%n", r.warehouse(), String.join(", ", Tables.ALL));
     out.println("  stage ms: " + r.stageMillis());
   }
 

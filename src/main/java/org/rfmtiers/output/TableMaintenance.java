@@ -17,9 +17,6 @@ import org.rfmtiers.config.MaintenanceSettings;
  * unreferenced files with VACUUM after the safe retention. Returns one line per table.
  */
 public final class TableMaintenance {
-  private static final List<String> SNAPSHOT_TABLES = List.of(Tables.CUSTOMER_RFM, Tables.TIER_SUMMARY,
-      Tables.SCORE_THRESHOLDS, Tables.SEGMENT_SUMMARY, Tables.TIER_MIGRATION, Tables.CUSTOMER_CLV, Tables.CLV_MODEL,
-      Tables.REJECTED_TRANSACTIONS);
   private static final List<String> PER_CUSTOMER = List.of(Tables.CUSTOMER_RFM, Tables.CUSTOMER_CLV,
       Tables.CUSTOMER_TIERS_CURRENT);
 
@@ -35,7 +32,7 @@ public final class TableMaintenance {
 
   public List<String> run(LocalDate today) {
     List<String> report = new ArrayList<>();
-    List<String> all = new ArrayList<>(SNAPSHOT_TABLES);
+    List<String> all = new ArrayList<>(Tables.SNAPSHOT_TABLES);
     all.add(Tables.CUSTOMER_TIERS_CURRENT);
     all.add(Tables.RUN_LOG);
     for (String table : all) {
@@ -45,7 +42,7 @@ public final class TableMaintenance {
       String path = "delta.`" + tables.path(table) + "`";
       long filesBefore = files(path);
       long deleted = 0;
-      if (settings.snapshotRetentionDays().isPresent() && SNAPSHOT_TABLES.contains(table)) {
+      if (settings.snapshotRetentionDays().isPresent() && Tables.SNAPSHOT_TABLES.contains(table)) {
         deleted = deleteOldSnapshots(table, path, today.minusDays(settings.snapshotRetentionDays().getAsInt()));
       }
       spark.sql("OPTIMIZE " + path + (settings.zorder() && PER_CUSTOMER.contains(table) ? " ZORDER BY (" + CUSTOMER_ID + ")" : ""));

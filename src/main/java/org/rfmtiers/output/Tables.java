@@ -16,11 +16,13 @@ public final class Tables {
   public static final String CLV_MODEL = "clv_model";
   public static final String SEGMENT_SUMMARY = "segment_summary";
   public static final String CUSTOMER_TIERS_CURRENT = "customer_tiers_current";
-  /** Every table the job writes. */
-  public static final java.util.List<String> ALL = java.util.List.of("customer_rfm", "tier_summary",
-      "score_thresholds", "segment_summary", "tier_migration", "customer_clv", "clv_model", "customer_tiers_current",
-      "rejected_transactions", "run_log");
   public static final String TIER_MIGRATION = "tier_migration";
+  /** The tables partitioned by snapshot_date, one snapshot per run. */
+  public static final java.util.List<String> SNAPSHOT_TABLES = java.util.List.of(CUSTOMER_RFM, TIER_SUMMARY,
+      SCORE_THRESHOLDS, SEGMENT_SUMMARY, TIER_MIGRATION, CUSTOMER_CLV, CLV_MODEL, REJECTED_TRANSACTIONS);
+  /** Every table the job writes. */
+  public static final java.util.List<String> ALL = java.util.List.of(CUSTOMER_RFM, TIER_SUMMARY, SCORE_THRESHOLDS,
+      SEGMENT_SUMMARY, TIER_MIGRATION, CUSTOMER_CLV, CLV_MODEL, CUSTOMER_TIERS_CURRENT, REJECTED_TRANSACTIONS, RUN_LOG);
 
   private static final DataType STRING = DataTypes.StringType;
   private static final DataType INT = DataTypes.IntegerType;

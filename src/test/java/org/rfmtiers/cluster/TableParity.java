@@ -17,8 +17,7 @@ import org.apache.spark.sql.types.StructField;
  * bits); everything else must be equal. Exits 1 on the first difference.
  */
 public final class TableParity {
-  private static final List<String> TABLES = List.of("customer_rfm", "tier_summary", "score_thresholds",
-      "segment_summary", "tier_migration", "customer_clv", "clv_model", "rejected_transactions");
+  private static final List<String> TABLES = org.rfmtiers.output.Tables.SNAPSHOT_TABLES;
   private static final List<String> IGNORED = List.of("run_id", "fit_ms");
 
   private TableParity() {}

@@ -29,8 +29,7 @@ import org.rfmtiers.generate.TransactionGenerator;
  * re-run completes the snapshot, and a snapshot is never a mix of two runs.
  */
 class CrashAndConcurrencyTest {
-  private static final List<String> SNAPSHOT_TABLES = List.of("rejected_transactions", "score_thresholds",
-      "tier_summary", "segment_summary", "tier_migration", "customer_rfm", "customer_clv", "clv_model");
+  private static final List<String> SNAPSHOT_TABLES = org.rfmtiers.output.Tables.SNAPSHOT_TABLES;
   private static final String EARLIER = "2025-07-01";
   private static final String LATER = "2026-01-01";
 
