@@ -51,6 +51,13 @@ final class ChartOptions {
     return obj("type", "category", "data", names, "axisLabel", obj("interval", 0, "hideOverlap", true));
   }
 
+  /** The category axis of horizontal bars: the first category on top (ECharts draws the first at the bottom). */
+  private static Map<String, Object> topDown(List<String> names) {
+    Map<String, Object> axis = category(names);
+    axis.put("inverse", true);
+    return axis;
+  }
+
   private static Map<String, Object> value(String unit) {
     return obj("type", "value", "axisLabel", obj("formatter", "{value}" + unit));
   }
@@ -132,14 +139,11 @@ final class ChartOptions {
         List.of(obj("name", "silhouette", "type", "line", "symbolSize", 8, "data", points)), false);
   }
 
-  /** Share of customers and revenue per segment of one scheme, as horizontal bars. */
+  /** Share of customers and revenue per segment of one scheme, as horizontal bars in the given order (top first). */
   static Map<String, Object> segmentShares(List<SegmentFigures> segments) {
-    List<SegmentFigures> ordered = new ArrayList<>(segments);
-    java.util.Collections.reverse(ordered); // largest on top
-    Map<String, Object> option = base(value(" %"), category(ordered.stream().map(SegmentFigures::name).toList()),
-        List.of(bar("customers %", ordered.stream().map(s -> percent(s.customerShare())).toList()),
-            bar("revenue %", ordered.stream().map(s -> percent(s.revenueShare())).toList())), true);
-    return option;
+    return base(value(" %"), topDown(segments.stream().map(SegmentFigures::name).toList()),
+        List.of(bar("customers %", segments.stream().map(s -> percent(s.customerShare())).toList()),
+            bar("revenue %", segments.stream().map(s -> percent(s.revenueShare())).toList())), true);
   }
 
   /** The customer pyramid: layers from VIP (top) to SMALL, labelled with their customer and revenue shares. */
@@ -224,9 +228,7 @@ final class ChartOptions {
       names.add("rejected: " + reason);
       values.add(obj("value", count, "itemStyle", obj("color", "#c0392b")));
     });
-    java.util.Collections.reverse(names);
-    java.util.Collections.reverse(values);
-    Map<String, Object> option = base(obj("type", "log", "min", 1), category(names),
+    Map<String, Object> option = base(obj("type", "log", "min", 1), topDown(names),
         List.of(obj("name", "rows", "type", "bar", "data", values, "label", obj("show", true, "position", "right"))),
         false);
     option.put("grid", obj("left", 8, "right", 64, "top", 16, "bottom", 8, "containLabel", true)); // room for the labels
@@ -238,9 +240,7 @@ final class ChartOptions {
     List<String> names = new ArrayList<>(stageMillis.keySet());
     List<Object> seconds = new ArrayList<>();
     names.forEach(stage -> seconds.add(round(stageMillis.get(stage) / 1000.0, 1)));
-    java.util.Collections.reverse(names);
-    java.util.Collections.reverse(seconds);
-    return base(value(" s"), category(names),
+    return base(value(" s"), topDown(names),
         List.of(obj("name", "seconds", "type", "bar", "data", seconds, "label", obj("show", true, "position", "right"))),
         false);
   }
