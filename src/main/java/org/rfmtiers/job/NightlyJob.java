@@ -209,15 +209,12 @@ public final class NightlyJob {
     Segmentation.Result segmented = timer.time("segments",
         () -> new Segmentation(settings.segments(),
             CustomerLifetimeValue.clvColumn(settings.clv().horizon()), tables).apply(tiers.customers(), clv, snapshot));
-    Dataset<Row> customers = segmented.customers()
-        .withColumn(SNAPSHOT_DATE, lit(java.sql.Date.valueOf(snapshot)))
-        .withColumn(RUN_ID, lit(log.runId));
+    Dataset<Row> customers = stamped(segmented.customers(), snapshot, log.runId);
     customers.persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(customers);
 
-    Dataset<Row> summary = timer.time("summary", () -> new TierSummary(tiers.centres()).apply(customers)
-        .withColumn(SNAPSHOT_DATE, lit(java.sql.Date.valueOf(snapshot)))
-        .withColumn(RUN_ID, lit(log.runId)));
+    Dataset<Row> summary = timer.time("summary",
+        () -> stamped(new TierSummary(tiers.centres()).apply(customers), snapshot, log.runId));
     List<Row> summaryRows = Tables.tierSummary(scale()).conform(summary).collectAsList(); // k rows
     Dataset<Row> segmentSummary = SegmentSummary.apply(customers);
 
@@ -258,20 +255,15 @@ public final class NightlyJob {
         Tables.customerClv(settings.clv().horizon().label()), Tables.clvModel(), Tables.customerTiersCurrent(scale()))) {
       tables.checkSchema(schema); // every table before the first write: a type change writes nothing
     }
-    Column snapshotDate = lit(java.sql.Date.valueOf(snapshot));
-    Column run = lit(runId);
     // independent tables, one Delta commit each: written concurrently, since on small data a commit is
     // mostly driver-side latency (log listing, planning, JSON), not executor work
     List<Runnable> writes = List.of(
-        () -> tables.replaceSnapshot(Tables.rejectedTransactions(), checked.filter(col(REJECT_REASON).isNotNull())
-            .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, run), snapshot),
-        () -> tables.replaceSnapshot(Tables.scoreThresholds(), scored.thresholds()
-            .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, run), snapshot),
+        () -> tables.replaceSnapshot(Tables.rejectedTransactions(),
+            stamped(checked.filter(col(REJECT_REASON).isNotNull()), snapshot, runId), snapshot),
+        () -> tables.replaceSnapshot(Tables.scoreThresholds(), stamped(scored.thresholds(), snapshot, runId), snapshot),
         () -> tables.replaceSnapshot(Tables.tierSummary(scale()), summary, snapshot),
-        () -> tables.replaceSnapshot(Tables.segmentSummary(scale()), segmentSummary
-            .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, run), snapshot),
-        () -> tables.replaceSnapshot(Tables.tierMigration(), segmented.migration()
-            .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, run), snapshot),
+        () -> tables.replaceSnapshot(Tables.segmentSummary(scale()), stamped(segmentSummary, snapshot, runId), snapshot),
+        () -> tables.replaceSnapshot(Tables.tierMigration(), stamped(segmented.migration(), snapshot, runId), snapshot),
         () -> tables.replaceSnapshot(Tables.customerRfm(scale()), customers, snapshot),
         () -> clv.ifPresent(c -> writeClv(tables, c, snapshot, runId)));
     inParallel(writes);
@@ -280,6 +272,11 @@ public final class NightlyJob {
     Row latest = all.agg(max(col(SNAPSHOT_DATE))).head();
     tables.replaceAll(Tables.customerTiersCurrent(scale()),
         all.filter(col(SNAPSHOT_DATE).equalTo(lit(latest.getDate(0)))));
+  }
+
+  /** The rows with the snapshot date and run id that every snapshot table carries. */
+  private static Dataset<Row> stamped(Dataset<Row> rows, LocalDate snapshot, String runId) {
+    return rows.withColumn(SNAPSHOT_DATE, lit(java.sql.Date.valueOf(snapshot))).withColumn(RUN_ID, lit(runId));
   }
 
   /**
@@ -335,7 +332,6 @@ public final class NightlyJob {
   }
 
   private void writeClv(DeltaTables tables, ClvResult clv, LocalDate snapshot, String runId) {
-    Column snapshotDate = lit(java.sql.Date.valueOf(snapshot));
     var customerClv = Tables.customerClv(settings.clv().horizon().label());
     if (clv.customers().isEmpty()) {
       // no CLV this run: a re-run must not leave an earlier run's CLV rows behind for this snapshot
@@ -344,8 +340,7 @@ public final class NightlyJob {
       }
       return;
     }
-    tables.replaceSnapshot(customerClv, clv.customers().get()
-        .withColumn(SNAPSHOT_DATE, snapshotDate).withColumn(RUN_ID, lit(runId)), snapshot);
+    tables.replaceSnapshot(customerClv, stamped(clv.customers().get(), snapshot, runId), snapshot);
     BgNbd bg = clv.bgNbd().get().model();
     GammaGamma gg = clv.gammaGamma().get().model();
     ModelFit<BgNbd> bgFit = clv.bgNbd().get();
