@@ -97,10 +97,9 @@ public final class Benchmark {
                  count(DISTINCT order_id) AS frequency, sum(amount) AS monetary
           FROM parquet.`%s` WHERE customer_id <> '' AND order_ts IS NOT NULL AND amount > 0
           GROUP BY customer_id)""".formatted(AS_OF, data);
-    spark.sql(sparkSql).collectAsList(); // warm-up
-    long s = System.nanoTime();
-    Row sparkTotals = spark.sql(sparkSql).head();
-    double sparkSeconds = seconds(s);
+    Timing plain = warmThenTime(spark, sparkSql);
+    Row sparkTotals = plain.totals();
+    double sparkSeconds = plain.seconds();
     // the same aggregation written as the job's features are: rows hash-partitioned by customer once,
     // then per order and per customer, both aggregations reusing that partitioning (no count(DISTINCT))
     String oneShuffleSql = """
@@ -112,10 +111,9 @@ public final class Benchmark {
                       WHERE customer_id <> '' AND order_ts IS NOT NULL AND amount > 0 DISTRIBUTE BY customer_id)
                 GROUP BY customer_id, order_id)
           GROUP BY customer_id)""".formatted(AS_OF, data);
-    spark.sql(oneShuffleSql).collectAsList(); // warm-up
-    long s1 = System.nanoTime();
-    Row oneShuffleTotals = spark.sql(oneShuffleSql).head();
-    double oneShuffleSeconds = seconds(s1);
+    Timing oneShuffle = warmThenTime(spark, oneShuffleSql);
+    Row oneShuffleTotals = oneShuffle.totals();
+    double oneShuffleSeconds = oneShuffle.seconds();
 
     String duckSql = """
         SELECT count(*), sum(frequency), sum(monetary), sum(recency_days) FROM (
@@ -170,6 +168,16 @@ public final class Benchmark {
   }
 
   private record Timed(RunResult result, double total, double report) {}
+
+  private record Timing(Row totals, double seconds) {}
+
+  /** Runs a query once to warm up, then times a second run of it. */
+  private static Timing warmThenTime(SparkSession spark, String sql) {
+    spark.sql(sql).collectAsList();
+    long start = System.nanoTime();
+    Row totals = spark.sql(sql).head();
+    return new Timing(totals, seconds(start));
+  }
 
   private static Timed job(SparkSession spark, JobSettings settings, long start) {
     RunResult result = new NightlyJob(spark, settings, java.time.Clock.systemUTC())
