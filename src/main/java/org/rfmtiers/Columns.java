@@ -32,6 +32,8 @@ public final class Columns {
   public static final String AMOUNT = "amount";
   public static final String IS_RETURN = "is_return";
   public static final String TRANSACTION_ID = "transaction_id";
+  /** Input lines a pre-summed transaction row stands for (incremental state). */
+  public static final String LINES = "lines";
 
   // customer_rfm features.
   public static final String FIRST_PURCHASE_DATE = "first_purchase_date";

@@ -10,6 +10,8 @@ import org.rfmtiers.config.SettingsException;
 
 /** The parsed command line: a command, its {@code --name value} options and repeated {@code --set} pairs. */
 record CliArgs(String command, Map<String, String> options, Map<String, String> sets) {
+  /** Options that take no value: present means "true" ({@code --name=false} turns one off). */
+  static final Set<String> FLAGS = Set.of("incremental");
 
   static CliArgs parse(String[] args, Map<String, Set<String>> optionsByCommand) {
     if (args.length == 0) {
@@ -30,6 +32,9 @@ record CliArgs(String command, Map<String, String> options, Map<String, String> 
       if (arg.startsWith("--") && arg.contains("=") && !arg.startsWith("--set")) {
         name = arg.substring(2, arg.indexOf('='));
         value = arg.substring(arg.indexOf('=') + 1);
+      } else if (arg.startsWith("--") && FLAGS.contains(arg.substring(2))) {
+        name = arg.substring(2);
+        value = "true";
       } else if (arg.startsWith("--")) {
         name = arg.substring(2);
         if (i + 1 >= rest.size()) {
@@ -53,6 +58,14 @@ record CliArgs(String command, Map<String, String> options, Map<String, String> 
       }
     }
     return new CliArgs(command, options, sets);
+  }
+
+  boolean flag(String name) {
+    String value = options.getOrDefault(name, "false");
+    if (!value.equals("true") && !value.equals("false")) {
+      throw new SettingsException("--" + name + " takes no value (or =true / =false), got \"" + value + "\"");
+    }
+    return value.equals("true");
   }
 
   Optional<String> option(String name) {

@@ -40,7 +40,7 @@ public final class Main {
   public static final int BAD_INPUT = 3;
 
   private static final Map<String, Set<String>> OPTIONS = Map.of(
-      "run", Set.of("config", "input", "input-format", "warehouse", "as-of", "set", "report-dir", "catalog"),
+      "run", Set.of("config", "input", "input-format", "warehouse", "as-of", "set", "report-dir", "catalog", "incremental"),
       "report", Set.of("config", "warehouse", "as-of", "set", "report-dir"),
       "generate", Set.of("customers", "transactions", "out", "seed", "format"),
       "demo", Set.of("dir", "customers", "transactions"),
@@ -51,7 +51,10 @@ public final class Main {
   private static final String USAGE_TEXT = """
       usage:
         rfm-tiers run [--config FILE] [--input URI] [--input-format csv|parquet|delta|text] [--warehouse DIR]
-                      [--as-of YYYY-MM-DD] [--report-dir DIR] [--catalog DATABASE] [--set key=value]...
+                      [--as-of YYYY-MM-DD] [--report-dir DIR] [--catalog DATABASE] [--incremental] [--set key=value]...
+            --incremental: read only the input files that are new since the last incremental run and fold
+            them into the state kept in the warehouse (the first such run, or one after the settings or an
+            old file changed, reads everything and builds the state)
         rfm-tiers report [--config FILE] [--warehouse DIR] [--as-of YYYY-MM-DD] [--report-dir DIR] [--set key=value]...
         rfm-tiers generate --customers N --transactions M --out DIR [--seed S] [--format csv|parquet]
         rfm-tiers demo [--dir DIR] [--customers N] [--transactions M]
@@ -121,7 +124,7 @@ public final class Main {
         .orElseThrow(() -> new SettingsException("no input: give --input URI or set input.uri"));
     Optional<LocalDate> asOf = cli.option("as-of").map(text -> date("as-of", text));
     SparkSession spark = SparkSessions.forJob(settings);
-    RunResult result = new NightlyJob(spark, settings, Clock.systemUTC()).run(input, asOf);
+    RunResult result = new NightlyJob(spark, settings, Clock.systemUTC()).run(input, asOf, cli.flag("incremental"));
     printResult(result);
     if (settings.report().enabled()) {
       try {
@@ -206,7 +209,7 @@ public final class Main {
   }
 
   private void printResult(RunResult r) {
-    out.printf(Locale.ROOT, "run %s: snapshot %s%n", r.runId(), r.snapshotDate());
+    out.printf(Locale.ROOT, "run %s: snapshot %s (%s)%n", r.runId(), r.snapshotDate(), r.mode());
     out.printf(Locale.ROOT, "  rows read %,d, valid %,d, rejected %,d %s, on/after snapshot %,d%n",
         r.rowsRead(), r.rowsValid(), r.rowsRejected(), r.rejectsByReason(), r.rowsAfterAsOf());
     out.printf(Locale.ROOT, "  customers %,d; k = %d (%s%s)%n", r.customers(), r.k(), r.kSelection(),

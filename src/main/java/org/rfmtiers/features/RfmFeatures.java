@@ -43,10 +43,24 @@ public final class RfmFeatures {
     this.windows = windows;
   }
 
-  /** @param transactions valid rows with customer_id, order_id (nullable), order_date, amount, is_return */
+  /** Features of every customer with a purchase before the as-of date: {@link #features} of {@link #aggregate}. */
   public Dataset<Row> apply(Dataset<Row> transactions) {
+    return features(aggregate(transactions));
+  }
+
+  /**
+   * The per-customer sums behind the features, for every customer with a row before the as-of date,
+   * including customers with returns only ({@code frequency} 0: under the net policy their
+   * {@code monetary} is the unattributed return value). Money columns are {@link Tables#money}.
+   *
+   * @param transactions valid rows with customer_id, order_id (nullable), order_date, amount, is_return,
+   *     and optionally {@code lines}: how many input lines a row stands for (1 when absent), for rows
+   *     already summed per order and day
+   */
+  public Dataset<Row> aggregate(Dataset<Row> transactions) {
     Column asOfDate = lit(java.sql.Date.valueOf(asOf));
     Column purchase = not(col(IS_RETURN));
+    Column lines = java.util.Arrays.asList(transactions.columns()).contains(LINES) ? col(LINES) : lit(1L);
     Column orderKey = frequencyBasis == FrequencyBasis.DAYS
         ? col(ORDER_DATE).cast("string")
         : coalesce(col(ORDER_ID), col(ORDER_DATE).cast("string"));
@@ -74,32 +88,49 @@ public final class RfmFeatures {
             max(when(purchase.and(priorWindow), lit(1))).as("in_prior"),
             sum(counted).as("counted"),
             sum(when(currentWindow, counted)).as("current"),
-            count(when(col(IS_RETURN), lit(1))).as("return_lines"),
+            sum(when(col(IS_RETURN), lines)).as("return_lines"),
             sum(when(col(IS_RETURN), negate(col(AMOUNT)))).as("returned"));
-    Dataset<Row> perCustomer = perOrder
+    org.apache.spark.sql.types.DataType money = Tables.money(amountScale);
+    return perOrder
         .groupBy(col(CUSTOMER_ID))
         .agg(
             min(col("first_purchase")).as(FIRST_PURCHASE_DATE),
             max(col("last_purchase")).as(LAST_PURCHASE_DATE),
             count(col("first_purchase")).as(FREQUENCY), // orders with at least one purchase line
             size(array_distinct(flatten(collect_list(col("purchase_dates"))))).cast("long").as(PURCHASE_DAYS),
-            sum(col("counted")).as(MONETARY),
-            coalesce(sum(col("current")), lit(0)).as(CURRENT_VALUE),
+            sum(col("counted")).cast(money).as(MONETARY),
+            coalesce(sum(col("current")), lit(0)).cast(money).as(CURRENT_VALUE),
             count(col("in_recent")).as(ORDERS_RECENT),
             count(col("in_prior")).as(ORDERS_PRIOR),
-            sum(col("return_lines")).as(RETURN_COUNT),
-            coalesce(sum(col("returned")), lit(0)).as(RETURNED_AMOUNT))
-        .filter(col(FREQUENCY).gt(0));
+            coalesce(sum(col("return_lines")), lit(0L)).cast("long").as(RETURN_COUNT),
+            coalesce(sum(col("returned")), lit(0)).cast(money).as(RETURNED_AMOUNT));
+  }
 
-    org.apache.spark.sql.types.DataType money = Tables.money(amountScale);
-    return perCustomer
-        .withColumn(MONETARY, col(MONETARY).cast(money))
-        .withColumn(RETURNED_AMOUNT, col(RETURNED_AMOUNT).cast(money))
-        .withColumn(CURRENT_VALUE, col(CURRENT_VALUE).cast(money))
+  /** The customers of {@code aggregates} with a purchase, with recency, tenure, mean gap and order value. */
+  public Dataset<Row> features(Dataset<Row> aggregates) {
+    Column asOfDate = lit(java.sql.Date.valueOf(asOf));
+    return aggregates
+        .filter(col(FREQUENCY).gt(0))
         .withColumn(MEAN_PURCHASE_GAP_DAYS, when(col(PURCHASE_DAYS).gt(1),
             datediff(col(LAST_PURCHASE_DATE), col(FIRST_PURCHASE_DATE)).divide(col(PURCHASE_DAYS).minus(1))))
         .withColumn(RECENCY_DAYS, datediff(asOfDate, col(LAST_PURCHASE_DATE)))
         .withColumn(TENURE_DAYS, datediff(asOfDate, col(FIRST_PURCHASE_DATE)))
-        .withColumn(AVG_ORDER_VALUE, round(col(MONETARY).divide(col(FREQUENCY)), amountScale).cast(money));
+        .withColumn(AVG_ORDER_VALUE, round(col(MONETARY).divide(col(FREQUENCY)), amountScale).cast(Tables.money(amountScale)));
+  }
+
+  /**
+   * The earliest order date whose rows can change any windowed column ({@code current_value},
+   * {@code orders_recent}, {@code orders_prior}): a customer with no row on or after it has all three 0.
+   */
+  public LocalDate windowStart() {
+    return asOf.minusDays(Math.max(windows.currentValueDays(), 2L * windows.trendDays()));
+  }
+
+  /** Aggregates of customers with no row in the windows: the windowed columns are 0. */
+  public static Dataset<Row> withEmptyWindows(Dataset<Row> aggregates, int amountScale) {
+    return aggregates
+        .withColumn(CURRENT_VALUE, lit(0).cast(Tables.money(amountScale)))
+        .withColumn(ORDERS_RECENT, lit(0L))
+        .withColumn(ORDERS_PRIOR, lit(0L));
   }
 }

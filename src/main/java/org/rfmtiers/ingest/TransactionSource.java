@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -41,28 +40,40 @@ public final class TransactionSource {
   }
 
   public RawTransactions read(String uri) {
-    return switch (settings.format()) {
-      case "csv" -> readCsv(listFiles(uri));
-      case "text" -> readText(listFiles(uri));
-      case "parquet" -> {
-        List<String> files = listFiles(uri);
-        yield standardise(spark.read().parquet(files.toArray(String[]::new)), files, lit(null).cast("string"));
-      }
-      case "delta" -> readDelta(uri);
-      default -> throw new IllegalStateException("unreachable: format validated in InputSettings");
-    };
+    if (settings.format().equals("delta")) {
+      return readDelta(uri);
+    }
+    return readFiles(list(uri).stream().map(InputFile::path).toList());
+  }
+
+  /** One data file of the input, with what tells a rewritten file from the one read before. */
+  public record InputFile(String path, long size, long modified) {}
+
+  /** Whether {@link #list} applies: file formats, not a Delta table. */
+  public boolean isFileInput() {
+    return !settings.format().equals("delta");
   }
 
   /**
-   * Expands the URI — a file, folder or glob, or several separated by commas — to a sorted list of data
-   * files in which a file named twice appears once.
+   * Expands the URI — a file, folder or glob, or several separated by commas — to the data files, sorted
+   * by path, a file named twice appearing once.
    */
-  private List<String> listFiles(String uri) {
-    TreeSet<String> files = new TreeSet<>();
+  public List<InputFile> list(String uri) {
+    java.util.TreeMap<String, InputFile> files = new java.util.TreeMap<>();
     for (String one : splitUris(uri)) {
       listFiles(one, files);
     }
-    return new ArrayList<>(files);
+    return new ArrayList<>(files.values());
+  }
+
+  /** Reads exactly these data files (paths as {@link #list} gives them). */
+  public RawTransactions readFiles(List<String> files) {
+    return switch (settings.format()) {
+      case "csv" -> readCsv(files);
+      case "text" -> readText(files);
+      case "parquet" -> standardise(spark.read().parquet(files.toArray(String[]::new)), files, lit(null).cast("string"));
+      default -> throw new IllegalStateException("not a file format: " + settings.format());
+    };
   }
 
   /** Splits on commas outside glob braces ({a,b} is one glob). */
@@ -83,9 +94,9 @@ public final class TransactionSource {
     return parts.stream().filter(p -> !p.isEmpty()).toList();
   }
 
-  private void listFiles(String uri, TreeSet<String> files) {
+  private void listFiles(String uri, java.util.TreeMap<String, InputFile> files) {
     Path path = new Path(uri);
-    TreeSet<String> found = new TreeSet<>();
+    java.util.TreeMap<String, InputFile> found = new java.util.TreeMap<>();
     try {
       FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
       FileStatus[] matches = fs.globStatus(path);
@@ -96,7 +107,7 @@ public final class TransactionSource {
         if (match.isDirectory()) {
           collectDataFiles(fs, match.getPath(), found);
         } else {
-          found.add(match.getPath().toString());
+          add(match, found);
         }
       }
     } catch (IOException e) {
@@ -105,10 +116,16 @@ public final class TransactionSource {
     if (found.isEmpty()) {
       throw new InputException("input path " + uri + " contains no data files");
     }
-    files.addAll(found);
+    files.putAll(found);
   }
 
-  private static void collectDataFiles(FileSystem fs, Path dir, TreeSet<String> files) throws IOException {
+  private static void add(FileStatus file, java.util.TreeMap<String, InputFile> files) {
+    String path = file.getPath().toString();
+    files.put(path, new InputFile(path, file.getLen(), file.getModificationTime()));
+  }
+
+  private static void collectDataFiles(FileSystem fs, Path dir, java.util.TreeMap<String, InputFile> files)
+      throws IOException {
     for (FileStatus child : fs.listStatus(dir)) {
       String name = child.getPath().getName();
       if (name.startsWith("_") || name.startsWith(".")) {
@@ -117,7 +134,7 @@ public final class TransactionSource {
       if (child.isDirectory()) {
         collectDataFiles(fs, child.getPath(), files);
       } else {
-        files.add(child.getPath().toString());
+        add(child, files);
       }
     }
   }
@@ -139,7 +156,7 @@ public final class TransactionSource {
 
   private RawTransactions readText(List<String> files) {
     Dataset<Row> lines = spark.read().text(files.toArray(String[]::new))
-        .withColumn(SOURCE_FILE, input_file_name())
+        .withColumn(SOURCE_FILE, fileName())
         .filter(trim(col("value")).notEqual(""));
     List<Row> first = lines.select("value").limit(1).collectAsList();
     if (first.isEmpty()) {
@@ -203,7 +220,7 @@ public final class TransactionSource {
     boolean typedTs = tsType instanceof org.apache.spark.sql.types.TimestampType
         || tsType instanceof org.apache.spark.sql.types.TimestampNTZType
         || tsType instanceof org.apache.spark.sql.types.DateType;
-    Column source = Arrays.asList(rows.columns()).contains(SOURCE_FILE) ? col(SOURCE_FILE) : input_file_name();
+    Column source = Arrays.asList(rows.columns()).contains(SOURCE_FILE) ? col(SOURCE_FILE) : fileName();
     Dataset<Row> raw = rows.select(
         source.as(SOURCE_FILE),
         text(mapping.customerId()).as(RAW_CUSTOMER_ID),
@@ -217,6 +234,15 @@ public final class TransactionSource {
         corrupt.as(RAW_RECORD));
     return new RawTransactions(raw, files, isFloatingPoint(rows, mapping.amount())
         || isFloatingPoint(rows, mapping.quantity()) || isFloatingPoint(rows, mapping.unitPrice()), ignored);
+  }
+
+  /**
+   * The file a row came from, written as the listing writes it ({@link InputFile#path}): Spark's
+   * input_file_name() is URL-encoded and spells local files file:///, the listing does neither.
+   */
+  private static Column fileName() {
+    Column decoded = url_decode(replace(input_file_name(), lit("+"), lit("%2B")));
+    return regexp_replace(decoded, lit("^file:///"), lit("file:/"));
   }
 
   private static boolean isFloatingPoint(Dataset<Row> rows, Optional<String> column) {

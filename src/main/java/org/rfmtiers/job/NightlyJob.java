@@ -28,6 +28,7 @@ import org.rfmtiers.clv.CustomerLifetimeValue;
 import org.rfmtiers.clv.GammaGamma;
 import org.rfmtiers.clv.ModelFit;
 import org.rfmtiers.features.RfmFeatures;
+import org.rfmtiers.incremental.IncrementalState;
 import org.rfmtiers.ingest.InputException;
 import org.rfmtiers.ingest.RawTransactions;
 import org.rfmtiers.ingest.TransactionSource;
@@ -51,10 +52,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class NightlyJob {
   private static final Logger LOG = LoggerFactory.getLogger(NightlyJob.class);
-  private static final String[] RAW = {
-      SOURCE_FILE, RAW_CUSTOMER_ID, RAW_ORDER_ID, RAW_ORDER_TS, RAW_AMOUNT, RAW_QUANTITY, RAW_UNIT_PRICE,
-      RAW_TRANSACTION_ID, RAW_RECORD};
-
   /** Concurrent table writes: enough to overlap commit latency, few enough not to crowd the executors. */
   private static final int WRITERS = 4;
   private static final java.time.Duration PROGRESS_INTERVAL = java.time.Duration.ofSeconds(10);
@@ -75,6 +72,16 @@ public final class NightlyJob {
    * @param asOf the snapshot date; empty means the day after the latest valid transaction
    */
   public RunResult run(String inputUri, Optional<LocalDate> asOf) {
+    return run(inputUri, asOf, false);
+  }
+
+  /**
+   * Runs one snapshot; {@code incremental} reads only the files the incremental state has not folded in
+   * yet (see {@link SnapshotInput.Loader#incremental}), and keeps that state for the next run.
+   *
+   * @param asOf the snapshot date; empty means the day after the latest valid transaction
+   */
+  public RunResult run(String inputUri, Optional<LocalDate> asOf, boolean incremental) {
     String runId = UUID.randomUUID().toString();
     RunLogEntry log = new RunLogEntry(runId, clock.instant());
     log.inputUri = inputUri;
@@ -87,7 +94,7 @@ public final class NightlyJob {
     DeltaTables tables = new DeltaTables(spark, settings.warehouse());
     List<Dataset<Row>> cached = new ArrayList<>();
     try {
-      RunResult result = execute(inputUri, asOf, log, timer, tables, cached);
+      RunResult result = execute(inputUri, asOf, incremental, log, timer, tables, cached);
       tables.append(Tables.runLog(scale()), rowOf(log.toRow("succeeded", null, clock.instant(), timer.millis())));
       settings.catalogDatabase().ifPresent(database -> tables.register(database, Tables.ALL));
       return result;
@@ -100,85 +107,35 @@ public final class NightlyJob {
     }
   }
 
-  private RunResult execute(String inputUri, Optional<LocalDate> asOf, RunLogEntry log, StageTimer timer,
-      DeltaTables tables, List<Dataset<Row>> cached) {
+  private RunResult execute(String inputUri, Optional<LocalDate> asOf, boolean incremental, RunLogEntry log,
+      StageTimer timer, DeltaTables tables, List<Dataset<Row>> cached) {
     ZoneId zone = ZoneId.of(settings.input().timeZone());
     spark.conf().set("spark.sql.session.timeZone", zone.getId());
     LocalDate today = LocalDate.now(clock.withZone(zone));
+    // every incremental run updates the one state, whatever its snapshot: one at a time
+    try (SnapshotLock stateLock = incremental ? SnapshotLock.acquireState(spark.sparkContext().hadoopConfiguration(),
+        tables.warehouse(), log.runId, java.time.Duration.ofMinutes(settings.lockTimeoutMinutes())) : null) {
+      SnapshotInput.Loader loader = new SnapshotInput.Loader(spark, settings, log, timer, cached, today,
+          new IncrementalState(spark, tables, scale()));
+      SnapshotInput input = incremental ? loader.incremental(inputUri, asOf) : loader.full(inputUri, asOf, Optional.empty());
+      return publish(input, log, timer, tables, cached);
+    } catch (SnapshotLock.HeldException e) {
+      throw new JobFailure(e.getMessage());
+    }
+  }
 
-    RawTransactions raw = timer.time("read", () -> new TransactionSource(spark, settings.input()).read(inputUri));
-    log.inputFiles = raw.files();
-    if (!raw.ignoredColumns().isEmpty()) {
-      String warning = "input columns not mapped by input.columns.* and ignored: " + raw.ignoredColumns();
-      LOG.info("run_id={} {}", log.runId, warning);
-      log.warnings.add(warning);
-    }
-    Dataset<Row> checked = validated(settings, raw, today);
-    checked.persist(StorageLevel.MEMORY_AND_DISK());
-    cached.add(checked);
-
-    // one row per reject reason (null = valid): bounded by the number of reasons
-    List<Row> byReason = timer.time("validate", () -> checked.groupBy(col(REJECT_REASON))
-        .agg(count(lit(1)), max(col(ORDER_DATE))).collectAsList(),
-        reasons -> reasons.stream().mapToLong(r -> r.getLong(1)).sum());
-    long read = 0;
-    long valid = 0;
-    LocalDate latest = null;
-    Map<String, Long> rejectsByReason = new LinkedHashMap<>();
-    for (Row r : byReason) {
-      read += r.getLong(1);
-      if (r.isNullAt(0)) {
-        valid = r.getLong(1);
-        latest = r.isNullAt(2) ? null : r.getDate(2).toLocalDate();
-      } else {
-        rejectsByReason.put(r.getString(0), r.getLong(1));
-      }
-    }
-    long rejected = read - valid;
-    log.rowsRead = read;
-    log.rowsValid = valid;
-    log.rowsRejected = rejected;
-    if (read == 0) {
-      throw new InputException("input " + inputUri + " has no rows (files: " + raw.files() + ")");
-    }
-    double rejectRate = rejected / (double) read;
-    if (rejectRate > settings.validation().maxRejectRate()) {
-      throw new JobFailure(String.format(java.util.Locale.ROOT,
-          "%d of %d rows (%.2f%%) were rejected, above validation.max-reject-rate = %s; by reason: %s; e.g. %s."
-              + " Fix the input or the column mapping (input.columns.*, input.timestamp-format), or raise the threshold",
-          rejected, read, 100 * rejectRate, settings.validation().maxRejectRate(), rejectsByReason,
-          examples(checked)));
-    }
-    if (latest == null) {
-      throw new JobFailure("input " + inputUri + " has no valid rows");
-    }
-    LocalDate snapshot = asOf.orElse(latest.plusDays(1));
+  /** Scores, tiers, CLV and segments from the summed input, then the checks and the snapshot's writes. */
+  private RunResult publish(SnapshotInput input, RunLogEntry log, StageTimer timer, DeltaTables tables,
+      List<Dataset<Row>> cached) {
+    LocalDate snapshot = input.snapshot();
     log.snapshotDate = snapshot;
-
-    Dataset<Row> validRows = checked.filter(col(REJECT_REASON).isNull())
-        .select(CUSTOMER_ID, ORDER_ID, ORDER_DATE, AMOUNT, IS_RETURN);
-    Column before = col(ORDER_DATE).lt(lit(java.sql.Date.valueOf(snapshot)));
-    Column counted = settings.returnsPolicy() == ReturnsPolicy.NET ? lit(true) : not(col(IS_RETURN));
-    Row window = validRows.agg(
-        count(when(not(before), lit(1))),
-        sum(when(before.and(counted), col(AMOUNT)))).head();
-    long afterAsOf = window.getLong(0);
-    log.rowsAfterAsOf = afterAsOf;
-    if (afterAsOf == valid) {
-      throw new JobFailure("no valid transaction is dated before the snapshot date " + snapshot
-          + " (--as-of); the earliest transactions are later");
-    }
-    BigDecimal validAmount = decimalOrZero(window, 1);
-    Dataset<Row> inWindow = validRows.filter(before);
-
-    Dataset<Row> features = timer.time("features",
-        () -> new RfmFeatures(snapshot, settings.returnsPolicy(), settings.frequencyBasis(), scale(),
-            new RfmFeatures.Windows(settings.segments().currentWindowDays(),
-                settings.segments().lifecycle().trendWindowDays())).apply(inWindow)
-            // one row per customer: a partition per core is plenty
-            .coalesce(spark.sparkContext().defaultParallelism())
-            .persist(StorageLevel.MEMORY_AND_DISK()));
-    cached.add(features);
+    log.mode = input.mode();
+    log.rowsAfterAsOf = input.counts().afterAsOf();
+    BigDecimal validAmount = input.validAmount();
+    Dataset<Row> checked = input.checked();
+    Dataset<Row> features = timer.time("features", () -> new RfmFeatures(snapshot, settings.returnsPolicy(),
+        settings.frequencyBasis(), scale(), new RfmFeatures.Windows(settings.segments().currentWindowDays(),
+            settings.segments().lifecycle().trendWindowDays())).features(input.aggregates()));
     long[] scoredCustomers = new long[1];
     RfmScorer.Scored scored = timer.time("scores", () -> {
       RfmScorer.Scored s = new RfmScorer(settings.scores()).apply(features);
@@ -198,7 +155,7 @@ public final class NightlyJob {
     log.silhouetteByK = tiers.silhouetteByK();
 
     Optional<ClvResult> clv = settings.clv().enabled()
-        ? Optional.of(timer.time("clv", () -> lifetimeValue(inWindow, snapshot, cached),
+        ? Optional.of(timer.time("clv", () -> lifetimeValue(input.daySums().get(), snapshot, cached),
             c -> c.bgNbd().map(fit -> fit.customers()).orElse(0L)))
         : Optional.empty();
     clv.ifPresent(c -> {
@@ -221,7 +178,7 @@ public final class NightlyJob {
     Row totals = customers.agg(count(lit(1)), sum(col(MONETARY))).head();
     long customerCount = totals.getLong(0);
     BigDecimal monetaryTotal = decimalOrZero(totals, 1);
-    BigDecimal unattributed = unattributedAmount(inWindow);
+    BigDecimal unattributed = unattributedAmount(input.aggregates());
     log.customers = customerCount;
     log.validAmount = validAmount;
     log.monetaryTotal = monetaryTotal;
@@ -241,9 +198,14 @@ public final class NightlyJob {
       }
       return null;
     });
-    RunResult.Counts counts = new RunResult.Counts(read, valid, rejected, afterAsOf, rejectsByReason);
+    // the snapshot is published: only now may the state say it holds this run's files
+    input.stateCommit().ifPresent(commit -> timer.time("state-commit", () -> {
+      commit.run();
+      return null;
+    }));
+    RunResult.Counts counts = input.counts();
     return RunResult.of(log.runId, snapshot, tables.warehouse(), counts, customerCount, tiers, summaryRows,
-        clv.map(NightlyJob::describe).orElse(null), List.copyOf(log.warnings), timer.millis());
+        clv.map(NightlyJob::describe).orElse(null), List.copyOf(log.warnings), timer.millis(), log.mode);
   }
 
   /** The snapshot's table writes, one atomic Delta commit each, under the snapshot lock. */
@@ -313,8 +275,8 @@ public final class NightlyJob {
   }
 
   /** Fits and predicts CLV; a fit that cannot be trusted fails the run before anything is written. */
-  private ClvResult lifetimeValue(Dataset<Row> inWindow, LocalDate snapshot, List<Dataset<Row>> cached) {
-    Dataset<Row> inputs = new ClvInputs(snapshot, settings.returnsPolicy()).apply(inWindow);
+  private ClvResult lifetimeValue(Dataset<Row> daySums, LocalDate snapshot, List<Dataset<Row>> cached) {
+    Dataset<Row> inputs = new ClvInputs(snapshot, settings.returnsPolicy()).inputs(daySums);
     inputs.persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(inputs);
     ClvResult result;
@@ -367,52 +329,15 @@ public final class NightlyJob {
 
   /** Validates the raw rows; raw text is kept only on rejected rows, so a cached table stays narrow. */
   static Dataset<Row> validated(JobSettings settings, RawTransactions raw, LocalDate today) {
-    Dataset<Row> checked = new TransactionValidator(settings.input(), settings.validation(), today,
-        raw.floatingPointAmounts()).apply(raw.rows());
-    List<Column> columns = new ArrayList<>();
-    for (String name : new String[] {CUSTOMER_ID, ORDER_ID, ORDER_DATE, AMOUNT, IS_RETURN, REJECT_REASON}) {
-      columns.add(col(name));
-    }
-    for (String name : RAW) {
-      columns.add(when(col(REJECT_REASON).isNotNull(), col(name)).as(name));
-    }
-    return checked.select(columns.toArray(Column[]::new));
+    return SnapshotInput.validated(settings, raw, today);
   }
 
-  /** One example rejected row per reason, for the failure message (bounded by the number of reasons). */
-  private static String examples(Dataset<Row> checked) {
-    List<String> lines = new ArrayList<>();
-    for (Row r : checked.filter(col(REJECT_REASON).isNotNull())
-        .groupBy(col(REJECT_REASON))
-        .agg(first(struct(col(SOURCE_FILE), col(RAW_CUSTOMER_ID), col(RAW_ORDER_TS), col(RAW_AMOUNT), col(RAW_RECORD))))
-        .orderBy(REJECT_REASON).limit(5).collectAsList()) {
-      Row e = r.getStruct(1);
-      lines.add(r.getString(0) + " in " + e.getString(0) + ": customer_id=" + quote(e.getString(1))
-          + " order_ts=" + quote(e.getString(2)) + " amount=" + quote(e.getString(3))
-          + (e.isNullAt(4) ? "" : " line=" + quote(e.getString(4))));
-    }
-    return String.join("; ", lines);
-  }
-
-  private static String quote(String value) {
-    if (value == null) {
-      return "null";
-    }
-    String shown = value.length() > 60 ? value.substring(0, 60) + "..." : value;
-    return "\"" + shown + "\"";
-  }
-
-  /** Net policy: returns of customers with no purchase in the window belong to no customer's monetary. */
-  private BigDecimal unattributedAmount(Dataset<Row> inWindow) {
+  /** Net policy: returns of customers with no purchase before the snapshot belong to no customer's monetary. */
+  private BigDecimal unattributedAmount(Dataset<Row> aggregates) {
     if (settings.returnsPolicy() != ReturnsPolicy.NET) {
       return BigDecimal.ZERO.setScale(scale());
     }
-    Row row = inWindow.groupBy(CUSTOMER_ID)
-        .agg(count(when(not(col(IS_RETURN)), lit(1))).as("purchases"), sum(col(AMOUNT)).as("amount"))
-        .filter(col("purchases").equalTo(0))
-        .agg(sum(col("amount")))
-        .head();
-    return decimalOrZero(row, 0);
+    return decimalOrZero(aggregates.filter(col(FREQUENCY).equalTo(0)).agg(sum(col(MONETARY))).head(), 0);
   }
 
   private BigDecimal decimalOrZero(Row row, int index) {

@@ -36,6 +36,7 @@ final class RunLogEntry {
   Boolean reconciled;
   List<String> warnings = new ArrayList<>();
   String settings;
+  String mode;
 
   RunLogEntry(String runId, Instant startedAt) {
     this.runId = runId;
@@ -70,6 +71,7 @@ final class RunLogEntry {
         unattributedAmount,
         reconciled,
         warnings,
-        settings);
+        settings,
+        mode);
   }
 }

@@ -45,7 +45,20 @@ public final class SnapshotLock implements AutoCloseable {
 
   public static SnapshotLock acquire(Configuration hadoop, String warehouse, LocalDate snapshot, String runId,
       Duration timeout) {
-    Path path = new Path(warehouse + "/_locks/snapshot=" + snapshot + ".lock");
+    return acquire(hadoop, new Path(warehouse + "/_locks/snapshot=" + snapshot + ".lock"), "snapshot " + snapshot,
+        runId, timeout);
+  }
+
+  /**
+   * The claim on the incremental state tables ({@code <warehouse>/_locks/state.lock}), which every
+   * {@code run --incremental} updates whatever its snapshot date.
+   */
+  public static SnapshotLock acquireState(Configuration hadoop, String warehouse, String runId, Duration timeout) {
+    return acquire(hadoop, new Path(warehouse + "/_locks/state.lock"), "the incremental state", runId, timeout);
+  }
+
+  private static SnapshotLock acquire(Configuration hadoop, Path path, String what, String runId,
+      Duration timeout) {
     try {
       FileSystem fs = path.getFileSystem(hadoop);
       for (int attempt = 0; attempt < 2; attempt++) {
@@ -58,16 +71,16 @@ public final class SnapshotLock implements AutoCloseable {
         }
         String stale = staleness(holder, timeout);
         if (stale == null) {
-          throw new HeldException("snapshot " + snapshot + " is being written by run " + holder.getProperty("run_id")
+          throw new HeldException(what + " is being written by run " + holder.getProperty("run_id")
               + " (pid " + holder.getProperty("pid") + " on " + holder.getProperty("host") + ", since "
               + holder.getProperty("started_at") + "); this run wrote nothing. If that run is gone, delete " + path);
         }
-        LOG.warn("taking over the lock of run {} on snapshot {}: {}", holder.getProperty("run_id"), snapshot, stale);
+        LOG.warn("taking over the lock of run {} on {}: {}", holder.getProperty("run_id"), what, stale);
         fs.delete(path, false);
       }
-      throw new HeldException("could not lock snapshot " + snapshot + " at " + path);
+      throw new HeldException("could not lock " + what + " at " + path);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot lock snapshot " + snapshot + " at " + path + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot lock " + what + " at " + path + ": " + e.getMessage(), e);
     }
   }
 

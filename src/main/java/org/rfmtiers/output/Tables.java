@@ -20,7 +20,12 @@ public final class Tables {
   /** The tables partitioned by snapshot_date, one snapshot per run. */
   public static final java.util.List<String> SNAPSHOT_TABLES = java.util.List.of(CUSTOMER_RFM, TIER_SUMMARY,
       SCORE_THRESHOLDS, SEGMENT_SUMMARY, TIER_MIGRATION, CUSTOMER_CLV, CLV_MODEL, REJECTED_TRANSACTIONS);
-  /** Every table the job writes. */
+  public static final String STATE_LINES = "state_lines";
+  public static final String STATE_CUSTOMERS = "state_customers";
+  public static final String STATE_LOG = "state_log";
+  /** The state of {@code run --incremental}: not for BI, kept by the job between runs. */
+  public static final java.util.List<String> STATE_TABLES = java.util.List.of(STATE_LINES, STATE_CUSTOMERS, STATE_LOG);
+  /** Every table the job writes for BI (the state tables aside). */
   public static final java.util.List<String> ALL = java.util.List.of(CUSTOMER_RFM, TIER_SUMMARY, SCORE_THRESHOLDS,
       SEGMENT_SUMMARY, TIER_MIGRATION, CUSTOMER_CLV, CLV_MODEL, CUSTOMER_TIERS_CURRENT, REJECTED_TRANSACTIONS, RUN_LOG);
 
@@ -256,6 +261,54 @@ public final class Tables {
         .column("reconciled", DataTypes.BooleanType, "valid_amount = monetary_total + unattributed_amount")
         .column("warnings", DataTypes.createArrayType(STRING), "Warnings raised during the run")
         .column("settings", STRING, "Effective settings of the run")
+        .column("mode", STRING, "full, incremental (run --incremental on its state), or full with the reason the"
+            + " incremental state was rebuilt")
+        .build();
+  }
+
+  /** Valid input lines summed per file, customer, order, day and kind: what incremental runs recompute from. */
+  public static TableSchema stateLines(int scale) {
+    return TableSchema.table(STATE_LINES, "Incremental state: valid transaction lines summed per file, customer,"
+            + " order, day and kind. Folded in by MERGE; rebuilt by a full run with --incremental.")
+        .column(SOURCE_FILE, STRING, "Input file of the lines")
+        .column(CUSTOMER_ID, STRING, "Customer id")
+        .column(ORDER_ID, STRING, "Order id (null without an order id column)")
+        .column(ORDER_DATE, DATE, "Order date in input.time-zone")
+        .column(IS_RETURN, DataTypes.BooleanType, "Return or cancellation lines")
+        .column(AMOUNT, DataTypes.createDecimalType(28, scale), "Sum of the lines' signed amounts")
+        .column(LINES, LONG, "Input lines summed into this row")
+        .build();
+  }
+
+  /** Per-customer sums as of the state's snapshot date; the windowed columns are recomputed each run. */
+  public static TableSchema stateCustomers(int scale) {
+    DataType spend = DataTypes.createDecimalType(38, 18);
+    return TableSchema.table(STATE_CUSTOMERS, "Incremental state: per-customer sums before the snapshot date of"
+            + " the state_log row that names this table version.")
+        .column(CUSTOMER_ID, STRING, "Customer id")
+        .column(FIRST_PURCHASE_DATE, DATE, "First purchase date (null: returns only)")
+        .column(LAST_PURCHASE_DATE, DATE, "Last purchase date")
+        .column(FREQUENCY, LONG, "Distinct purchase orders (or days)")
+        .column(PURCHASE_DAYS, LONG, "Distinct purchase days")
+        .column(MONETARY, money(scale), "Spend per returns.policy")
+        .column(RETURN_COUNT, LONG, "Return lines")
+        .column(RETURNED_AMOUNT, money(scale), "Returned value, positive")
+        .column(org.rfmtiers.clv.ClvInputs.DAY_SPEND, spend, "Spend of all purchase days (CLV input)")
+        .column(org.rfmtiers.clv.ClvInputs.FIRST_DAY_SPEND, spend, "Spend of the first purchase day (CLV input)")
+        .build();
+  }
+
+  /** One row per committed incremental state: the commit point of run --incremental. */
+  public static TableSchema stateLog() {
+    return TableSchema.table(STATE_LOG, "Incremental state commits: which snapshot, files and settings the state holds.")
+        .column(RUN_ID, STRING, "Run that committed the state")
+        .column(SNAPSHOT_DATE, DATE, "As-of date of state_customers at customers_version")
+        .column("committed_at", DataTypes.TimestampType, "When the state was committed")
+        .column("settings_fingerprint", STRING, "Settings the sums depend on (input, validation, returns, features)")
+        .column("files", DataTypes.createArrayType(new org.apache.spark.sql.types.StructType()
+            .add("path", STRING).add("size", LONG).add("modified", LONG)), "Input files folded into state_lines")
+        .column("customers_version", LONG, "Delta version of state_customers as of snapshot_date")
+        .column("latest_order_date", DATE, "Latest valid order date in state_lines")
         .build();
   }
 }

@@ -35,7 +35,7 @@ public final class SegmentSummary {
               sum(col(MONETARY)).as("revenue"),
               avg(col(RECENCY_DAYS)).as("mean_recency_days"),
               avg(col(FREQUENCY)).as("mean_frequency"),
-              avg(col(MONETARY).cast("double")).as("mean_monetary"))
+              avg(col(MONETARY)).cast("double").as("mean_monetary"))
           .withColumn(SCHEME, lit(scheme[0]));
       all = all == null ? one : all.unionByName(one);
     }

@@ -35,7 +35,7 @@ public final class TierSummary {
             percentile(col(RECENCY_DAYS), lit(0.5)).as("median_recency_days"),
             avg(col(FREQUENCY)).as("mean_frequency"),
             percentile(col(FREQUENCY), lit(0.5)).as("median_frequency"),
-            avg(col(MONETARY).cast("double")).as("mean_monetary"),
+            avg(col(MONETARY)).cast("double").as("mean_monetary"),
             percentile(col(MONETARY).cast("double"), lit(0.5)).as("median_monetary"))
         .withColumn("customer_share", col(CUSTOMERS).divide(lit((double) Math.max(customers, 1))))
         .withColumn("revenue_share", revenue.signum() == 0

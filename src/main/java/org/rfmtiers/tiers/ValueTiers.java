@@ -42,12 +42,19 @@ public final class ValueTiers {
   /** @param customers one row per customer with recency_days, frequency and monetary */
   public TierResult apply(Dataset<Row> customers) {
     List<String> warnings = new ArrayList<>();
+    // k-means|| samples per partition and in row order, and floating-point sums depend on their order,
+    // so the same customers in another partitioning could give other scaling and other clusters. A fixed
+    // hash partitioning by customer id, sorted, makes the tiers the same on every machine whatever its
+    // core count or the input's partitioning; the moments and quantiles are taken over those partitions
+    // read in order (coalesce(1)), so they are the same to the last bit.
     Dataset<Row> logs = customers
+        .repartition(PARTITIONS, col(CUSTOMER_ID)).sortWithinPartitions(CUSTOMER_ID)
         .withColumn(LOGS[0], log1p(col(RECENCY_DAYS).cast("double")))
         .withColumn(LOGS[1], log1p(col(FREQUENCY).cast("double")))
-        .withColumn(LOGS[2], log1p(greatest(col(MONETARY).cast("double"), lit(0.0))));
-    logs = winsorize(logs);
-    Row moments = logs.agg(
+        .withColumn(LOGS[2], log1p(greatest(col(MONETARY).cast("double"), lit(0.0))))
+        .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> scaled = winsorize(logs);
+    Row moments = scaled.coalesce(1).agg(
         avg(LOGS[0]), stddev_pop(LOGS[0]), avg(LOGS[1]), stddev_pop(LOGS[1]), avg(LOGS[2]), stddev_pop(LOGS[2])).head();
     double[] mean = new double[3];
     double[] std = new double[3];
@@ -55,16 +62,12 @@ public final class ValueTiers {
       mean[i] = moments.getDouble(2 * i);
       std[i] = moments.isNullAt(2 * i + 1) ? 0.0 : moments.getDouble(2 * i + 1);
       // A constant feature carries no information: it becomes 0 rather than a division by zero.
-      logs = logs.withColumn(Z[i], std[i] > 1e-12 ? col(LOGS[i]).minus(mean[i]).divide(std[i]) : lit(0.0));
+      scaled = scaled.withColumn(Z[i], std[i] > 1e-12 ? col(LOGS[i]).minus(mean[i]).divide(std[i]) : lit(0.0));
     }
-    // k-means|| samples per partition and in row order, so the same customers in another partitioning
-    // can give other clusters. A fixed hash partitioning by customer id, sorted, makes the tiers the same
-    // on every machine whatever its core count or the input's partitioning.
-    Dataset<Row> points = new VectorAssembler().setInputCols(Z).setOutputCol(FEATURES).transform(logs)
-        .repartition(PARTITIONS, col(CUSTOMER_ID)).sortWithinPartitions(CUSTOMER_ID)
+    Dataset<Row> points = new VectorAssembler().setInputCols(Z).setOutputCol(FEATURES).transform(scaled)
         .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-
     long customerCount = points.count();
+    logs.unpersist();
     long distinct = points.select(Z[0], Z[1], Z[2]).distinct().limit(settings.kMax() + 1).count();
     Map<Integer, Double> silhouetteByK = new LinkedHashMap<>();
     int k;
@@ -130,7 +133,7 @@ public final class ValueTiers {
     if (q <= 0) {
       return logs;
     }
-    double[][] bounds = logs.stat().approxQuantile(LOGS, new double[] {q, 1 - q}, 1e-4);
+    double[][] bounds = logs.coalesce(1).stat().approxQuantile(LOGS, new double[] {q, 1 - q}, 1e-4);
     for (int i = 0; i < LOGS.length; i++) {
       if (bounds[i].length == 2) {
         logs = logs.withColumn(LOGS[i], least(greatest(col(LOGS[i]), lit(bounds[i][0])), lit(bounds[i][1])));
