@@ -34,6 +34,7 @@ public final class Columns {
   public static final String TRANSACTION_ID = "transaction_id";
   /** Input lines a pre-summed transaction row stands for (incremental state). */
   public static final String LINES = "lines";
+  public static final String ORDER_MONTH = "order_month";
 
   // customer_rfm features.
   public static final String FIRST_PURCHASE_DATE = "first_purchase_date";

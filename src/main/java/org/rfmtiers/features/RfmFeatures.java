@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.*;
 import static org.rfmtiers.Columns.*;
 
 import java.time.LocalDate;
+import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -119,11 +120,14 @@ public final class RfmFeatures {
   }
 
   /**
-   * The earliest order date whose rows can change any windowed column ({@code current_value},
-   * {@code orders_recent}, {@code orders_prior}): a customer with no row on or after it has all three 0.
+   * The lengths in days of the trailing windows ({@code current_value}; {@code orders_recent};
+   * {@code orders_prior} ends where it starts): a row is in a window when its date is on or after the
+   * as-of date minus the length, and before the as-of date. Moving the as-of date from a0 to a1 changes
+   * the windows of a row only if its date is in [a0 - length, a1 - length) for one of these lengths, or
+   * in [a0, a1).
    */
-  public LocalDate windowStart() {
-    return asOf.minusDays(Math.max(windows.currentValueDays(), 2L * windows.trendDays()));
+  public List<Integer> windowLengths() {
+    return List.of(windows.currentValueDays(), windows.trendDays(), 2 * windows.trendDays());
   }
 
   /** Aggregates of customers with no row in the windows: the windowed columns are 0. */

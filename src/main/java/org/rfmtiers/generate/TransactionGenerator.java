@@ -100,15 +100,18 @@ public final class TransactionGenerator {
     Dataset<Row> log = generate(spark);
     switch (format) {
       case "csv" -> log.write().mode("overwrite").option("header", true).csv(out);
-      case "parquet" -> log
-          .select(col("customer_id"), col("order_id"),
-              try_to_timestamp(col("order_ts"), lit("yyyy-MM-dd HH:mm:ss")).as("order_ts"),
-              col("quantity").cast("int").as("quantity"),
-              col("unit_price").cast("decimal(12,2)").as("unit_price"),
-              col("amount").try_cast("decimal(14,2)").as("amount"))
-          .write().mode("overwrite").parquet(out);
+      case "parquet" -> typed(log).write().mode("overwrite").parquet(out);
       default -> throw new IllegalArgumentException("--format must be csv or parquet, not " + format);
     }
+  }
+
+  /** The log with typed columns, as written to Parquet: unparseable values become null. */
+  public static Dataset<Row> typed(Dataset<Row> log) {
+    return log.select(col("customer_id"), col("order_id"),
+        try_to_timestamp(col("order_ts"), lit("yyyy-MM-dd HH:mm:ss")).as("order_ts"),
+        col("quantity").cast("int").as("quantity"),
+        col("unit_price").cast("decimal(12,2)").as("unit_price"),
+        col("amount").try_cast("decimal(14,2)").as("amount"));
   }
 
   /** A uniform number in [0, 1) from a hash of the seed, a salt naming its purpose, and {@code key}. */

@@ -40,7 +40,7 @@ public final class IncrementalState {
 
   /** One committed state: the row of state_log. */
   public record Commit(String runId, LocalDate snapshot, String fingerprint, List<InputFile> files,
-      long customersVersion, LocalDate latestOrderDate) {}
+      long customersVersion, LocalDate latestOrderDate, java.math.BigDecimal validAmount, long rowsAfterAsOf) {}
 
   private final SparkSession spark;
   private final DeltaTables tables;
@@ -68,7 +68,7 @@ public final class IncrementalState {
     }
     return Optional.of(new Commit(r.getAs(RUN_ID), r.<java.sql.Date>getAs(SNAPSHOT_DATE).toLocalDate(),
         r.getAs("settings_fingerprint"), files, r.<Long>getAs("customers_version"),
-        r.<java.sql.Date>getAs("latest_order_date").toLocalDate()));
+        r.<java.sql.Date>getAs("latest_order_date").toLocalDate(), r.getAs("valid_amount"), r.<Long>getAs("rows_after_as_of")));
   }
 
   /**
@@ -78,27 +78,47 @@ public final class IncrementalState {
    */
   public Dataset<Row> summed(Dataset<Row> validRows) {
     return validRows.groupBy(col(SOURCE_FILE), col(CUSTOMER_ID), col(ORDER_ID), col(ORDER_DATE), col(IS_RETURN))
-        .agg(sum(col(AMOUNT)).as(AMOUNT), count(lit(1)).as(LINES));
+        .agg(sum(col(AMOUNT)).as(AMOUNT), count(lit(1)).as(LINES))
+        .withColumn(ORDER_MONTH, month(col(ORDER_DATE)));
+  }
+
+  /** The partition of a line: the first day of its month. */
+  public static org.apache.spark.sql.Column month(org.apache.spark.sql.Column date) {
+    return trunc(date, "month");
   }
 
   /** Replaces state_lines by every valid line (a full run's rebuild): one row a line, no shuffle. */
   public void replaceLines(Dataset<Row> validRows) {
-    tables.replaceAll(Tables.stateLines(scale), validRows.withColumn(LINES, lit(1L)));
+    tables.replaceAll(Tables.stateLines(scale),
+        validRows.withColumn(LINES, lit(1L)).withColumn(ORDER_MONTH, month(col(ORDER_DATE))));
   }
 
   /**
    * Folds summed rows of new files into state_lines in one MERGE: a row of a file folded before (a run
-   * that died before committing) is replaced, not added.
+   * that died before committing) is replaced, not added. Only the months and files of the new rows can
+   * match, which the condition says so that Delta reads only those partitions (and, by file statistics,
+   * only files that can hold those file names).
    */
-  public void fold(Dataset<Row> summedRows) {
+  public void fold(Dataset<Row> summedRows, Collection<String> files) {
     var schema = Tables.stateLines(scale);
     if (!tables.exists(Tables.STATE_LINES)) {
       tables.replaceAll(schema, summedRows);
       return;
     }
     tables.checkSchema(schema);
-    String key = String.join(" AND ", "t." + SOURCE_FILE + " = s." + SOURCE_FILE, "t." + CUSTOMER_ID + " = s." + CUSTOMER_ID,
-        "t." + ORDER_ID + " <=> s." + ORDER_ID, "t." + ORDER_DATE + " = s." + ORDER_DATE, "t." + IS_RETURN + " = s." + IS_RETURN);
+    List<Object> months = new ArrayList<>();
+    for (Row r : summedRows.select(ORDER_MONTH).distinct().collectAsList()) {
+      months.add(r.getDate(0));
+    }
+    if (months.isEmpty()) {
+      return;
+    }
+    org.apache.spark.sql.Column key = col("t." + ORDER_MONTH).isin(months.toArray())
+        .and(col("t." + SOURCE_FILE).isin(files.toArray()));
+    for (String column : List.of(SOURCE_FILE, CUSTOMER_ID, ORDER_DATE, IS_RETURN)) {
+      key = key.and(col("t." + column).equalTo(col("s." + column)));
+    }
+    key = key.and(col("t." + ORDER_ID).eqNullSafe(col("s." + ORDER_ID)));
     DeltaTable.forPath(spark, tables.path(Tables.STATE_LINES)).as("t")
         .merge(schema.conform(summedRows).as("s"), key)
         .whenMatched().updateAll()
@@ -131,8 +151,9 @@ public final class IncrementalState {
       files.add(RowFactory.create(f.path(), f.size(), f.modified()));
     }
     Row row = RowFactory.create(commit.runId(), java.sql.Date.valueOf(commit.snapshot()), Timestamp.from(Instant.now()),
-        commit.fingerprint(), files, commit.customersVersion(), java.sql.Date.valueOf(commit.latestOrderDate()));
-    var schema = Tables.stateLog();
+        commit.fingerprint(), files, commit.customersVersion(), java.sql.Date.valueOf(commit.latestOrderDate()),
+        commit.validAmount(), commit.rowsAfterAsOf());
+    var schema = Tables.stateLog(scale);
     tables.append(schema, spark.createDataFrame(List.of(row), schema.schema()));
     LOG.info("run_id={} event=state-committed snapshot={} files={} customers_version={}", commit.runId(),
         commit.snapshot(), commit.files().size(), commit.customersVersion());

@@ -101,7 +101,7 @@ record SnapshotInput(
         Dataset<Row> sums = daySums.get().select(CUSTOMER_ID, ClvInputs.DAY_SPEND, ClvInputs.FIRST_DAY_SPEND);
         long version = state.replaceCustomers(aggregates.join(sums, new String[] {CUSTOMER_ID}, "left"));
         state.commit(new IncrementalState.Commit(log.runId, snapshot, fingerprint(settings), listing, version,
-            checked.latest()));
+            checked.latest(), decimalOrZero(window, 1), afterAsOf));
       });
       return new SnapshotInput(snapshot, checked.rows(), checked.counts(afterAsOf), aggregates, daySums,
           decimalOrZero(window, 1), keepState.map(reason -> "full; incremental state rebuilt: " + reason).orElse("full"),
@@ -146,10 +146,12 @@ record SnapshotInput(
         return full(inputUri, asOf, Optional.of(reason));
       }
       RfmFeatures rfm = features(snapshot);
+      Dataset<Row> newLines = added.isEmpty()
+          ? spark.createDataFrame(List.of(), org.rfmtiers.output.Tables.stateLines(scale()).schema())
+          : persisted(state.summed(validRows(checked.rows())));
       if (!added.isEmpty()) {
-        Dataset<Row> summed = persisted(state.summed(validRows(checked.rows())));
         timer.time("fold", () -> {
-          state.fold(summed);
+          state.fold(newLines, paths(added));
           return null;
         });
       }
@@ -158,35 +160,41 @@ record SnapshotInput(
       Dataset<Row> lines = state.lines(files);
       Column date = col(ORDER_DATE);
       java.sql.Date asOfDate = java.sql.Date.valueOf(snapshot);
-      LocalDate changedFrom = rfm.windowStart().isBefore(commit.snapshot()) ? rfm.windowStart() : commit.snapshot();
-      Dataset<Row> touched = lines
-          .filter(date.geq(lit(java.sql.Date.valueOf(changedFrom))).and(date.lt(lit(asOfDate)))
-              .or(col(SOURCE_FILE).isin(paths(added).toArray())))
-          .select(CUSTOMER_ID).distinct();
-      touched = persisted(touched);
+      // lines whose windows move with the as-of date, or that start to count: their customers are summed again
+      Bands bands = new Bands(commit.snapshot(), snapshot, rfm.windowLengths());
+      Dataset<Row> touched = persisted(newLines.select(CUSTOMER_ID)
+          .union(lines.filter(bands.contains(date)).select(CUSTOMER_ID))
+          .distinct());
       Dataset<Row> theirLines = lines.join(touched, CUSTOMER_ID).filter(date.lt(lit(asOfDate)));
       Dataset<Row> daySums = new ClvInputs(snapshot, settings.returnsPolicy()).daySums(theirLines)
           .select(CUSTOMER_ID, ClvInputs.DAY_SPEND, ClvInputs.FIRST_DAY_SPEND);
       Dataset<Row> summedAgain = rfm.aggregate(theirLines).join(daySums, new String[] {CUSTOMER_ID}, "left");
-      Dataset<Row> kept = RfmFeatures.withEmptyWindows(
-          state.customers(commit.customersVersion()).join(touched, new String[] {CUSTOMER_ID}, "left_anti"), scale());
+      Dataset<Row> kept = state.customers(commit.customersVersion()).join(touched, new String[] {CUSTOMER_ID}, "left_anti");
       Dataset<Row> aggregates = persisted(summedAgain.unionByName(kept));
-      Row window = timer.time("state", () -> lines.agg(
-          sum(when(date.geq(lit(asOfDate)), col(LINES))),
-          sum(when(date.lt(lit(asOfDate)).and(counted()), col(AMOUNT)))).head());
-      long afterAsOf = window.isNullAt(0) ? 0 : window.getLong(0);
+
+      // the valid amount and the lines after the snapshot, moved on from the state's by the lines that
+      // came in (new files) and the lines of earlier files that the move of the as-of date brought in
+      Column sinceState = date.geq(lit(java.sql.Date.valueOf(commit.snapshot()))).and(date.lt(lit(asOfDate)));
+      Row old = timer.time("state", () -> lines.filter(bands.months().and(sinceState))
+          .filter(not(col(SOURCE_FILE).isin(paths(added).toArray())))
+          .agg(sum(when(counted(), col(AMOUNT))), sum(col(LINES))).head());
+      Row fresh = newLines.agg(sum(when(date.lt(lit(asOfDate)).and(counted()), col(AMOUNT))),
+          sum(when(date.geq(lit(asOfDate)), col(LINES)))).head();
+      BigDecimal validAmount = commit.validAmount().add(decimalOrZero(old, 0)).add(decimalOrZero(fresh, 0));
+      long afterAsOf = commit.rowsAfterAsOf() - (old.isNullAt(1) ? 0 : old.getLong(1)) + (fresh.isNullAt(1) ? 0 : fresh.getLong(1));
       Optional<Dataset<Row>> clvSums = settings.clv().enabled()
           ? Optional.of(aggregates.filter(col(FREQUENCY).gt(0))) : Optional.empty();
       List<InputFile> committedFiles = new ArrayList<>(commit.files());
       committedFiles.addAll(added);
       Runnable commitState = () -> {
         long version = state.replaceCustomers(aggregates);
-        state.commit(new IncrementalState.Commit(log.runId, snapshot, commit.fingerprint(), committedFiles, version, latest));
+        state.commit(new IncrementalState.Commit(log.runId, snapshot, commit.fingerprint(), committedFiles, version, latest,
+            validAmount, afterAsOf));
       };
       String mode = String.format(java.util.Locale.ROOT, "incremental: %d new file(s) folded into the state of %s",
           added.size(), commit.snapshot());
       return new SnapshotInput(snapshot, checked.rows(), checked.counts(afterAsOf), aggregates, clvSums,
-          decimalOrZero(window, 1), mode, Optional.of(commitState));
+          validAmount, mode, Optional.of(commitState));
     }
 
     /** Why the committed state cannot serve an incremental run on {@code listing}, if it cannot. */
@@ -230,7 +238,8 @@ record SnapshotInput(
           in.negativeAmountIsReturn());
       return withoutUri + "; min-date=" + settings.validation().minDate() + "; max-future-days="
           + settings.validation().maxFutureDays() + "; returns=" + settings.returnsPolicy() + "; frequency="
-          + settings.frequencyBasis();
+          + settings.frequencyBasis() + "; windows=" + settings.segments().currentWindowDays() + "/"
+          + settings.segments().lifecycle().trendWindowDays();
     }
 
     /** The validated rows and their counts; fails the run on an empty input or a reject rate above the limit. */
@@ -321,6 +330,44 @@ record SnapshotInput(
     private static Dataset<Row> validRows(Dataset<Row> checked) {
       return checked.filter(col(REJECT_REASON).isNull())
           .select(SOURCE_FILE, CUSTOMER_ID, ORDER_ID, ORDER_DATE, AMOUNT, IS_RETURN);
+    }
+  }
+
+  /**
+   * The order dates whose rows change when the as-of date moves from {@code from} to {@code to}: those
+   * entering the snapshot, [from, to), and those crossing a window's start, [from - L, to - L) for each
+   * window length L. Empty when the date does not move.
+   */
+  record Bands(LocalDate from, LocalDate to, List<Integer> windowLengths) {
+    Column contains(Column date) {
+      Column any = lit(false);
+      for (LocalDate[] band : bands()) {
+        any = any.or(date.geq(lit(java.sql.Date.valueOf(band[0]))).and(date.lt(lit(java.sql.Date.valueOf(band[1])))));
+      }
+      return months().and(any);
+    }
+
+    /** The state_lines partitions (months) the bands touch, so a scan reads only those. */
+    Column months() {
+      java.util.TreeSet<java.sql.Date> months = new java.util.TreeSet<>();
+      for (LocalDate[] band : bands()) {
+        for (LocalDate m = band[0].withDayOfMonth(1); m.isBefore(band[1]); m = m.plusMonths(1)) {
+          months.add(java.sql.Date.valueOf(m));
+        }
+      }
+      return months.isEmpty() ? lit(false) : col(ORDER_MONTH).isin(months.toArray());
+    }
+
+    private List<LocalDate[]> bands() {
+      List<LocalDate[]> bands = new ArrayList<>();
+      if (!to.isAfter(from)) {
+        return bands;
+      }
+      bands.add(new LocalDate[] {from, to});
+      for (int length : windowLengths) {
+        bands.add(new LocalDate[] {from.minusDays(length), to.minusDays(length)});
+      }
+      return bands;
     }
   }
 

@@ -35,6 +35,7 @@ public final class TableMaintenance {
     List<String> all = new ArrayList<>(Tables.SNAPSHOT_TABLES);
     all.add(Tables.CUSTOMER_TIERS_CURRENT);
     all.add(Tables.RUN_LOG);
+    all.addAll(Tables.STATE_TABLES); // state_lines gains small files every incremental night
     for (String table : all) {
       if (!tables.exists(table)) {
         continue;

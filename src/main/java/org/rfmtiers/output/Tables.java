@@ -277,6 +277,8 @@ public final class Tables {
         .column(IS_RETURN, DataTypes.BooleanType, "Return or cancellation lines")
         .column(AMOUNT, DataTypes.createDecimalType(28, scale), "Sum of the lines' signed amounts")
         .column(LINES, LONG, "Input lines summed into this row")
+        .column(ORDER_MONTH, DATE, "First day of the order date's month (partition column)")
+        .partitionedBy(ORDER_MONTH)
         .build();
   }
 
@@ -293,13 +295,16 @@ public final class Tables {
         .column(MONETARY, money(scale), "Spend per returns.policy")
         .column(RETURN_COUNT, LONG, "Return lines")
         .column(RETURNED_AMOUNT, money(scale), "Returned value, positive")
+        .column(CURRENT_VALUE, money(scale), "Spend in the current-value window before the snapshot date")
+        .column(ORDERS_RECENT, LONG, "Orders in the last trend window")
+        .column(ORDERS_PRIOR, LONG, "Orders in the trend window before that")
         .column(org.rfmtiers.clv.ClvInputs.DAY_SPEND, spend, "Spend of all purchase days (CLV input)")
         .column(org.rfmtiers.clv.ClvInputs.FIRST_DAY_SPEND, spend, "Spend of the first purchase day (CLV input)")
         .build();
   }
 
   /** One row per committed incremental state: the commit point of run --incremental. */
-  public static TableSchema stateLog() {
+  public static TableSchema stateLog(int scale) {
     return TableSchema.table(STATE_LOG, "Incremental state commits: which snapshot, files and settings the state holds.")
         .column(RUN_ID, STRING, "Run that committed the state")
         .column(SNAPSHOT_DATE, DATE, "As-of date of state_customers at customers_version")
@@ -309,6 +314,8 @@ public final class Tables {
             .add("path", STRING).add("size", LONG).add("modified", LONG)), "Input files folded into state_lines")
         .column("customers_version", LONG, "Delta version of state_customers as of snapshot_date")
         .column("latest_order_date", DATE, "Latest valid order date in state_lines")
+        .column("valid_amount", money(scale), "Valid amount before snapshot_date counted by the returns policy")
+        .column("rows_after_as_of", LONG, "Valid lines dated on or after snapshot_date")
         .build();
   }
 }

@@ -1,5 +1,7 @@
 package org.rfmtiers.bench;
 
+import static org.apache.spark.sql.functions.*;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
@@ -19,6 +21,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.rfmtiers.cli.SparkSessions;
@@ -54,9 +58,19 @@ public final class Benchmark {
     switch (args.length == 0 ? "" : args[0]) {
       case "run" -> run(Long.parseLong(options.get("rows").replace("_", "")), Path.of(options.getOrDefault("dir", "target/bench")),
           results, options.getOrDefault("commit", "unknown"));
-      case "summary" -> summary(results);
+      case "incremental" -> incremental(Long.parseLong(options.get("rows").replace("_", "")),
+          Path.of(options.getOrDefault("dir", "target/bench")), Path.of(options.getOrDefault("results", "bench/incremental.csv")),
+          options.getOrDefault("commit", "unknown"));
+      case "summary" -> {
+        summary(results);
+        Path incremental = Path.of(options.getOrDefault("incremental-results", "bench/incremental.csv"));
+        if (Files.exists(incremental)) {
+          incrementalSummary(incremental);
+        }
+      }
       default -> {
-        System.err.println("usage: Benchmark run --rows N [--dir DIR] [--results FILE] [--commit SHA] | summary [--results FILE]");
+        System.err.println("usage: Benchmark run|incremental --rows N [--dir DIR] [--results FILE] [--commit SHA]"
+            + " | summary [--results FILE]");
         System.exit(2);
       }
     }
@@ -167,6 +181,103 @@ public final class Benchmark {
     }
   }
 
+  static final String INCREMENTAL_HEADER = "recorded_at,commit,rows,new_rows,late_rows,customers,cores,build_s,full_s,"
+      + "incremental_s,incremental_full_ratio,equal,incremental_stages";
+
+  /**
+   * One night's increment against a full recompute: N transactions up to {@link #AS_OF}, then a file of
+   * 0.3 % more dated the next day (5 % of them late, dated in the last month). Run A (full, building
+   * the incremental state) publishes AS_OF; run C, a plain full run over both inputs, publishes the next
+   * day and its customer_rfm is kept aside; run B, {@code --incremental}, publishes the same day again
+   * from the state. B and C run warm; B's customer_rfm must equal C's.
+   */
+  static void incremental(long rows, Path dir, Path results, String commit) throws Exception {
+    long customers = Math.max(1, rows / TRANSACTIONS_PER_CUSTOMER);
+    Path data = dir.resolve("data/tx-" + rows).toAbsolutePath();
+    Path day = dir.resolve("data/day-" + rows).toAbsolutePath();
+    Path warehouse = dir.resolve("warehouse-incremental-" + rows).toAbsolutePath();
+    deleteRecursively(warehouse);
+    Map<String, String> base = new LinkedHashMap<>(Map.of("input.format", "parquet", "output.warehouse", warehouse.toString(),
+        "input.cancellation.order-id-prefix", "C", "input.columns.quantity", "quantity",
+        "input.columns.unit-price", "unit_price", "report.enabled", "false"));
+    base.put("input.uri", data.toString());
+    JobSettings history = SettingsLoader.load(null, base);
+    base.put("input.uri", data + "," + day);
+    JobSettings nextDay = SettingsLoader.load(null, base);
+    SparkSession spark = SparkSessions.forJob(history);
+    spark.conf().set("spark.sql.session.timeZone", "UTC");
+    if (!Files.exists(data.resolve("_SUCCESS"))) {
+      new TransactionGenerator(customers, rows, 7).write(spark, data.toString(), "parquet");
+    }
+    long newRows = Math.max(1, rows * 3 / 1000);
+    if (!Files.exists(day.resolve("_SUCCESS"))) {
+      Dataset<Row> generated = new TransactionGenerator(Math.max(1, newRows / 10), newRows, 8).generate(spark);
+      Column late = pmod(xxhash64(col("order_id")), lit(20)).equalTo(0);
+      Column lateDay = lpad(pmod(xxhash64(col("order_id"), lit("day")), lit(30)).plus(1).cast("string"), 2, "0");
+      Column date = when(late, concat(lit("2025-12-"), lateDay)).otherwise(lit(AS_OF.toString()));
+      // the next day's lines: new order ids (D after the first letter), the time of day kept
+      TransactionGenerator.typed(generated
+              .withColumn("order_id", concat(substring(col("order_id"), 1, 1), lit("D"), substring(col("order_id"), 2, 20)))
+              .withColumn("order_ts", when(col("order_ts").rlike("^\\d{4}-"), concat(date, substring(col("order_ts"), 11, 9)))
+                  .otherwise(col("order_ts"))))
+          .coalesce(1).write().mode("overwrite").parquet(day.toString());
+    }
+    long lateRows = spark.read().parquet(day.toString())
+        .filter(col("order_ts").lt(lit(java.sql.Date.valueOf(AS_OF)))).count();
+    LocalDate next = AS_OF.plusDays(1);
+    log("incremental: %,d rows to %s, then %,d more (%,d late) for %s", rows, AS_OF, newRows, lateRows, next);
+
+    long a = System.nanoTime();
+    new NightlyJob(spark, history, java.time.Clock.systemUTC()).run(data.toString(), Optional.of(AS_OF), true);
+    double build = seconds(a);
+    log("A: full run building the state: %.1f s", build);
+    long c = System.nanoTime();
+    RunResult full = new NightlyJob(spark, nextDay, java.time.Clock.systemUTC()).run(data + "," + day, Optional.of(next), false);
+    double fullSeconds = seconds(c);
+    log("C: full recompute of %s: %.1f s %s", next, fullSeconds, full.stageMillis());
+    String kept = dir.resolve("incremental-full-rfm-" + rows).toAbsolutePath().toString();
+    spark.read().format("delta").load(warehouse + "/customer_rfm")
+        .filter(col("snapshot_date").equalTo(lit(java.sql.Date.valueOf(next))))
+        .drop("run_id").write().mode("overwrite").parquet(kept);
+    long b = System.nanoTime();
+    RunResult incremental = new NightlyJob(spark, nextDay, java.time.Clock.systemUTC()).run(data + "," + day, Optional.of(next), true);
+    double incrementalSeconds = seconds(b);
+    log("B: incremental run of %s (%s): %.1f s %s", next, incremental.mode(), incrementalSeconds, incremental.stageMillis());
+    Dataset<Row> fromState = spark.read().format("delta").load(warehouse + "/customer_rfm")
+        .filter(col("snapshot_date").equalTo(lit(java.sql.Date.valueOf(next))))
+        .drop("run_id");
+    Dataset<Row> recomputed = spark.read().parquet(kept);
+    boolean equal = fromState.count() == recomputed.count() && fromState.exceptAll(recomputed).isEmpty()
+        && recomputed.exceptAll(fromState).isEmpty();
+    log("incremental / full: %.1f / %.1f s = %.3f; customer_rfm %s", incrementalSeconds, fullSeconds,
+        incrementalSeconds / fullSeconds, equal ? "equal" : "DIFFERENT");
+    String line = String.join(",", Instant.now().toString(), commit, String.valueOf(rows), String.valueOf(newRows),
+        String.valueOf(lateRows), String.valueOf(incremental.customers()), String.valueOf(Runtime.getRuntime().availableProcessors()),
+        f(build), f(fullSeconds), f(incrementalSeconds), String.format(Locale.ROOT, "%.3f", incrementalSeconds / fullSeconds),
+        String.valueOf(equal), "\"" + incremental.stageMillis() + "\"");
+    if (!Files.exists(results)) {
+      Files.createDirectories(results.toAbsolutePath().getParent());
+      Files.writeString(results, INCREMENTAL_HEADER + "\n", StandardCharsets.UTF_8);
+    }
+    Files.writeString(results, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    log("appended to %s", results);
+    spark.stop();
+    if (!equal) {
+      System.exit(1);
+    }
+  }
+
+  private static void deleteRecursively(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (var walk = Files.walk(path)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
   private record Timed(RunResult result, double total, double report) {}
 
   private record Timing(Row totals, double seconds) {}
@@ -212,6 +323,24 @@ public final class Benchmark {
     if (latest.size() >= 2) {
       System.out.printf(Locale.ROOT, "slope of log(time) vs log(rows), latest line per size: whole job %.2f, RFM aggregation %.2f%n",
           slope(latest, 0), slope(latest, 1));
+    }
+  }
+
+  /** Prints the incremental-vs-full lines. */
+  static void incrementalSummary(Path results) throws IOException {
+    List<String> lines = Files.readAllLines(results, StandardCharsets.UTF_8);
+    List<String> header = List.of(lines.get(0).split(","));
+    System.out.printf(Locale.ROOT, "%nincremental night vs full recompute (warm):%n%-12s %-9s %9s %9s %9s %9s %7s %6s%n",
+        "commit", "rows", "new rows", "build s", "full s", "incr s", "ratio", "equal");
+    for (String line : lines.subList(1, lines.size())) {
+      String[] v = line.split(",", header.size());
+      Map<String, String> row = new LinkedHashMap<>();
+      for (int i = 0; i < header.size() && i < v.length; i++) {
+        row.put(header.get(i), v[i]);
+      }
+      System.out.printf(Locale.ROOT, "%-12s %-9s %9s %9s %9s %9s %7s %6s%n", row.get("commit"), row.get("rows"),
+          row.get("new_rows"), row.get("build_s"), row.get("full_s"), row.get("incremental_s"),
+          row.get("incremental_full_ratio"), row.get("equal"));
     }
   }
 
