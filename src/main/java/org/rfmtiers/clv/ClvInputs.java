@@ -49,6 +49,7 @@ public final class ClvInputs {
   public Dataset<Row> daySums(Dataset<Row> transactions) {
     Column counted = policy == ReturnsPolicy.NET ? col(AMOUNT) : when(not(col(IS_RETURN)), col(AMOUNT)).otherwise(lit(0));
     Dataset<Row> days = transactions
+        .select(col(CUSTOMER_ID), col(ORDER_DATE), col(AMOUNT), col(IS_RETURN))
         .groupBy(col(CUSTOMER_ID), col(ORDER_DATE))
         .agg(max(not(col(IS_RETURN))).as("has_purchase"), sum(counted).as("day_amount"))
         .filter(col("has_purchase"));

@@ -78,6 +78,7 @@ public final class RfmFeatures {
     // and per customer, and both aggregations reuse that partitioning.
     Column purchaseDate = when(purchase, col(ORDER_DATE));
     Dataset<Row> perOrder = transactions
+        .select(col(CUSTOMER_ID), col(ORDER_ID), col(ORDER_DATE), col(AMOUNT), col(IS_RETURN), lines.as(LINES))
         .filter(col(ORDER_DATE).lt(asOfDate))
         .repartition(col(CUSTOMER_ID))
         .groupBy(col(CUSTOMER_ID), orderKey.as("order_key"))
@@ -89,7 +90,7 @@ public final class RfmFeatures {
             max(when(purchase.and(priorWindow), lit(1))).as("in_prior"),
             sum(counted).as("counted"),
             sum(when(currentWindow, counted)).as("current"),
-            sum(when(col(IS_RETURN), lines)).as("return_lines"),
+            sum(when(col(IS_RETURN), col(LINES))).as("return_lines"),
             sum(when(col(IS_RETURN), negate(col(AMOUNT)))).as("returned"));
     org.apache.spark.sql.types.DataType money = Tables.money(amountScale);
     return perOrder

@@ -156,7 +156,7 @@ public final class TransactionSource {
 
   private RawTransactions readText(List<String> files) {
     Dataset<Row> lines = spark.read().text(files.toArray(String[]::new))
-        .withColumn(SOURCE_FILE, fileName())
+        .withColumn(SOURCE_FILE, input_file_name())
         .filter(trim(col("value")).notEqual(""));
     List<Row> first = lines.select("value").limit(1).collectAsList();
     if (first.isEmpty()) {
@@ -220,7 +220,7 @@ public final class TransactionSource {
     boolean typedTs = tsType instanceof org.apache.spark.sql.types.TimestampType
         || tsType instanceof org.apache.spark.sql.types.TimestampNTZType
         || tsType instanceof org.apache.spark.sql.types.DateType;
-    Column source = Arrays.asList(rows.columns()).contains(SOURCE_FILE) ? col(SOURCE_FILE) : fileName();
+    Column source = Arrays.asList(rows.columns()).contains(SOURCE_FILE) ? col(SOURCE_FILE) : input_file_name();
     Dataset<Row> raw = rows.select(
         source.as(SOURCE_FILE),
         text(mapping.customerId()).as(RAW_CUSTOMER_ID),
@@ -237,12 +237,12 @@ public final class TransactionSource {
   }
 
   /**
-   * The file a row came from, written as the listing writes it ({@link InputFile#path}): Spark's
-   * input_file_name() is URL-encoded and spells local files file:///, the listing does neither.
+   * How the {@code source_file} column spells a listed file: Spark's input_file_name() is URL-encoded and
+   * writes local files as file:///, the listing ({@link InputFile#path}) does neither.
    */
-  private static Column fileName() {
-    Column decoded = url_decode(replace(input_file_name(), lit("+"), lit("%2B")));
-    return regexp_replace(decoded, lit("^file:///"), lit("file:/"));
+  public static String sourceFileName(String listedPath) {
+    String uri = new Path(listedPath).toUri().toString();
+    return uri.startsWith("file:/") && !uri.startsWith("file://") ? "file://" + uri.substring("file:".length()) : uri;
   }
 
   private static boolean isFloatingPoint(Dataset<Row> rows, Optional<String> column) {

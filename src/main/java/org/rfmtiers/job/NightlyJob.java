@@ -329,7 +329,7 @@ public final class NightlyJob {
 
   /** Validates the raw rows; raw text is kept only on rejected rows, so a cached table stays narrow. */
   static Dataset<Row> validated(JobSettings settings, RawTransactions raw, LocalDate today) {
-    return SnapshotInput.validated(settings, raw, today);
+    return SnapshotInput.validated(settings, raw, today, false);
   }
 
   /** Net policy: returns of customers with no purchase before the snapshot belong to no customer's monetary. */

@@ -77,7 +77,7 @@ record SnapshotInput(
       List<InputFile> listing = source.isFileInput() ? source.list(inputUri) : List.of();
       RawTransactions raw = timer.time("read",
           () -> source.isFileInput() ? source.readFiles(paths(listing)) : source.read(inputUri));
-      Checked checked = check(inputUri, raw);
+      Checked checked = check(inputUri, raw, keepState.isPresent());
       if (checked.latest() == null) {
         throw new JobFailure("input " + inputUri + " has no valid rows");
       }
@@ -135,7 +135,7 @@ record SnapshotInput(
         log.rowsRejected = 0L;
       } else {
         RawTransactions raw = timer.time("read", () -> source.readFiles(paths(added)));
-        checked = check(inputUri, raw);
+        checked = check(inputUri, raw, true);
       }
       LocalDate latest = checked.latest() == null || checked.latest().isBefore(commit.latestOrderDate())
           ? commit.latestOrderDate() : checked.latest();
@@ -151,13 +151,13 @@ record SnapshotInput(
           : persisted(state.summed(validRows(checked.rows())));
       if (!added.isEmpty()) {
         timer.time("fold", () -> {
-          state.fold(newLines, paths(added));
+          state.fold(newLines, sourceFileNames(added));
           return null;
         });
       }
       Set<String> files = new LinkedHashSet<>(folded);
       files.addAll(paths(added));
-      Dataset<Row> lines = state.lines(files);
+      Dataset<Row> lines = state.lines(files.stream().map(TransactionSource::sourceFileName).toList());
       Column date = col(ORDER_DATE);
       java.sql.Date asOfDate = java.sql.Date.valueOf(snapshot);
       // lines whose windows move with the as-of date, or that start to count: their customers are summed again
@@ -176,7 +176,7 @@ record SnapshotInput(
       // came in (new files) and the lines of earlier files that the move of the as-of date brought in
       Column sinceState = date.geq(lit(java.sql.Date.valueOf(commit.snapshot()))).and(date.lt(lit(asOfDate)));
       Row old = timer.time("state", () -> lines.filter(bands.months().and(sinceState))
-          .filter(not(col(SOURCE_FILE).isin(paths(added).toArray())))
+          .filter(not(col(SOURCE_FILE).isin(sourceFileNames(added).toArray())))
           .agg(sum(when(counted(), col(AMOUNT))), sum(col(LINES))).head());
       Row fresh = newLines.agg(sum(when(date.lt(lit(asOfDate)).and(counted()), col(AMOUNT))),
           sum(when(date.geq(lit(asOfDate)), col(LINES)))).head();
@@ -243,14 +243,14 @@ record SnapshotInput(
     }
 
     /** The validated rows and their counts; fails the run on an empty input or a reject rate above the limit. */
-    private Checked check(String inputUri, RawTransactions raw) {
+    private Checked check(String inputUri, RawTransactions raw, boolean keepSourceFile) {
       log.inputFiles = raw.files();
       if (!raw.ignoredColumns().isEmpty()) {
         String warning = "input columns not mapped by input.columns.* and ignored: " + raw.ignoredColumns();
         LOG.info("run_id={} {}", log.runId, warning);
         log.warnings.add(warning);
       }
-      Dataset<Row> checked = validated(settings, raw, today);
+      Dataset<Row> checked = validated(settings, raw, today, keepSourceFile);
       checked.persist(StorageLevel.MEMORY_AND_DISK());
       cached.add(checked);
       // one row per reject reason (null = valid): bounded by the number of reasons
@@ -323,6 +323,11 @@ record SnapshotInput(
       return spark.createDataFrame(List.of(), schema);
     }
 
+    /** The files as the source_file column (and so state_lines) spells them. */
+    private static List<String> sourceFileNames(List<InputFile> files) {
+      return files.stream().map(f -> TransactionSource.sourceFileName(f.path())).toList();
+    }
+
     private static List<String> paths(List<InputFile> files) {
       return files.stream().map(InputFile::path).toList();
     }
@@ -379,12 +384,16 @@ record SnapshotInput(
     }
   }
 
-  /** Validates the raw rows; raw text is kept only on rejected rows, so a cached table stays narrow. */
-  static Dataset<Row> validated(JobSettings settings, RawTransactions raw, LocalDate today) {
+  /**
+   * Validates the raw rows; raw text is kept only on rejected rows, so a cached table stays narrow, and
+   * the source file on valid rows only when {@code keepSourceFile} (the incremental state needs it).
+   */
+  static Dataset<Row> validated(JobSettings settings, RawTransactions raw, LocalDate today, boolean keepSourceFile) {
     Dataset<Row> checked = new TransactionValidator(settings.input(), settings.validation(), today,
         raw.floatingPointAmounts()).apply(raw.rows());
     List<Column> columns = new ArrayList<>();
-    for (String name : new String[] {SOURCE_FILE, CUSTOMER_ID, ORDER_ID, ORDER_DATE, AMOUNT, IS_RETURN, REJECT_REASON}) {
+    columns.add(keepSourceFile ? col(SOURCE_FILE) : when(col(REJECT_REASON).isNotNull(), col(SOURCE_FILE)).as(SOURCE_FILE));
+    for (String name : new String[] {CUSTOMER_ID, ORDER_ID, ORDER_DATE, AMOUNT, IS_RETURN, REJECT_REASON}) {
       columns.add(col(name));
     }
     for (String name : Loader.RAW) {

@@ -122,7 +122,7 @@ class IncrementalRunTest {
     org.rfmtiers.output.DeltaTables tables = new org.rfmtiers.output.DeltaTables(spark, incremental);
     IncrementalState state = new IncrementalState(spark, tables, 2);
     Row before = totals(tables);
-    String day2File = input.resolve("day-2.csv").toUri().toString().replace("file:///", "file:/");
+    String day2File = org.rfmtiers.ingest.TransactionSource.sourceFileName(input.resolve("day-2.csv").toUri().toString());
     Dataset<Row> folded = state.lines(List.of(day2File));
     Dataset<Row> again = spark.createDataFrame(folded.collectAsList(), folded.schema());
     state.fold(again, List.of(day2File));
