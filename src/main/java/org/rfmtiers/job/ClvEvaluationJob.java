@@ -41,7 +41,7 @@ public final class ClvEvaluationJob {
     ZoneId zone = ZoneId.of(settings.input().timeZone());
     spark.conf().set("spark.sql.session.timeZone", zone.getId());
     RawTransactions raw = new TransactionSource(spark, settings.input()).read(inputUri);
-    Dataset<Row> valid = NightlyJob.validated(settings, raw, LocalDate.now(clock.withZone(zone)))
+    Dataset<Row> valid = SnapshotInput.validated(settings, raw, LocalDate.now(clock.withZone(zone)), false)
         .filter(col(REJECT_REASON).isNull())
         .select(CUSTOMER_ID, ORDER_DATE, AMOUNT, IS_RETURN)
         .persist(StorageLevel.MEMORY_AND_DISK());

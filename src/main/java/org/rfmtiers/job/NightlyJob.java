@@ -8,12 +8,9 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -27,12 +24,7 @@ import org.rfmtiers.clv.ClvResult;
 import org.rfmtiers.clv.CustomerLifetimeValue;
 import org.rfmtiers.clv.GammaGamma;
 import org.rfmtiers.clv.ModelFit;
-import org.rfmtiers.features.RfmFeatures;
 import org.rfmtiers.incremental.IncrementalState;
-import org.rfmtiers.ingest.InputException;
-import org.rfmtiers.ingest.RawTransactions;
-import org.rfmtiers.ingest.TransactionSource;
-import org.rfmtiers.ingest.TransactionValidator;
 import org.rfmtiers.output.DeltaTables;
 import org.rfmtiers.output.SnapshotLock;
 import org.rfmtiers.output.Tables;
@@ -133,9 +125,8 @@ public final class NightlyJob {
     log.rowsAfterAsOf = input.counts().afterAsOf();
     BigDecimal validAmount = input.validAmount();
     Dataset<Row> checked = input.checked();
-    Dataset<Row> features = timer.time("features", () -> new RfmFeatures(snapshot, settings.returnsPolicy(),
-        settings.frequencyBasis(), scale(), new RfmFeatures.Windows(settings.segments().currentWindowDays(),
-            settings.segments().lifecycle().trendWindowDays())).features(input.aggregates()));
+    Dataset<Row> features = timer.time("features",
+        () -> SnapshotInput.features(settings, snapshot).features(input.aggregates()));
     long[] scoredCustomers = new long[1];
     RfmScorer.Scored scored = timer.time("scores", () -> {
       RfmScorer.Scored s = new RfmScorer(settings.scores()).apply(features);
@@ -325,11 +316,6 @@ public final class NightlyJob {
         "BG/NBD r=%.4g alpha=%.4g a=%.4g b=%.4g (LL %.1f); Gamma-Gamma p=%.4g q=%.4g gamma=%.4g (LL %.1f); fitted in %d ms",
         bg.r(), bg.alpha(), bg.a(), bg.b(), clv.bgNbd().get().logLikelihood(), gg.p(), gg.q(), gg.gamma(),
         clv.gammaGamma().get().logLikelihood(), clv.fitMillis());
-  }
-
-  /** Validates the raw rows; raw text is kept only on rejected rows, so a cached table stays narrow. */
-  static Dataset<Row> validated(JobSettings settings, RawTransactions raw, LocalDate today) {
-    return SnapshotInput.validated(settings, raw, today, false);
   }
 
   /** Net policy: returns of customers with no purchase before the snapshot belong to no customer's monetary. */

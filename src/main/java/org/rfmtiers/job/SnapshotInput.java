@@ -129,7 +129,7 @@ record SnapshotInput(
       List<InputFile> added = listing.stream().filter(f -> !folded.contains(f.path())).toList();
       Checked checked;
       if (added.isEmpty()) {
-        checked = new Checked(noRows(), 0, 0, null, Map.of(), List.of());
+        checked = new Checked(noRows(), 0, 0, null, Map.of());
         log.rowsRead = 0L;
         log.rowsValid = 0L;
         log.rowsRejected = 0L;
@@ -285,7 +285,7 @@ record SnapshotInput(
             rejected, read, 100 * rejectRate, settings.validation().maxRejectRate(), rejectsByReason,
             examples(checked)));
       }
-      return new Checked(checked, read, valid, latest, rejectsByReason, raw.files());
+      return new Checked(checked, read, valid, latest, rejectsByReason);
     }
 
     private Dataset<Row> persisted(Dataset<Row> data) {
@@ -296,8 +296,7 @@ record SnapshotInput(
     }
 
     private RfmFeatures features(LocalDate snapshot) {
-      return new RfmFeatures(snapshot, settings.returnsPolicy(), settings.frequencyBasis(), scale(),
-          new RfmFeatures.Windows(settings.segments().currentWindowDays(), settings.segments().lifecycle().trendWindowDays()));
+      return SnapshotInput.features(settings, snapshot);
     }
 
     /** Whether a valid row's amount counts toward monetary under the returns policy. */
@@ -376,9 +375,14 @@ record SnapshotInput(
     }
   }
 
+  /** The features of a snapshot as the settings define them (policy, frequency basis, windows). */
+  static RfmFeatures features(JobSettings settings, LocalDate snapshot) {
+    return new RfmFeatures(snapshot, settings.returnsPolicy(), settings.frequencyBasis(), settings.input().amountScale(),
+        new RfmFeatures.Windows(settings.segments().currentWindowDays(), settings.segments().lifecycle().trendWindowDays()));
+  }
+
   /** Validated rows (valid and rejected) and their counts. */
-  private record Checked(Dataset<Row> rows, long read, long valid, LocalDate latest, Map<String, Long> rejectsByReason,
-      List<String> files) {
+  private record Checked(Dataset<Row> rows, long read, long valid, LocalDate latest, Map<String, Long> rejectsByReason) {
     RunResult.Counts counts(long afterAsOf) {
       return new RunResult.Counts(read, valid, read - valid, afterAsOf, rejectsByReason);
     }

@@ -169,12 +169,7 @@ public final class Benchmark {
         f(sparkSeconds), f(duckSeconds), f(sparkSeconds / duckSeconds), String.valueOf(duckCounts[0]),
         String.valueOf(duckCounts[1]), duckMonetary.toPlainString(), String.valueOf(agree), f(oneShuffleSeconds),
         f(oneShuffleSeconds / duckSeconds));
-    if (!Files.exists(results)) {
-      Files.createDirectories(results.toAbsolutePath().getParent());
-      Files.writeString(results, HEADER + "\n", StandardCharsets.UTF_8);
-    }
-    Files.writeString(results, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-    log("appended to %s", results);
+    append(results, HEADER, line);
     spark.stop();
     if (!agree) {
       System.exit(1);
@@ -255,16 +250,21 @@ public final class Benchmark {
         String.valueOf(lateRows), String.valueOf(incremental.customers()), String.valueOf(Runtime.getRuntime().availableProcessors()),
         f(build), f(fullSeconds), f(incrementalSeconds), String.format(Locale.ROOT, "%.3f", incrementalSeconds / fullSeconds),
         String.valueOf(equal), "\"" + incremental.stageMillis() + "\"");
-    if (!Files.exists(results)) {
-      Files.createDirectories(results.toAbsolutePath().getParent());
-      Files.writeString(results, INCREMENTAL_HEADER + "\n", StandardCharsets.UTF_8);
-    }
-    Files.writeString(results, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-    log("appended to %s", results);
+    append(results, INCREMENTAL_HEADER, line);
     spark.stop();
     if (!equal) {
       System.exit(1);
     }
+  }
+
+  /** Appends one line to a results CSV, writing its header first when the file is new. */
+  private static void append(Path results, String header, String line) throws IOException {
+    if (!Files.exists(results)) {
+      Files.createDirectories(results.toAbsolutePath().getParent());
+      Files.writeString(results, header + "\n", StandardCharsets.UTF_8);
+    }
+    Files.writeString(results, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    log("appended to %s", results);
   }
 
   private static void deleteRecursively(Path path) throws IOException {
