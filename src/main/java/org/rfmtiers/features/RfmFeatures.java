@@ -73,39 +73,51 @@ public final class RfmFeatures {
     Column recentWindow = col(ORDER_DATE).geq(lit(java.sql.Date.valueOf(asOf.minusDays(windows.trendDays()))));
     Column priorWindow = col(ORDER_DATE).geq(lit(java.sql.Date.valueOf(asOf.minusDays(2L * windows.trendDays()))))
         .and(not(recentWindow));
-    // Two aggregations over one shuffle, instead of four count(DISTINCT)s (an Expand of every row five
-    // times; 70 s of 80 at 10 M rows): rows are hash-partitioned by customer once, then summed per order
-    // and per customer, and both aggregations reuse that partitioning.
+    // Rows are hash-partitioned by customer, and every aggregation below keeps that partitioning. Only
+    // min/max/sum/count, so each is a hash aggregate: a collect_set of purchase days made them sort-based
+    // object aggregates (44 s instead of 25 s for 10 M summed lines on 2 cores). Distinct orders: per
+    // customer and order, then per customer. Distinct purchase days: per customer and day, then per
+    // customer, over its own (narrower) shuffle of the purchase rows, and joined without another one.
     Column purchaseDate = when(purchase, col(ORDER_DATE));
-    Dataset<Row> perOrder = transactions
+    Dataset<Row> rows = transactions
         .select(col(CUSTOMER_ID), col(ORDER_ID), col(ORDER_DATE), col(AMOUNT), col(IS_RETURN), lines.as(LINES))
         .filter(col(ORDER_DATE).lt(asOfDate))
-        .repartition(col(CUSTOMER_ID))
+        .repartition(col(CUSTOMER_ID));
+    Dataset<Row> perOrder = rows
         .groupBy(col(CUSTOMER_ID), orderKey.as("order_key"))
         .agg(
             min(purchaseDate).as("first_purchase"),
             max(purchaseDate).as("last_purchase"),
-            collect_set(purchaseDate).as("purchase_dates"), // null (return lines) is not collected
             max(when(purchase.and(recentWindow), lit(1))).as("in_recent"),
             max(when(purchase.and(priorWindow), lit(1))).as("in_prior"),
             sum(counted).as("counted"),
             sum(when(currentWindow, counted)).as("current"),
             sum(when(col(IS_RETURN), col(LINES))).as("return_lines"),
             sum(when(col(IS_RETURN), negate(col(AMOUNT)))).as("returned"));
+    Dataset<Row> purchaseDays = rows
+        .filter(purchase)
+        .groupBy(col(CUSTOMER_ID), col(ORDER_DATE))
+        .agg(count(lit(1)).as("lines_that_day"))
+        .groupBy(col(CUSTOMER_ID))
+        .agg(count(lit(1)).as(PURCHASE_DAYS));
     org.apache.spark.sql.types.DataType money = Tables.money(amountScale);
-    return perOrder
+    Dataset<Row> perCustomer = perOrder
         .groupBy(col(CUSTOMER_ID))
         .agg(
             min(col("first_purchase")).as(FIRST_PURCHASE_DATE),
             max(col("last_purchase")).as(LAST_PURCHASE_DATE),
             count(col("first_purchase")).as(FREQUENCY), // orders with at least one purchase line
-            size(array_distinct(flatten(collect_list(col("purchase_dates"))))).cast("long").as(PURCHASE_DAYS),
             sum(col("counted")).cast(money).as(MONETARY),
             coalesce(sum(col("current")), lit(0)).cast(money).as(CURRENT_VALUE),
             count(col("in_recent")).as(ORDERS_RECENT),
             count(col("in_prior")).as(ORDERS_PRIOR),
             coalesce(sum(col("return_lines")), lit(0L)).cast("long").as(RETURN_COUNT),
             coalesce(sum(col("returned")), lit(0)).cast(money).as(RETURNED_AMOUNT));
+    return perCustomer
+        .join(purchaseDays, perCustomer.col(CUSTOMER_ID).equalTo(purchaseDays.col(CUSTOMER_ID)), "left")
+        .select(perCustomer.col(CUSTOMER_ID), col(FIRST_PURCHASE_DATE), col(LAST_PURCHASE_DATE), col(FREQUENCY),
+            coalesce(purchaseDays.col(PURCHASE_DAYS), lit(0L)).as(PURCHASE_DAYS), col(MONETARY), col(CURRENT_VALUE),
+            col(ORDERS_RECENT), col(ORDERS_PRIOR), col(RETURN_COUNT), col(RETURNED_AMOUNT));
   }
 
   /** The customers of {@code aggregates} with a purchase, with recency, tenure, mean gap and order value. */

@@ -48,6 +48,8 @@ record SnapshotInput(
   /** Reads the input for one run: all of it, or (incremental) the files the state has not folded in yet. */
   static final class Loader {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Loader.class);
+    /** Up to this many touched customers, their ids are broadcast to the scan of state_lines (tens of MB). */
+    private static final long BROADCAST_CUSTOMERS = 2_000_000;
     private static final String[] RAW = {
         RAW_CUSTOMER_ID, RAW_ORDER_ID, RAW_ORDER_TS, RAW_AMOUNT, RAW_QUANTITY, RAW_UNIT_PRICE,
         RAW_TRANSACTION_ID, RAW_RECORD};
@@ -165,11 +167,15 @@ record SnapshotInput(
       Dataset<Row> touched = persisted(newLines.select(CUSTOMER_ID)
           .union(lines.filter(bands.contains(date)).select(CUSTOMER_ID))
           .distinct());
-      Dataset<Row> theirLines = lines.join(touched, CUSTOMER_ID).filter(date.lt(lit(asOfDate)));
+      // one scan of state_lines for the touched customers' lines, joined on a broadcast of their ids (a
+      // shuffle join would move every line of the history), kept for the two sums that read them
+      Dataset<Row> touchedIds = timer.time("touched", () -> touched.count(), n -> n) <= BROADCAST_CUSTOMERS
+          ? broadcast(touched) : touched;
+      Dataset<Row> theirLines = persisted(lines.filter(date.lt(lit(asOfDate))).join(touchedIds, CUSTOMER_ID));
       Dataset<Row> daySums = new ClvInputs(snapshot, settings.returnsPolicy()).daySums(theirLines)
           .select(CUSTOMER_ID, ClvInputs.DAY_SPEND, ClvInputs.FIRST_DAY_SPEND);
       Dataset<Row> summedAgain = rfm.aggregate(theirLines).join(daySums, new String[] {CUSTOMER_ID}, "left");
-      Dataset<Row> kept = state.customers(commit.customersVersion()).join(touched, new String[] {CUSTOMER_ID}, "left_anti");
+      Dataset<Row> kept = state.customers(commit.customersVersion()).join(touchedIds, new String[] {CUSTOMER_ID}, "left_anti");
       Dataset<Row> aggregates = persisted(summedAgain.unionByName(kept));
 
       // the valid amount and the lines after the snapshot, moved on from the state's by the lines that
