@@ -7,7 +7,6 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.expressions.Window;
 import org.rfmtiers.config.SegmentSettings;
 
 /**
@@ -28,18 +27,54 @@ public final class CustomerPyramid {
 
   public Dataset<Row> apply(Dataset<Row> customers) {
     List<Double> shares = settings.pyramidShares();
-    Column rank = row_number().over(Window.orderBy(
-        col(valueColumn).desc_nulls_last(), xxhash64(col(CUSTOMER_ID)).asc(), col(CUSTOMER_ID).asc()));
-    Column n = count(lit(1)).over(Window.partitionBy());
     double c1 = shares.get(0);
     double c2 = c1 + shares.get(1);
     double c3 = c2 + shares.get(2);
-    Column code = when(rank.leq(round(n.multiply(c1))), lit("VIP"))
-        .when(rank.leq(round(n.multiply(c2))), lit("MAJOR"))
-        .when(rank.leq(round(n.multiply(c3))), lit("ORDINARY"))
+    Column hash = xxhash64(col(CUSTOMER_ID));
+    // The customers at the three cut ranks, found by a distributed sort and zipWithIndex: a rank over
+    // a window without partitions would move every customer into one partition (and one task for every
+    // stage after it, down to the customer_rfm write). A customer is in a layer up to a cut when its
+    // key is not after the cut's key in the ranking order.
+    Dataset<Row> keys = customers.select(col(valueColumn), hash.as("key_hash"), col(CUSTOMER_ID))
+        .orderBy(col(valueColumn).desc_nulls_last(), col("key_hash").asc(), col(CUSTOMER_ID).asc());
+    long n = customers.count();
+    long[] ranks = {roundHalfUp(n * c1), roundHalfUp(n * c2), roundHalfUp(n * c3)};
+    java.util.Set<Long> wanted = new java.util.HashSet<>();
+    for (long rank : ranks) {
+      wanted.add(rank - 1); // zipWithIndex counts from 0
+    }
+    java.util.Map<Long, Row> atRank = new java.util.HashMap<>();
+    keys.javaRDD().zipWithIndex().filter(pair -> wanted.contains(pair._2())).collect()
+        .forEach(pair -> atRank.put(pair._2() + 1, pair._1()));
+    Column code = when(notAfter(atRank.get(ranks[0]), hash), lit("VIP"))
+        .when(notAfter(atRank.get(ranks[1]), hash), lit("MAJOR"))
+        .when(notAfter(atRank.get(ranks[2]), hash), lit("ORDINARY"))
         .otherwise(lit("SMALL"));
     return customers
         .withColumn(CUSTOMER_LAYER, code)
         .withColumn(CUSTOMER_LAYER_NAME, Labels.name(settings, "pyramid", SegmentSettings.PYRAMID_CODES, col(CUSTOMER_LAYER)));
+  }
+
+  /** Spark's round(): half up, on the double's decimal spelling. */
+  private static long roundHalfUp(double value) {
+    return java.math.BigDecimal.valueOf(value).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+  }
+
+  /**
+   * Whether a customer ranks at or before {@code cut} (value descending, nulls last, then hash, then
+   * id); no cut (rank 0) means no customer.
+   */
+  private Column notAfter(Row cut, Column hash) {
+    if (cut == null) {
+      return lit(false);
+    }
+    Column value = col(valueColumn);
+    long cutHash = cut.getLong(1);
+    Column tieBroken = hash.lt(lit(cutHash)).or(hash.equalTo(lit(cutHash)).and(col(CUSTOMER_ID).leq(lit(cut.getString(2)))));
+    if (cut.isNullAt(0)) {
+      return value.isNotNull().or(tieBroken);
+    }
+    Column cutValue = lit(cut.get(0));
+    return value.isNotNull().and(value.gt(cutValue).or(value.equalTo(cutValue).and(tieBroken)));
   }
 }

@@ -171,6 +171,30 @@ class SegmentsTest {
   }
 
   @Test
+  void pyramidByClvRanksCustomersWithoutClvLastAndStillCutsExactly() {
+    // 10 customers with a CLV (1..10), 10 without; cumulative shares 50 %, 60 %, 70 % of 20 = ranks 10, 12, 14
+    StructType withClv = SCHEMA.add(CLV_VALUE, DataTypes.DoubleType);
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      Row base = customer(String.format("c%02d", i), 10, 1, 10, 100, 1, 0, null);
+      Object[] values = new Object[withClv.size()];
+      for (int j = 0; j < base.size(); j++) {
+        values[j] = base.get(j);
+      }
+      values[base.size()] = i < 10 ? Double.valueOf(i + 1) : null;
+      rows.add(RowFactory.create(values));
+    }
+    Map<String, String> layers = column(new CustomerPyramid(settings(Map.of("segments.pyramid.shares", "[0.5, 0.1, 0.1]")),
+        CLV_VALUE).apply(SparkTestSession.get().createDataFrame(rows, withClv)), CUSTOMER_LAYER);
+    Map<String, Long> sizes = new HashMap<>();
+    layers.values().forEach(layer -> sizes.merge(layer, 1L, Long::sum));
+    assertEquals(Map.of("VIP", 10L, "MAJOR", 2L, "ORDINARY", 2L, "SMALL", 6L), sizes);
+    for (int i = 0; i < 10; i++) {
+      assertEquals("VIP", layers.get(String.format("c%02d", i)), "every customer with a CLV ranks before those without");
+    }
+  }
+
+  @Test
   void valueMatrixQuadrants() {
     // current value = monetary / 2 here; future from CLV when given
     StructType withClv = SCHEMA.add(CLV_VALUE, DataTypes.DoubleType);
