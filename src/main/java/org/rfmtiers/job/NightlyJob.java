@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class NightlyJob {
   private static final Logger LOG = LoggerFactory.getLogger(NightlyJob.class);
-  /** Concurrent table writes: enough to overlap commit latency, few enough not to crowd the executors. */
-  private static final int WRITERS = 4;
+  /** Concurrent table writes: all of a snapshot's at once, to overlap their commit latency. */
+  private static final int WRITERS = 8;
   private static final java.time.Duration PROGRESS_INTERVAL = java.time.Duration.ofSeconds(10);
 
   private final SparkSession spark;
@@ -210,6 +210,7 @@ public final class NightlyJob {
     }
     // independent tables, one Delta commit each: written concurrently, since on small data a commit is
     // mostly driver-side latency (log listing, planning, JSON), not executor work
+    java.util.concurrent.atomic.AtomicBoolean later = new java.util.concurrent.atomic.AtomicBoolean();
     List<Runnable> writes = List.of(
         () -> tables.replaceSnapshot(Tables.rejectedTransactions(),
             stamped(checked.filter(col(REJECT_REASON).isNotNull()), snapshot, runId), snapshot),
@@ -218,13 +219,28 @@ public final class NightlyJob {
         () -> tables.replaceSnapshot(Tables.segmentSummary(scale()), stamped(segmentSummary, snapshot, runId), snapshot),
         () -> tables.replaceSnapshot(Tables.tierMigration(), stamped(segmented.migration(), snapshot, runId), snapshot),
         () -> tables.replaceSnapshot(Tables.customerRfm(scale()), customers, snapshot),
-        () -> clv.ifPresent(c -> writeClv(tables, c, snapshot, runId)));
+        () -> clv.ifPresent(c -> writeCustomerClv(tables, c, snapshot, runId)),
+        () -> clv.filter(c -> c.customers().isPresent()).ifPresent(c -> writeClvModel(tables, c, snapshot, runId)),
+        () -> later.set(hasLaterSnapshot(tables, snapshot)));
     inParallel(writes);
     // the latest snapshot, whichever run wrote it: re-running an old date does not make it "current"
+    if (!later.get()) {
+      tables.replaceAll(Tables.customerTiersCurrent(scale()), customers); // this snapshot is the latest
+      return;
+    }
     Dataset<Row> all = tables.read(Tables.CUSTOMER_RFM);
     Row latest = all.agg(max(col(SNAPSHOT_DATE))).head();
     tables.replaceAll(Tables.customerTiersCurrent(scale()),
         all.filter(col(SNAPSHOT_DATE).equalTo(lit(latest.getDate(0)))));
+  }
+
+  /**
+   * Whether customer_rfm holds a snapshot after {@code snapshot}; asked while this run's own rows are
+   * being written, which cannot change the answer.
+   */
+  private static boolean hasLaterSnapshot(DeltaTables tables, LocalDate snapshot) {
+    return tables.exists(Tables.CUSTOMER_RFM) && !tables.read(Tables.CUSTOMER_RFM)
+        .filter(col(SNAPSHOT_DATE).gt(lit(java.sql.Date.valueOf(snapshot)))).select(SNAPSHOT_DATE).limit(1).isEmpty();
   }
 
   /** The rows with the snapshot date and run id that every snapshot table carries. */
@@ -284,7 +300,7 @@ public final class NightlyJob {
     return result;
   }
 
-  private void writeClv(DeltaTables tables, ClvResult clv, LocalDate snapshot, String runId) {
+  private void writeCustomerClv(DeltaTables tables, ClvResult clv, LocalDate snapshot, String runId) {
     var customerClv = Tables.customerClv(settings.clv().horizon().label());
     if (clv.customers().isEmpty()) {
       // no CLV this run: a re-run must not leave an earlier run's CLV rows behind for this snapshot
@@ -294,6 +310,10 @@ public final class NightlyJob {
       return;
     }
     tables.replaceSnapshot(customerClv, stamped(clv.customers().get(), snapshot, runId), snapshot);
+  }
+
+  /** The fitted models' row (only when CLV was predicted). */
+  private void writeClvModel(DeltaTables tables, ClvResult clv, LocalDate snapshot, String runId) {
     BgNbd bg = clv.bgNbd().get().model();
     GammaGamma gg = clv.gammaGamma().get().model();
     ModelFit<BgNbd> bgFit = clv.bgNbd().get();
