@@ -209,7 +209,8 @@ public final class NightlyJob {
       tables.checkSchema(schema); // every table before the first write: a type change writes nothing
     }
     // independent tables, one Delta commit each: written concurrently, since on small data a commit is
-    // mostly driver-side latency (log listing, planning, JSON), not executor work
+    // mostly driver-side latency (log listing, planning, JSON), not executor work; beside them, the
+    // question customer_tiers_current needs afterwards (is there a later snapshot?)
     java.util.concurrent.atomic.AtomicBoolean later = new java.util.concurrent.atomic.AtomicBoolean();
     List<Runnable> writes = List.of(
         () -> tables.replaceSnapshot(Tables.rejectedTransactions(),
