@@ -21,6 +21,10 @@ public final class Columns {
   public static final String RAW_TRANSACTION_ID = "raw_transaction_id";
   public static final String RAW_RECORD = "raw_record";
   public static final String TYPED_ORDER_TS = "typed_order_ts";
+  /** Amount, quantity and unit price as the input typed them (decimal or integer), when it did. */
+  public static final String TYPED_AMOUNT = "typed_amount";
+  public static final String TYPED_QUANTITY = "typed_quantity";
+  public static final String TYPED_UNIT_PRICE = "typed_unit_price";
   public static final String SOURCE_FILE = "source_file";
   public static final String REJECT_REASON = "reject_reason";
 

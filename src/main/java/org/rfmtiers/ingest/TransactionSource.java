@@ -27,7 +27,8 @@ import org.rfmtiers.config.InputSettings;
  * Reads a transaction log (CSV, Parquet, Delta or whitespace-separated text; a file, folder or glob) into
  * {@link RawTransactions}. The file listing is taken once and the data is read from exactly that listing,
  * so files appearing mid-run cannot produce a half-read snapshot. Every mapped value is kept as text;
- * parsing belongs to {@link TransactionValidator}.
+ * parsing belongs to {@link TransactionValidator}. Amounts, quantities and prices that the input types as
+ * decimals or integers are also kept as they are ({@code typed_*}), so they are checked as numbers.
  */
 public final class TransactionSource {
   private static final String CORRUPT = "_corrupt_record";
@@ -221,7 +222,7 @@ public final class TransactionSource {
         || tsType instanceof org.apache.spark.sql.types.TimestampNTZType
         || tsType instanceof org.apache.spark.sql.types.DateType;
     Column source = Arrays.asList(rows.columns()).contains(SOURCE_FILE) ? col(SOURCE_FILE) : input_file_name();
-    Dataset<Row> raw = rows.select(
+    List<Column> columns = new ArrayList<>(List.of(
         source.as(SOURCE_FILE),
         text(mapping.customerId()).as(RAW_CUSTOMER_ID),
         text(mapping.orderId()).as(RAW_ORDER_ID),
@@ -231,7 +232,12 @@ public final class TransactionSource {
         text(mapping.quantity()).as(RAW_QUANTITY),
         text(mapping.unitPrice()).as(RAW_UNIT_PRICE),
         text(mapping.transactionId()).as(RAW_TRANSACTION_ID),
-        corrupt.as(RAW_RECORD));
+        corrupt.as(RAW_RECORD)));
+    // numbers the input already typed exactly are validated as numbers, not printed and parsed again
+    exactNumber(rows, mapping.amount()).ifPresent(c -> columns.add(c.as(TYPED_AMOUNT)));
+    exactNumber(rows, mapping.quantity()).ifPresent(c -> columns.add(c.as(TYPED_QUANTITY)));
+    exactNumber(rows, mapping.unitPrice()).ifPresent(c -> columns.add(c.as(TYPED_UNIT_PRICE)));
+    Dataset<Row> raw = rows.select(columns.toArray(Column[]::new));
     return new RawTransactions(raw, files, isFloatingPoint(rows, mapping.amount())
         || isFloatingPoint(rows, mapping.quantity()) || isFloatingPoint(rows, mapping.unitPrice()), ignored);
   }
@@ -243,6 +249,16 @@ public final class TransactionSource {
   public static String sourceFileName(String listedPath) {
     String uri = new Path(listedPath).toUri().toString();
     return uri.startsWith("file:/") && !uri.startsWith("file://") ? "file://" + uri.substring("file:".length()) : uri;
+  }
+
+  /** The column as it is, when the input types it as a decimal or an integer (exact numbers). */
+  private static Optional<Column> exactNumber(Dataset<Row> rows, Optional<String> column) {
+    return column.filter(name -> {
+      DataType type = rows.schema().apply(name).dataType();
+      return type instanceof org.apache.spark.sql.types.DecimalType
+          || type.equals(DataTypes.ByteType) || type.equals(DataTypes.ShortType)
+          || type.equals(DataTypes.IntegerType) || type.equals(DataTypes.LongType);
+    }).map(name -> col(quote(name)));
   }
 
   private static boolean isFloatingPoint(Dataset<Row> rows, Optional<String> column) {

@@ -5,12 +5,16 @@ import static org.rfmtiers.Columns.*;
 
 import java.math.BigDecimal;
 import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DecimalType;
 import org.rfmtiers.config.InputSettings;
 import org.rfmtiers.config.ValidationSettings;
 
@@ -62,27 +66,31 @@ public final class TransactionValidator {
     Column date = to_date(timestamp);
 
     boolean fromParts = input.columns().amount().isEmpty();
+    List<String> present = Arrays.asList(raw.columns());
     Column amountMissing;
     Column asDouble;
     Column exact;
+    boolean moneyAlready = false;
     if (fromParts) {
-      Column quantity = trim(col(RAW_QUANTITY));
-      Column price = trim(col(RAW_UNIT_PRICE));
-      amountMissing = blank(quantity).or(blank(price));
-      asDouble = quantity.try_cast("double").multiply(price.try_cast("double"));
-      exact = try_multiply(quantity.try_cast(DataTypes.createDecimalType(28, 8)),
-          price.try_cast(DataTypes.createDecimalType(28, 8)));
+      Number quantity = number(raw, present, RAW_QUANTITY, TYPED_QUANTITY);
+      Number price = number(raw, present, RAW_UNIT_PRICE, TYPED_UNIT_PRICE);
+      DataType factor = DataTypes.createDecimalType(28, 8);
+      amountMissing = quantity.missing().or(price.missing());
+      asDouble = quantity.asDouble().multiply(price.asDouble());
+      exact = try_multiply(quantity.as(factor), price.as(factor));
     } else {
-      Column amount = trim(col(RAW_AMOUNT));
-      amountMissing = blank(amount);
-      asDouble = amount.try_cast("double");
-      exact = amount.try_cast(work);
+      Number amount = number(raw, present, RAW_AMOUNT, TYPED_AMOUNT);
+      amountMissing = amount.missing();
+      asDouble = amount.asDouble();
+      exact = amount.exact().orElseGet(() -> amount.as(work));
+      // a decimal column of at most the money scale and range holds money values as they are
+      moneyAlready = amount.fitsMoney(scale);
     }
     // Quantity x unit price and binary floating point are rounded half-up to the money scale; an amount
     // written as text or decimal must already fit it (more decimals are a data problem, not rounding).
     boolean rounds = fromParts || floatingPointAmounts;
-    Column tooPrecise = rounds ? lit(false) : exact.notEqual(round(exact, scale));
-    Column money = round(exact, scale).cast(amountType(scale));
+    Column tooPrecise = rounds || moneyAlready ? lit(false) : exact.notEqual(round(exact, scale));
+    Column money = (moneyAlready ? exact : round(exact, scale)).cast(amountType(scale));
 
     Column prefixed = input.cancellationPrefix()
         .map(prefix -> coalesce(orderId.startsWith(prefix), lit(false)))
@@ -133,6 +141,44 @@ public final class TransactionValidator {
     return checked
         .withColumn(REJECT_REASON, when(duplicate, reason(RejectReason.DUPLICATE_TRANSACTION)).otherwise(col(REJECT_REASON)))
         .withColumn(AMOUNT, when(col(REJECT_REASON).isNull(), col(AMOUNT)));
+  }
+
+  /**
+   * An amount, quantity or price: the text to parse, or, when the input typed it as a decimal or an
+   * integer ({@link TransactionSource}), that typed column, checked as a number without printing it.
+   */
+  private record Number(Column text, Optional<Column> typedColumn, Optional<DataType> type) {
+    Column missing() {
+      return typedColumn.map(Column::isNull).orElseGet(() -> blank(text));
+    }
+
+    Column asDouble() {
+      return typedColumn.map(c -> c.cast("double")).orElseGet(() -> text.try_cast("double"));
+    }
+
+    /** The value in {@code decimal}, null when it does not fit (or, as text, is not a number). */
+    Column as(DataType decimal) {
+      return typedColumn.orElse(text).try_cast(decimal);
+    }
+
+    /** A typed decimal value as it is. */
+    Optional<Column> exact() {
+      return type.filter(t -> t instanceof DecimalType).flatMap(t -> typedColumn);
+    }
+
+    /** Whether every value of the column is a money value already: a decimal with no more decimals, no larger. */
+    boolean fitsMoney(int scale) {
+      return type.filter(t -> t instanceof DecimalType).map(t -> (DecimalType) t)
+          .map(t -> t.scale() <= scale && t.precision() - t.scale() <= 18 - scale).orElse(false);
+    }
+  }
+
+  private static Number number(Dataset<Row> raw, List<String> present, String textName, String typedName) {
+    Column text = trim(col(textName));
+    if (!present.contains(typedName)) {
+      return new Number(text, Optional.empty(), Optional.empty());
+    }
+    return new Number(text, Optional.of(col(typedName)), Optional.of(raw.schema().apply(typedName).dataType()));
   }
 
   private static Column blank(Column text) {
