@@ -26,7 +26,7 @@ public final class ClvInputs {
   /** Spend of the first purchase day. */
   public static final String FIRST_DAY_SPEND = "first_day_spend";
   /** Sums of amounts: wide enough for any total of decimal(18, s) amounts, any scale up to 18. */
-  private static final org.apache.spark.sql.types.DataType SPEND = org.apache.spark.sql.types.DataTypes.createDecimalType(38, 18);
+  public static final org.apache.spark.sql.types.DataType SPEND = org.apache.spark.sql.types.DataTypes.createDecimalType(38, 18);
 
   private final LocalDate asOf;
   private final ReturnsPolicy policy;

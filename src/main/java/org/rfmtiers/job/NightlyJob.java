@@ -214,7 +214,7 @@ public final class NightlyJob {
     java.util.concurrent.atomic.AtomicBoolean later = new java.util.concurrent.atomic.AtomicBoolean();
     List<Runnable> writes = List.of(
         () -> tables.replaceSnapshot(Tables.rejectedTransactions(),
-            stamped(checked.filter(col(REJECT_REASON).isNotNull()), snapshot, runId), snapshot),
+            stamped(SnapshotInput.rejected(checked), snapshot, runId), snapshot),
         () -> tables.replaceSnapshot(Tables.scoreThresholds(), stamped(scored.thresholds(), snapshot, runId), snapshot),
         () -> tables.replaceSnapshot(Tables.tierSummary(scale()), summary, snapshot),
         () -> tables.replaceSnapshot(Tables.segmentSummary(scale()), stamped(segmentSummary, snapshot, runId), snapshot),

@@ -6,12 +6,14 @@ import static org.rfmtiers.Columns.*;
 
 import java.math.BigDecimal;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.rfmtiers.TestRows;
+import org.rfmtiers.clv.ClvInputs;
 import org.rfmtiers.config.FrequencyBasis;
 import org.rfmtiers.config.ReturnsPolicy;
 
@@ -131,6 +133,22 @@ class RfmFeaturesTest {
         assertEquals(0, expected.exceptAll(actual).count(), policy + " " + basis);
         assertEquals(0, actual.exceptAll(expected).count(), policy + " " + basis);
       }
+      // the day sums that come with the aggregates are ClvInputs' own, summed in cents or as decimals
+      RfmFeatures features = new RfmFeatures(asOf, policy, FrequencyBasis.ORDERS, 2, new RfmFeatures.Windows(90, 30));
+      String[] daySums = {CUSTOMER_ID, FIRST_PURCHASE_DATE, LAST_PURCHASE_DATE, PURCHASE_DAYS,
+          ClvInputs.DAY_SPEND, ClvInputs.FIRST_DAY_SPEND};
+      Dataset<Row> expected = new ClvInputs(asOf, policy).daySums(lines.filter(col(ORDER_DATE).lt(lit(java.sql.Date.valueOf(asOf)))))
+          .selectExpr(daySums);
+      Dataset<Row> wide = lines.withColumn(AMOUNT, col(AMOUNT).cast("decimal(28,2)")); // as state_lines has them
+      for (Dataset<Row> input : List.of(lines, wide)) {
+        Dataset<Row> actual = features.aggregate(input).filter(col(FREQUENCY).gt(0)).selectExpr(daySums);
+        assertTrue(expected.count() > 300);
+        assertEquals(expected.count(), actual.count());
+        assertEquals(0, expected.exceptAll(actual).count(), policy + " day sums");
+        assertEquals(0, actual.exceptAll(expected).count(), policy + " day sums");
+      }
+      assertEquals(0, features.aggregate(lines).exceptAll(features.aggregate(wide)).count(),
+          policy + ": decimal(28, 2) amounts sum to the same as decimal(18, 2) ones");
     }
   }
 
