@@ -10,9 +10,10 @@ import org.rfmtiers.config.JobSettings;
  * given with --conf win; {@code spark.master} and {@code spark.conf} from the job config fill the gaps,
  * so the same jar runs embedded and on a cluster unchanged.
  *
- * <p>In local mode, unless set, defaults sized for one machine: 16 shuffle partitions instead of 200,
- * 4 Delta log-replay partitions instead of 50, and an uncompressed columnar cache. Measured on 2 cores: a 1 M-row run went from 114 s to
- * 73 s, most of it in the Delta writes (33 s to 16 s) and CLV grouping (32 s to 6 s).
+ * <p>In local mode, unless set, defaults sized for one machine: 16 shuffle partitions instead of 200
+ * and 4 Delta log-replay partitions instead of 50 (measured on 2 cores: a 1 M-row run went from 114 s to
+ * 73 s, most of it in the Delta writes, 33 s to 16 s, and CLV grouping, 32 s to 6 s), and an
+ * uncompressed columnar cache (see below).
  */
 public final class SparkSessions {
   private static final Map<String, String> LOCAL_DEFAULTS = Map.of(

@@ -6,7 +6,6 @@ import static org.rfmtiers.Columns.*;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -66,20 +65,19 @@ public final class TransactionValidator {
     Column date = to_date(timestamp);
 
     boolean fromParts = input.columns().amount().isEmpty();
-    List<String> present = Arrays.asList(raw.columns());
     Column amountMissing;
     Column asDouble;
     Column exact;
     boolean moneyAlready = false;
     if (fromParts) {
-      Number quantity = number(raw, present, RAW_QUANTITY, TYPED_QUANTITY);
-      Number price = number(raw, present, RAW_UNIT_PRICE, TYPED_UNIT_PRICE);
+      Number quantity = number(raw, RAW_QUANTITY, TYPED_QUANTITY);
+      Number price = number(raw, RAW_UNIT_PRICE, TYPED_UNIT_PRICE);
       DataType factor = DataTypes.createDecimalType(28, 8);
       amountMissing = quantity.missing().or(price.missing());
       asDouble = quantity.asDouble().multiply(price.asDouble());
       exact = try_multiply(quantity.as(factor), price.as(factor));
     } else {
-      Number amount = number(raw, present, RAW_AMOUNT, TYPED_AMOUNT);
+      Number amount = number(raw, RAW_AMOUNT, TYPED_AMOUNT);
       amountMissing = amount.missing();
       asDouble = amount.asDouble();
       exact = amount.exact().orElseGet(() -> amount.as(work));
@@ -173,9 +171,9 @@ public final class TransactionValidator {
     }
   }
 
-  private static Number number(Dataset<Row> raw, List<String> present, String textName, String typedName) {
+  private static Number number(Dataset<Row> raw, String textName, String typedName) {
     Column text = trim(col(textName));
-    if (!present.contains(typedName)) {
+    if (!Arrays.asList(raw.columns()).contains(typedName)) {
       return new Number(text, Optional.empty(), Optional.empty());
     }
     return new Number(text, Optional.of(col(typedName)), Optional.of(raw.schema().apply(typedName).dataType()));

@@ -31,8 +31,8 @@ import org.rfmtiers.ingest.TransactionValidator;
  * What a run knows once its input is read and summed per customer, whichever way it got there: the
  * snapshot date, the validated rows this run read (for the rejects table), their counts, the
  * per-customer sums ({@link RfmFeatures#aggregate}, which carry the CLV day sums too; under CLV the
- * customers with a purchase are {@code daySums}), the valid amount to reconcile against, and, when the run keeps the
- * incremental state, the step that commits it after the snapshot is written.
+ * customers with a purchase are {@code daySums}), the valid amount to reconcile against, and, when the
+ * run keeps the incremental state, the step that commits it after the snapshot is written.
  */
 record SnapshotInput(
     LocalDate snapshot,
