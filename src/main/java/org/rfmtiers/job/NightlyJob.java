@@ -124,7 +124,6 @@ public final class NightlyJob {
     log.mode = input.mode();
     log.rowsAfterAsOf = input.counts().afterAsOf();
     BigDecimal validAmount = input.validAmount();
-    Dataset<Row> checked = input.checked();
     Dataset<Row> features = timer.time("features",
         () -> SnapshotInput.features(settings, snapshot).features(input.aggregates()));
     long[] scoredCustomers = new long[1];
@@ -183,7 +182,7 @@ public final class NightlyJob {
     timer.time("write", () -> {
       try (SnapshotLock lock = SnapshotLock.acquire(spark.sparkContext().hadoopConfiguration(), tables.warehouse(),
           snapshot, log.runId, java.time.Duration.ofMinutes(settings.lockTimeoutMinutes()))) {
-        writeSnapshot(tables, snapshot, log.runId, checked, scored, summary, segmentSummary, segmented, customers, clv);
+        writeSnapshot(tables, snapshot, log.runId, input.rejected(), scored, summary, segmentSummary, segmented, customers, clv);
       } catch (SnapshotLock.HeldException | DeltaTables.SchemaChangeException e) {
         throw new JobFailure(e.getMessage());
       }
@@ -200,7 +199,7 @@ public final class NightlyJob {
   }
 
   /** The snapshot's table writes, one atomic Delta commit each, under the snapshot lock. */
-  private void writeSnapshot(DeltaTables tables, LocalDate snapshot, String runId, Dataset<Row> checked,
+  private void writeSnapshot(DeltaTables tables, LocalDate snapshot, String runId, Dataset<Row> rejected,
       RfmScorer.Scored scored, Dataset<Row> summary, Dataset<Row> segmentSummary, Segmentation.Result segmented,
       Dataset<Row> customers, Optional<ClvResult> clv) {
     for (var schema : List.of(Tables.rejectedTransactions(), Tables.scoreThresholds(), Tables.tierSummary(scale()),
@@ -214,7 +213,7 @@ public final class NightlyJob {
     java.util.concurrent.atomic.AtomicBoolean later = new java.util.concurrent.atomic.AtomicBoolean();
     List<Runnable> writes = List.of(
         () -> tables.replaceSnapshot(Tables.rejectedTransactions(),
-            stamped(SnapshotInput.rejected(checked), snapshot, runId), snapshot),
+            stamped(rejected, snapshot, runId), snapshot),
         () -> tables.replaceSnapshot(Tables.scoreThresholds(), stamped(scored.thresholds(), snapshot, runId), snapshot),
         () -> tables.replaceSnapshot(Tables.tierSummary(scale()), summary, snapshot),
         () -> tables.replaceSnapshot(Tables.segmentSummary(scale()), stamped(segmentSummary, snapshot, runId), snapshot),

@@ -29,14 +29,15 @@ import org.rfmtiers.ingest.TransactionValidator;
 
 /**
  * What a run knows once its input is read and summed per customer, whichever way it got there: the
- * snapshot date, the validated rows this run read (for the rejects table), their counts, the
+ * snapshot date, the rows this run rejected (for the rejects table, as {@link #rejected} has them),
+ * the counts of the rows it read, the
  * per-customer sums ({@link RfmFeatures#aggregate}, which carry the CLV day sums too; under CLV the
  * customers with a purchase are {@code daySums}), the valid amount to reconcile against, and, when the
  * run keeps the incremental state, the step that commits it after the snapshot is written.
  */
 record SnapshotInput(
     LocalDate snapshot,
-    Dataset<Row> checked,
+    Dataset<Row> rejected,
     RunResult.Counts counts,
     Dataset<Row> aggregates,
     Optional<Dataset<Row>> daySums,
@@ -93,6 +94,15 @@ record SnapshotInput(
       }
       Dataset<Row> inWindow = validRows.filter(before);
       Dataset<Row> aggregates = persisted(features(snapshot).aggregate(inWindow));
+      Dataset<Row> rejected = rejected(checked.rows());
+      if (keepState.isEmpty()) {
+        // once the lines are summed, only the rejected ones are needed again (the state is not rebuilt):
+        // the cached lines are dropped before scores, tiers and CLV need the memory (50 M lines: ~2 GB)
+        timer.time("features", aggregates::count, n -> n);
+        rejected = persisted(rejected);
+        rejected.count();
+        checked.rows().unpersist();
+      }
       Optional<Dataset<Row>> daySums = settings.clv().enabled()
           ? Optional.of(aggregates.filter(col(FREQUENCY).gt(0))) : Optional.empty();
       Optional<Runnable> commit = keepState.map(reason -> () -> {
@@ -102,7 +112,7 @@ record SnapshotInput(
         state.commit(new IncrementalState.Commit(log.runId, snapshot, fingerprint(settings), listing, version,
             checked.latest(), decimalOrZero(window, 1), afterAsOf));
       });
-      return new SnapshotInput(snapshot, checked.rows(), checked.counts(afterAsOf), aggregates, daySums,
+      return new SnapshotInput(snapshot, rejected, checked.counts(afterAsOf), aggregates, daySums,
           decimalOrZero(window, 1), keepState.map(reason -> "full; incremental state rebuilt: " + reason).orElse("full"),
           commit);
     }
@@ -193,7 +203,7 @@ record SnapshotInput(
       };
       String mode = String.format(java.util.Locale.ROOT, "incremental: %d new file(s) folded into the state of %s",
           added.size(), commit.snapshot());
-      return new SnapshotInput(snapshot, checked.rows(), checked.counts(afterAsOf), aggregates, clvSums,
+      return new SnapshotInput(snapshot, rejected(checked.rows()), checked.counts(afterAsOf), aggregates, clvSums,
           validAmount, mode, Optional.of(commitState));
     }
 
