@@ -43,6 +43,28 @@ final class SampleClustering {
     return best;
   }
 
+  /** The mean of every cluster's points, or null when a cluster has none. */
+  static double[][] centres(double[][] points, int[] assignment, int k) {
+    int dims = points[0].length;
+    double[][] sums = new double[k][dims];
+    long[] counts = new long[k];
+    for (int i = 0; i < points.length; i++) {
+      counts[assignment[i]]++;
+      for (int d = 0; d < dims; d++) {
+        sums[assignment[i]][d] += points[i][d];
+      }
+    }
+    for (int c = 0; c < k; c++) {
+      if (counts[c] == 0) {
+        return null;
+      }
+      for (int d = 0; d < dims; d++) {
+        sums[c][d] /= counts[c];
+      }
+    }
+    return sums;
+  }
+
   /** k-means++: each next centre drawn with probability proportional to its squared distance. */
   private static double[][] seed(double[][] points, int k, Random random) {
     double[][] centres = new double[k][];

@@ -8,10 +8,11 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.ml.clustering.KMeans;
-import org.apache.spark.ml.clustering.KMeansModel;
 import org.apache.spark.ml.feature.VectorAssembler;
-import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.mllib.clustering.KMeans;
+import org.apache.spark.mllib.clustering.KMeansModel;
+import org.apache.spark.mllib.linalg.Vector;
+import org.apache.spark.mllib.linalg.Vectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -24,7 +25,8 @@ import org.rfmtiers.config.TierSettings;
  * {@code winsorize-quantile} tails keeps a single whale from claiming a cluster of its own; automatic k
  * maximises the silhouette over [k-min, k-max] on a fixed-seed sample, skipping any k whose smallest
  * cluster is below {@code min-cluster-share}. Clusters are then ranked by the value of their centre so
- * tier 1 is the most valuable every night, whatever index k-means gave the cluster.
+ * tier 1 is the most valuable every night, whatever index k-means gave the cluster. The final model is
+ * fitted by MLlib on every customer, starting from the centres the sample's clustering found for that k.
  */
 public final class ValueTiers {
   private static final String[] LOGS = {"log_recency", "log_frequency", "log_monetary"};
@@ -73,6 +75,8 @@ public final class ValueTiers {
     int k;
     String selection;
     Double silhouette = null;
+    double[][] sampled = null;
+    Choice chosen = null;
     if (settings.fixedK().isPresent()) {
       k = (int) Math.min(settings.fixedK().getAsInt(), distinct);
       selection = k < settings.fixedK().getAsInt() ? "reduced" : "fixed";
@@ -91,9 +95,10 @@ public final class ValueTiers {
       if (high < settings.kMin()) {
         warnings.add("only " + distinct + " distinct customers (after scaling): k searched over [" + low + ", " + high + "]");
       }
-      Choice choice = chooseK(points, customerCount, Math.max(2, low), high, silhouetteByK, warnings);
-      k = choice.k;
-      silhouette = choice.silhouette;
+      sampled = sample(points, customerCount);
+      chosen = chooseK(sampled, Math.max(2, low), high, silhouetteByK, warnings);
+      k = chosen.k();
+      silhouette = chosen.silhouette();
     }
 
     Dataset<Row> clustered;
@@ -102,15 +107,15 @@ public final class ValueTiers {
       clustered = points.withColumn(CLUSTER_ID, lit(0));
       centres = new double[][] {{0.0, 0.0, 0.0}}; // one cluster: its centre is the mean, 0 when standardized
     } else {
-      KMeansModel model = kMeans(k).fit(points);
-      clustered = model.transform(points);
-      Vector[] vectors = model.clusterCenters();
-      centres = new double[vectors.length][];
-      for (int c = 0; c < vectors.length; c++) {
-        centres[c] = vectors[c].toArray();
+      if (sampled == null) {
+        sampled = sample(points, customerCount);
       }
-      if (vectors.length < k) {
-        warnings.add("k-means returned " + vectors.length + " clusters for k = " + k);
+      int[] start = chosen != null && chosen.k() == k ? chosen.assignment()
+          : SampleClustering.kMeans(sampled, k, settings.maxIterations(), settings.seed());
+      centres = fit(points, k, SampleClustering.centres(sampled, start, k));
+      clustered = points.withColumn(CLUSTER_ID, nearest(centres));
+      if (centres.length < k) {
+        warnings.add("k-means returned " + centres.length + " clusters for k = " + k);
       }
     }
 
@@ -142,14 +147,14 @@ public final class ValueTiers {
     return logs;
   }
 
-  private record Choice(int k, Double silhouette) {}
+  /** The chosen k, its silhouette and the sample's clusters for it. */
+  private record Choice(int k, Double silhouette, int[] assignment) {}
 
   /**
-   * Scores every k in [low, high] on a fixed-seed sample of at most tiers.selection-sample-size
-   * customers, clustered on the driver ({@link SampleClustering}): the sample is bounded by that setting.
+   * A fixed-seed sample of at most tiers.selection-sample-size customers' scaled features, on the
+   * driver: the sample is bounded by that setting.
    */
-  private Choice chooseK(Dataset<Row> points, long customerCount, int low, int high,
-      Map<Integer, Double> silhouetteByK, List<String> warnings) {
+  private double[][] sample(Dataset<Row> points, long customerCount) {
     double fraction = Math.min(1.0, settings.selectionSampleSize() / (double) customerCount);
     Dataset<Row> sample = fraction < 1.0 ? points.sample(false, fraction, settings.seed()) : points;
     List<Row> rows = sample.select(Z[0], Z[1], Z[2]).limit(settings.selectionSampleSize()).collectAsList();
@@ -158,12 +163,20 @@ public final class ValueTiers {
       Row r = rows.get(i);
       sampled[i] = new double[] {r.getDouble(0), r.getDouble(1), r.getDouble(2)};
     }
+    return sampled;
+  }
+
+  /** Scores every k in [low, high] on the sample, clustered on the driver ({@link SampleClustering}). */
+  private Choice chooseK(double[][] sampled, int low, int high, Map<Integer, Double> silhouetteByK,
+      List<String> warnings) {
     int best = -1;
     double bestScore = Double.NEGATIVE_INFINITY;
     int fallback = low;
     double fallbackScore = Double.NEGATIVE_INFINITY;
+    Map<Integer, int[]> assignments = new java.util.HashMap<>();
     for (int k = low; k <= high; k++) {
       int[] assignment = SampleClustering.kMeans(sampled, k, settings.maxIterations(), settings.seed());
+      assignments.put(k, assignment);
       long[] sizes = new long[k];
       for (int cluster : assignment) {
         sizes[cluster]++;
@@ -187,14 +200,56 @@ public final class ValueTiers {
     if (best < 0) {
       warnings.add("no k in [" + low + ", " + high + "] keeps every cluster above tiers.min-cluster-share = "
           + settings.minClusterShare() + ": using the best silhouette, k = " + fallback);
-      return new Choice(fallback, silhouetteByK.get(fallback));
+      return new Choice(fallback, silhouetteByK.get(fallback), assignments.get(fallback));
     }
-    return new Choice(best, bestScore);
+    return new Choice(best, bestScore, assignments.get(best));
   }
 
-  private KMeans kMeans(int k) {
-    return new KMeans().setK(k).setSeed(settings.seed()).setMaxIter(settings.maxIterations())
-        .setFeaturesCol(FEATURES).setPredictionCol(CLUSTER_ID);
+  /**
+   * MLlib k-means on every customer, from the centres of the sample's clusters ({@code start}; null
+   * when the sample left a cluster empty: then from k-means|| seeds). Starting near the end saves most
+   * of Lloyd's iterations, each a Spark job over every customer (10 M lines: 40 iterations before).
+   */
+  private double[][] fit(Dataset<Row> points, int k, double[][] start) {
+    KMeans kMeans = new KMeans().setK(k).setMaxIterations(settings.maxIterations()).setSeed(settings.seed());
+    if (start != null) {
+      Vector[] initial = new Vector[k];
+      for (int c = 0; c < k; c++) {
+        initial[c] = Vectors.dense(start[c]);
+      }
+      kMeans.setInitialModel(new KMeansModel(initial));
+    }
+    org.apache.spark.api.java.JavaRDD<Vector> data = points.select(FEATURES).toJavaRDD()
+        .map(row -> Vectors.fromML(row.getAs(0)));
+    Vector[] fitted = kMeans.run(data.rdd()).clusterCenters();
+    double[][] centres = new double[fitted.length][];
+    for (int c = 0; c < fitted.length; c++) {
+      centres[c] = fitted[c].toArray();
+    }
+    return centres;
+  }
+
+  /** The index of the nearest centre (squared Euclidean; the lowest index on ties, as MLlib's). */
+  private static Column nearest(double[][] centres) {
+    Column[] distances = new Column[centres.length];
+    for (int c = 0; c < centres.length; c++) {
+      distances[c] = distance(centres[c]);
+    }
+    Column smallest = centres.length == 1 ? distances[0] : least(distances);
+    Column index = when(distances[0].equalTo(smallest), lit(0));
+    for (int c = 1; c < centres.length; c++) {
+      index = index.when(distances[c].equalTo(smallest), lit(c));
+    }
+    return index;
+  }
+
+  private static Column distance(double[] centre) {
+    Column sum = lit(0.0);
+    for (int i = 0; i < Z.length; i++) {
+      Column diff = col(Z[i]).minus(lit(centre[i]));
+      sum = sum.plus(diff.multiply(diff));
+    }
+    return sum;
   }
 
   /** Orders clusters by value (best first) and maps their centres back to original units. */
