@@ -45,6 +45,12 @@ final class SampleClustering {
 
   /** The mean of every cluster's points, or null when a cluster has none. */
   static double[][] centres(double[][] points, int[] assignment, int k) {
+    double[][] means = means(points, assignment, k);
+    return java.util.Arrays.stream(means).anyMatch(java.util.Objects::isNull) ? null : means;
+  }
+
+  /** The mean of every cluster's points; null for a cluster without points. */
+  private static double[][] means(double[][] points, int[] assignment, int k) {
     int dims = points[0].length;
     double[][] sums = new double[k][dims];
     long[] counts = new long[k];
@@ -54,15 +60,16 @@ final class SampleClustering {
         sums[assignment[i]][d] += points[i][d];
       }
     }
+    double[][] means = new double[k][];
     for (int c = 0; c < k; c++) {
-      if (counts[c] == 0) {
-        return null;
-      }
-      for (int d = 0; d < dims; d++) {
-        sums[c][d] /= counts[c];
+      if (counts[c] > 0) {
+        means[c] = new double[dims];
+        for (int d = 0; d < dims; d++) {
+          means[c][d] = sums[c][d] / counts[c];
+        }
       }
     }
-    return sums;
+    return means;
   }
 
   /** k-means++: each next centre drawn with probability proportional to its squared distance. */
@@ -113,26 +120,13 @@ final class SampleClustering {
 
   /** Moves each centre to its points' mean (an empty cluster keeps its centre); returns the largest squared move. */
   private static double update(double[][] points, double[][] centres, int[] assignment) {
-    int dims = points[0].length;
-    double[][] sums = new double[centres.length][dims];
-    long[] counts = new long[centres.length];
-    for (int i = 0; i < points.length; i++) {
-      counts[assignment[i]]++;
-      for (int d = 0; d < dims; d++) {
-        sums[assignment[i]][d] += points[i][d];
-      }
-    }
+    double[][] means = means(points, assignment, centres.length);
     double moved = 0;
     for (int c = 0; c < centres.length; c++) {
-      if (counts[c] == 0) {
-        continue;
+      if (means[c] != null) {
+        moved = Math.max(moved, distance(means[c], centres[c]));
+        centres[c] = means[c];
       }
-      double[] mean = new double[dims];
-      for (int d = 0; d < dims; d++) {
-        mean[d] = sums[c][d] / counts[c];
-      }
-      moved = Math.max(moved, distance(mean, centres[c]));
-      centres[c] = mean;
     }
     return moved;
   }

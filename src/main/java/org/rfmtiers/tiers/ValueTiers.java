@@ -8,7 +8,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.mllib.clustering.KMeans;
 import org.apache.spark.mllib.clustering.KMeansModel;
 import org.apache.spark.mllib.linalg.Vector;
@@ -31,7 +30,6 @@ import org.rfmtiers.config.TierSettings;
 public final class ValueTiers {
   private static final String[] LOGS = {"log_recency", "log_frequency", "log_monetary"};
   private static final String[] Z = {"z_recency", "z_frequency", "z_monetary"};
-  private static final String FEATURES = "tier_features";
   /** Partitions of the clustered table: fixed, so results do not depend on the machine. */
   static final int PARTITIONS = 4;
 
@@ -66,8 +64,7 @@ public final class ValueTiers {
       // A constant feature carries no information: it becomes 0 rather than a division by zero.
       scaled = scaled.withColumn(Z[i], std[i] > 1e-12 ? col(LOGS[i]).minus(mean[i]).divide(std[i]) : lit(0.0));
     }
-    Dataset<Row> points = new VectorAssembler().setInputCols(Z).setOutputCol(FEATURES).transform(scaled)
-        .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> points = scaled.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     long customerCount = points.count();
     logs.unpersist();
     long distinct = points.select(Z[0], Z[1], Z[2]).distinct().limit(settings.kMax() + 1).count();
@@ -129,7 +126,7 @@ public final class ValueTiers {
     Dataset<Row> assigned = clustered
         .withColumn(TIER, tier)
         .withColumn(TIER_NAME, name)
-        .drop(FEATURES).drop(LOGS).drop(Z);
+        .drop(LOGS).drop(Z);
     return new TierResult(assigned, ranked.size(), selection, silhouette, silhouetteByK, ranked, warnings, points);
   }
 
@@ -219,8 +216,8 @@ public final class ValueTiers {
       }
       kMeans.setInitialModel(new KMeansModel(initial));
     }
-    org.apache.spark.api.java.JavaRDD<Vector> data = points.select(FEATURES).toJavaRDD()
-        .map(row -> Vectors.fromML(row.getAs(0)));
+    org.apache.spark.api.java.JavaRDD<Vector> data = points.select(Z[0], Z[1], Z[2]).toJavaRDD()
+        .map(row -> Vectors.dense(row.getDouble(0), row.getDouble(1), row.getDouble(2)));
     Vector[] fitted = kMeans.run(data.rdd()).clusterCenters();
     double[][] centres = new double[fitted.length][];
     for (int c = 0; c < fitted.length; c++) {
