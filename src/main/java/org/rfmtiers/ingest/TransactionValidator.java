@@ -69,6 +69,7 @@ public final class TransactionValidator {
     Column asDouble;
     Column exact;
     boolean moneyAlready = false;
+    boolean typedAmount = false;
     if (fromParts) {
       Number quantity = number(raw, RAW_QUANTITY, TYPED_QUANTITY);
       Number price = number(raw, RAW_UNIT_PRICE, TYPED_UNIT_PRICE);
@@ -83,7 +84,20 @@ public final class TransactionValidator {
       exact = amount.exact().orElseGet(() -> amount.as(work));
       // a decimal column of at most the money scale and range holds money values as they are
       moneyAlready = amount.fitsMoney(scale);
+      typedAmount = amount.typedColumn().isPresent();
     }
+    // An amount typed as a number is never unparseable (null is MISSING_AMOUNT, checked first) nor
+    // non-finite, and its sign is the decimal's: no row converts it to a double (a BigDecimal each time,
+    // four times a row) unless it is near the limit. The double of a value below half the limit is below
+    // the limit, so the range check still gives the double comparison's outcome, as the same value
+    // written as text does.
+    Column unparseable = typedAmount ? lit(false) : asDouble.isNull();
+    Column nonFinite = typedAmount ? lit(false) : isnan(asDouble).or(abs(asDouble).equalTo(Double.POSITIVE_INFINITY));
+    Column beyondLimit = abs(asDouble).geq(limit.doubleValue());
+    if (typedAmount) {
+      beyondLimit = abs(exact).geq(lit(limit.divide(BigDecimal.valueOf(2)))).and(beyondLimit);
+    }
+    Column negative = typedAmount ? exact.lt(0) : asDouble.lt(0);
     // Quantity x unit price and binary floating point are rounded half-up to the money scale; an amount
     // written as text or decimal must already fit it (more decimals are a data problem, not rounding).
     boolean rounds = fromParts || floatingPointAmounts;
@@ -93,7 +107,6 @@ public final class TransactionValidator {
     Column prefixed = input.cancellationPrefix()
         .map(prefix -> coalesce(orderId.startsWith(prefix), lit(false)))
         .orElse(lit(false));
-    Column negative = asDouble.lt(0);
 
     Column reason = when(col(RAW_RECORD).isNotNull(), reason(RejectReason.MALFORMED_ROW))
         .when(blank(customerId), reason(RejectReason.MISSING_CUSTOMER_ID))
@@ -105,9 +118,9 @@ public final class TransactionValidator {
                 .or(date.gt(lit(java.sql.Date.valueOf(today.plusDays(validation.maxFutureDays()))))),
             reason(RejectReason.TIMESTAMP_OUT_OF_RANGE))
         .when(amountMissing, reason(RejectReason.MISSING_AMOUNT))
-        .when(asDouble.isNull(), reason(RejectReason.BAD_AMOUNT))
-        .when(isnan(asDouble).or(abs(asDouble).equalTo(Double.POSITIVE_INFINITY)), reason(RejectReason.NON_FINITE_AMOUNT))
-        .when(abs(asDouble).geq(limit.doubleValue()).or(exact.isNull()), reason(RejectReason.AMOUNT_OUT_OF_RANGE))
+        .when(unparseable, reason(RejectReason.BAD_AMOUNT))
+        .when(nonFinite, reason(RejectReason.NON_FINITE_AMOUNT))
+        .when(beyondLimit.or(exact.isNull()), reason(RejectReason.AMOUNT_OUT_OF_RANGE))
         .when(tooPrecise, reason(RejectReason.AMOUNT_TOO_PRECISE))
         .when(negative.and(not(prefixed)).and(lit(!input.negativeAmountIsReturn())),
             reason(RejectReason.NEGATIVE_NOT_RETURN));
@@ -133,7 +146,8 @@ public final class TransactionValidator {
   private static Dataset<Row> markDuplicates(Dataset<Row> checked) {
     Column occurrence = row_number().over(Window
         .partitionBy(col(TRANSACTION_ID), col(REJECT_REASON).isNull())
-        .orderBy(col(SOURCE_FILE), col(RAW_CUSTOMER_ID), col(RAW_ORDER_TS), col(RAW_AMOUNT), col(RAW_ORDER_ID)));
+        .orderBy(col(SOURCE_FILE), col(RAW_CUSTOMER_ID), col(RAW_ORDER_TS), col(TYPED_ORDER_TS), col(RAW_AMOUNT),
+            col(RAW_ORDER_ID)));
     Column duplicate = col(REJECT_REASON).isNull().and(col(TRANSACTION_ID).isNotNull())
         .and(not(blank(col(TRANSACTION_ID)))).and(occurrence.gt(1));
     return checked

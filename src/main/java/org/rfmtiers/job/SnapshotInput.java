@@ -422,7 +422,7 @@ record SnapshotInput(
     List<Column> kept = new ArrayList<>();
     kept.add(col(SOURCE_FILE));
     for (String name : Loader.RAW) {
-      kept.add(col(name));
+      kept.add(name.equals(RAW_ORDER_TS) ? TransactionSource.rawOrderTs().as(RAW_ORDER_TS) : col(name));
     }
     columns.add(when(col(REJECT_REASON).isNotNull(), struct(kept.toArray(Column[]::new))).as(REJECTED));
     return checked.select(columns.toArray(Column[]::new));

@@ -59,9 +59,15 @@ class TypedInputTest {
     assertEquals(new Outcome("AMOUNT_TOO_PRECISE", null, null), finer.get("precise"));
 
     Map<String, Outcome> wide = bothWays(DataTypes.createDecimalType(30, 2), Map.of(),
-        row("small", "12.34"), row("huge", "100000000000000000000.00"));
+        row("small", "12.34"), row("huge", "100000000000000000000.00"),
+        row("largest", "9999999999999998.00"), row("rounds-to-limit", "9999999999999999.99"),
+        row("huge-refund", "-10000000000000000.00"));
     assertEquals(new Outcome(null, new BigDecimal("12.34"), false), wide.get("small"));
     assertEquals(new Outcome("AMOUNT_OUT_OF_RANGE", null, null), wide.get("huge"));
+    // the limit at scale 2 is 1e16, compared as a double: the nearest double of 9999999999999999.99 is 1e16
+    assertEquals(new Outcome(null, new BigDecimal("9999999999999998.00"), false), wide.get("largest"));
+    assertEquals(new Outcome("AMOUNT_OUT_OF_RANGE", null, null), wide.get("rounds-to-limit"));
+    assertEquals(new Outcome("AMOUNT_OUT_OF_RANGE", null, null), wide.get("huge-refund"));
   }
 
   @Test
@@ -88,6 +94,22 @@ class TypedInputTest {
     assertEquals(new Outcome(null, new BigDecimal("3.02"), false), rows.get("three")); // 3.015 half-up
     assertEquals(new Outcome(null, new BigDecimal("-9.00"), true), rows.get("back"));
     assertEquals(new Outcome("MISSING_AMOUNT", null, null), rows.get("no-price"));
+  }
+
+  @Test
+  void typedTimestampsArePrintedOnlyForRejectedRows() {
+    String parquet = dir.resolve("typed-ts").toString();
+    SparkTestSession.get().createDataFrame(List.of(
+            RowFactory.create("A", "kept", java.sql.Timestamp.valueOf(TS), new BigDecimal("1.00")),
+            RowFactory.create("A", "no-amount", java.sql.Timestamp.valueOf("2024-02-03 04:05:06"), null)),
+        base().add("amount", DataTypes.createDecimalType(10, 2))).write().parquet(parquet);
+    JobSettings job = SettingsLoader.load(null, Map.of("input.format", "parquet"));
+    RawTransactions raw = new TransactionSource(SparkTestSession.get(), job.input()).read(parquet);
+    List<Row> rows = new TransactionValidator(job.input(), job.validation(), TODAY, false).apply(raw.rows())
+        .select(col(RAW_ORDER_ID), col(REJECT_REASON), col(RAW_ORDER_TS), TransactionSource.rawOrderTs())
+        .orderBy(RAW_ORDER_ID).collectAsList();
+    assertEquals(List.of(RowFactory.create("kept", null, null, "2024-01-01 10:00:00"),
+        RowFactory.create("no-amount", "MISSING_AMOUNT", null, "2024-02-03 04:05:06")), rows);
   }
 
   /** What validation made of one row: reason (null = valid), amount and return flag of a valid row. */
