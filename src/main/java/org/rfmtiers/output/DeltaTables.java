@@ -168,6 +168,9 @@ public final class DeltaTables {
     if (table.partitionColumn().isPresent()) {
       builder = builder.partitionedBy(table.partitionColumn().get());
     }
+    if (!table.statsColumns().isEmpty()) {
+      builder = builder.property("delta.dataSkippingStatsColumns", String.join(",", table.statsColumns()));
+    }
     builder.execute();
   }
 }

@@ -13,10 +13,17 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * One output table: its name under the warehouse, its comment, its optional partition column, and its
- * columns with types and comments. {@link #conform} shapes a Dataset to exactly this schema.
+ * One output table: its name under the warehouse, its comment, its optional partition column, its
+ * columns with types and comments, and the columns Delta keeps file statistics of (empty: Delta's
+ * default, the first 32). {@link #conform} shapes a Dataset to exactly this schema.
  */
-public record TableSchema(String name, String comment, Optional<String> partitionColumn, StructType schema) {
+public record TableSchema(String name, String comment, Optional<String> partitionColumn, StructType schema,
+    List<String> statsColumns) {
+
+  /** The same table under another name and comment: same columns, partitioning and statistics. */
+  public TableSchema as(String otherName, String otherComment, Optional<String> otherPartitionColumn) {
+    return new TableSchema(otherName, otherComment, otherPartitionColumn, schema, statsColumns);
+  }
 
   /** Starts a schema; add columns in the order BI users should see them. */
   public static Builder table(String name, String comment) {
@@ -38,6 +45,7 @@ public record TableSchema(String name, String comment, Optional<String> partitio
     private final String comment;
     private final List<StructField> fields = new ArrayList<>();
     private String partitionColumn;
+    private List<String> statsColumns = List.of();
 
     private Builder(String name, String comment) {
       this.name = name;
@@ -54,9 +62,18 @@ public record TableSchema(String name, String comment, Optional<String> partitio
       return this;
     }
 
+    /**
+     * The columns Delta keeps min/max statistics of for data skipping, instead of the first 32:
+     * collecting them for every column of a wide table cost as much CPU as encoding its Parquet.
+     */
+    public Builder statsColumns(String... columns) {
+      this.statsColumns = List.of(columns);
+      return this;
+    }
+
     public TableSchema build() {
       return new TableSchema(name, comment, Optional.ofNullable(partitionColumn),
-          new StructType(fields.toArray(StructField[]::new)));
+          new StructType(fields.toArray(StructField[]::new)), statsColumns);
     }
   }
 }

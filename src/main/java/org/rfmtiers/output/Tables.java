@@ -83,15 +83,18 @@ public final class Tables {
         .column(LIFECYCLE_STAGE, STRING, "EXPLORATION, FORMATION, STABILITY, DECLINE or CHURNED")
         .column(LIFECYCLE_STAGE_NAME, STRING, "Lifecycle label in segments.language")
         .partitionedBy(SNAPSHOT_DATE)
+        // the id (lookups; maintain Z-orders by it) and the codes dashboards filter on, not the money columns
+        .statsColumns(CUSTOMER_ID, R_SCORE, F_SCORE, M_SCORE, TIER, RFM_SEGMENT, CUSTOMER_LAYER, VALUE_MATRIX,
+            LIFECYCLE_STAGE)
         .build();
   }
 
   /** customer_rfm's latest snapshot, rewritten after every run: dashboards need no date filter. */
   public static TableSchema customerTiersCurrent(int scale) {
     TableSchema rfm = customerRfm(scale);
-    return new TableSchema(CUSTOMER_TIERS_CURRENT,
+    return rfm.as(CUSTOMER_TIERS_CURRENT,
         "The latest snapshot of customer_rfm (same columns), replaced atomically after every run.",
-        java.util.Optional.empty(), rfm.schema());
+        java.util.Optional.empty());
   }
 
   public static TableSchema segmentSummary(int scale) {
