@@ -93,10 +93,9 @@ public final class TransactionValidator {
     // written as text does.
     Column unparseable = typedAmount ? lit(false) : asDouble.isNull();
     Column nonFinite = typedAmount ? lit(false) : isnan(asDouble).or(abs(asDouble).equalTo(Double.POSITIVE_INFINITY));
-    Column beyondLimit = abs(asDouble).geq(limit.doubleValue());
-    if (typedAmount) {
-      beyondLimit = abs(exact).geq(lit(limit.divide(BigDecimal.valueOf(2)))).and(beyondLimit);
-    }
+    Column doubleBeyondLimit = abs(asDouble).geq(limit.doubleValue());
+    Column beyondLimit = typedAmount
+        ? abs(exact).geq(lit(limit.divide(BigDecimal.valueOf(2)))).and(doubleBeyondLimit) : doubleBeyondLimit;
     Column negative = typedAmount ? exact.lt(0) : asDouble.lt(0);
     // Quantity x unit price and binary floating point are rounded half-up to the money scale; an amount
     // written as text or decimal must already fit it (more decimals are a data problem, not rounding).
