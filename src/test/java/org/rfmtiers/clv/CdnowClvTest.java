@@ -22,7 +22,7 @@ import org.rfmtiers.cli.Main;
  * published parameters (BG/NBD: Fader, Hardie & Lee 2005; Gamma-Gamma: Fader & Hardie 2013).
  */
 class CdnowClvTest {
-  static final String SAMPLE = "../shared/data/cdnow/CDNOW_sample.txt";
+  static final String SAMPLE = "src/test/resources/cdnow/CDNOW_sample.txt";
   @TempDir static Path warehouse;
   static SparkSession spark;
   static Row model;
