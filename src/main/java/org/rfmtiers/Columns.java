@@ -27,6 +27,8 @@ public final class Columns {
   public static final String TYPED_UNIT_PRICE = "typed_unit_price";
   public static final String SOURCE_FILE = "source_file";
   public static final String REJECT_REASON = "reject_reason";
+  /** Helper column of validated lines: a rejected line's file and raw values (null on valid lines). */
+  public static final String PACKED_REJECT = "_rfm_rejected";
 
   // Validated transactions.
   public static final String CUSTOMER_ID = "customer_id";

@@ -19,12 +19,10 @@ import org.rfmtiers.generate.TransactionGenerator;
 import org.rfmtiers.ingest.InputException;
 import org.rfmtiers.job.ClvEvaluationJob;
 import org.rfmtiers.job.JobFailure;
+import org.rfmtiers.job.MaintenanceJob;
 import org.rfmtiers.job.NightlyJob;
 import org.rfmtiers.job.ReportJob;
 import org.rfmtiers.job.RunResult;
-import org.rfmtiers.output.DeltaTables;
-import org.rfmtiers.output.TableMaintenance;
-import org.rfmtiers.output.Tables;
 
 /**
  * The command line: {@code run} (the nightly job), {@code generate} (a synthetic log) and {@code demo}
@@ -163,11 +161,7 @@ public final class Main {
 
   private int maintain(CliArgs cli) {
     JobSettings settings = settings(cli);
-    SparkSession spark = SparkSessions.forJob(settings);
-    DeltaTables tables = new DeltaTables(spark, settings.warehouse());
-    out.println("maintaining " + tables.warehouse());
-    new TableMaintenance(spark, tables, settings.maintenance()).run(LocalDate.now(Clock.systemUTC()))
-        .forEach(line -> out.println("  " + line));
+    new MaintenanceJob(SparkSessions.forJob(settings), settings, Clock.systemUTC()).run().forEach(out::println);
     return OK;
   }
 
@@ -229,7 +223,7 @@ public final class Main {
       out.println("  CLV: " + r.clvSummary());
     }
     r.warnings().forEach(w -> out.println("  warning: " + w));
-    out.printf(Locale.ROOT, "%nDelta tables under %s: %s%n", r.warehouse(), String.join(", ", Tables.ALL));
+    out.printf(Locale.ROOT, "%nDelta tables under %s: %s%n", r.warehouse(), String.join(", ", NightlyJob.TABLES));
     out.println("  stage ms: " + r.stageMillis());
   }
 

@@ -14,8 +14,9 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DecimalType;
 import org.rfmtiers.clv.ClvInputs;
 import org.rfmtiers.config.FrequencyBasis;
+import org.rfmtiers.config.JobSettings;
 import org.rfmtiers.config.ReturnsPolicy;
-import org.rfmtiers.output.Tables;
+import org.rfmtiers.Money;
 
 /**
  * Per-customer RFM features as of a snapshot date, from validated transactions dated before it.
@@ -49,6 +50,12 @@ public final class RfmFeatures {
     this.windows = windows;
   }
 
+  /** The features of a snapshot as the settings define them: returns policy, frequency basis, windows. */
+  public static RfmFeatures of(JobSettings settings, LocalDate asOf) {
+    return new RfmFeatures(asOf, settings.returnsPolicy(), settings.frequencyBasis(), settings.input().amountScale(),
+        new Windows(settings.segments().currentWindowDays(), settings.segments().lifecycle().trendWindowDays()));
+  }
+
   /** Features of every customer with a purchase before the as-of date: {@link #features} of {@link #aggregate}. */
   public Dataset<Row> apply(Dataset<Row> transactions) {
     return features(aggregate(transactions));
@@ -57,7 +64,7 @@ public final class RfmFeatures {
   /**
    * The per-customer sums behind the features, for every customer with a row before the as-of date,
    * including customers with returns only ({@code frequency} 0: under the net policy their
-   * {@code monetary} is the unattributed return value). Money columns are {@link Tables#money}. Also the
+   * {@code monetary} is the unattributed return value). Money columns are {@link Money#decimal}. Also the
    * CLV models' day sums of {@link ClvInputs#daySums} ({@link ClvInputs#DAY_SPEND},
    * {@link ClvInputs#FIRST_DAY_SPEND}; {@code purchase_days}, first and last purchase date are the same),
    * from the same shuffle of the lines instead of one of their own.
@@ -75,7 +82,7 @@ public final class RfmFeatures {
         : coalesce(col(ORDER_ID), col(ORDER_DATE).cast("string"));
     Sums money = new Sums(transactions.schema().apply(AMOUNT).dataType(), amountScale);
     Column amount = col(AMOUNT);
-    Column counted = returnsPolicy == ReturnsPolicy.NET ? amount : when(purchase, amount).otherwise(lit(0));
+    Column counted = returnsPolicy.countedAmount();
 
     Column currentWindow = col(ORDER_DATE).geq(lit(java.sql.Date.valueOf(asOf.minusDays(windows.currentValueDays()))));
     Column recentWindow = col(ORDER_DATE).geq(lit(java.sql.Date.valueOf(asOf.minusDays(windows.trendDays()))));
@@ -127,9 +134,9 @@ public final class RfmFeatures {
             coalesce(sum(col("return_lines")), lit(0L)).cast("long").as(RETURN_COUNT),
             money.total(coalesce(sum(col("returned")), lit(0))).as(RETURNED_AMOUNT));
     return perCustomer
-        .join(purchaseDays, perCustomer.col(CUSTOMER_ID).equalTo(purchaseDays.col(CUSTOMER_ID)), "left")
-        .select(perCustomer.col(CUSTOMER_ID), col(FIRST_PURCHASE_DATE), col(LAST_PURCHASE_DATE), col(FREQUENCY),
-            coalesce(purchaseDays.col(PURCHASE_DAYS), lit(0L)).as(PURCHASE_DAYS), col(MONETARY), col(CURRENT_VALUE),
+        .join(purchaseDays, CUSTOMER_ID, "left")
+        .select(col(CUSTOMER_ID), col(FIRST_PURCHASE_DATE), col(LAST_PURCHASE_DATE), col(FREQUENCY),
+            coalesce(col(PURCHASE_DAYS), lit(0L)).as(PURCHASE_DAYS), col(MONETARY), col(CURRENT_VALUE),
             col(ORDERS_RECENT), col(ORDERS_PRIOR), col(RETURN_COUNT), col(RETURNED_AMOUNT),
             money.spend(col(ClvInputs.DAY_SPEND)).as(ClvInputs.DAY_SPEND),
             money.spend(col(ClvInputs.FIRST_DAY_SPEND)).as(ClvInputs.FIRST_DAY_SPEND));
@@ -151,14 +158,14 @@ public final class RfmFeatures {
       return inUnits() ? amount.multiply(lit(BigDecimal.ONE.movePointRight(scale))).cast("long") : amount;
     }
 
-    /** A sum of {@link #units} as {@link Tables#money}. */
+    /** A sum of {@link #units} as {@link Money#decimal}. */
     Column total(Column sum) {
-      return decimal(sum).cast(Tables.money(scale));
+      return decimal(sum).cast(Money.decimal(scale));
     }
 
     /** A sum of {@link #units} as the CLV day sums' decimal type. */
     Column spend(Column sum) {
-      return decimal(sum).cast(ClvInputs.SPEND);
+      return decimal(sum).cast(Money.SPEND);
     }
 
     private Column decimal(Column sum) {
@@ -167,16 +174,20 @@ public final class RfmFeatures {
     }
   }
 
+  /** The customers of {@link #aggregate}'s sums with a purchase (frequency above 0): the input of the CLV models. */
+  public static Dataset<Row> purchasers(Dataset<Row> aggregates) {
+    return aggregates.filter(col(FREQUENCY).gt(0));
+  }
+
   /** The customers of {@code aggregates} with a purchase, with recency, tenure, mean gap and order value. */
   public Dataset<Row> features(Dataset<Row> aggregates) {
     Column asOfDate = lit(java.sql.Date.valueOf(asOf));
-    return aggregates
-        .filter(col(FREQUENCY).gt(0))
+    return purchasers(aggregates)
         .withColumn(MEAN_PURCHASE_GAP_DAYS, when(col(PURCHASE_DAYS).gt(1),
             datediff(col(LAST_PURCHASE_DATE), col(FIRST_PURCHASE_DATE)).divide(col(PURCHASE_DAYS).minus(1))))
         .withColumn(RECENCY_DAYS, datediff(asOfDate, col(LAST_PURCHASE_DATE)))
         .withColumn(TENURE_DAYS, datediff(asOfDate, col(FIRST_PURCHASE_DATE)))
-        .withColumn(AVG_ORDER_VALUE, round(col(MONETARY).divide(col(FREQUENCY)), amountScale).cast(Tables.money(amountScale)));
+        .withColumn(AVG_ORDER_VALUE, round(col(MONETARY).divide(col(FREQUENCY)), amountScale).cast(Money.decimal(amountScale)));
   }
 
   /**
@@ -193,7 +204,7 @@ public final class RfmFeatures {
   /** Aggregates of customers with no row in the windows: the windowed columns are 0. */
   public static Dataset<Row> withEmptyWindows(Dataset<Row> aggregates, int amountScale) {
     return aggregates
-        .withColumn(CURRENT_VALUE, lit(0).cast(Tables.money(amountScale)))
+        .withColumn(CURRENT_VALUE, lit(0).cast(Money.decimal(amountScale)))
         .withColumn(ORDERS_RECENT, lit(0L))
         .withColumn(ORDERS_PRIOR, lit(0L));
   }

@@ -82,6 +82,11 @@ public final class IncrementalState {
         .withColumn(ORDER_MONTH, month(col(ORDER_DATE)));
   }
 
+  /** The columns of state_lines. */
+  public static org.apache.spark.sql.types.StructType linesSchema(int scale) {
+    return Tables.stateLines(scale).schema();
+  }
+
   /** The partition of a line: the first day of its month. */
   public static org.apache.spark.sql.Column month(org.apache.spark.sql.Column date) {
     return trunc(date, "month");

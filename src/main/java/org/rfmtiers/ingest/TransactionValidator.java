@@ -14,6 +14,7 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DecimalType;
+import org.rfmtiers.Money;
 import org.rfmtiers.config.InputSettings;
 import org.rfmtiers.config.ValidationSettings;
 
@@ -46,11 +47,6 @@ public final class TransactionValidator {
     this.validation = validation;
     this.today = today;
     this.floatingPointAmounts = floatingPointAmounts;
-  }
-
-  /** The money type of one transaction amount. */
-  public static DataType amountType(int scale) {
-    return DataTypes.createDecimalType(18, scale);
   }
 
   public Dataset<Row> apply(Dataset<Row> raw) {
@@ -101,7 +97,7 @@ public final class TransactionValidator {
     // written as text or decimal must already fit it (more decimals are a data problem, not rounding).
     boolean rounds = fromParts || floatingPointAmounts;
     Column tooPrecise = rounds || moneyAlready ? lit(false) : exact.notEqual(round(exact, scale));
-    Column money = (moneyAlready ? exact : round(exact, scale)).cast(amountType(scale));
+    Column money = (moneyAlready ? exact : round(exact, scale)).cast(Money.amount(scale));
 
     Column prefixed = input.cancellationPrefix()
         .map(prefix -> coalesce(orderId.startsWith(prefix), lit(false)))
@@ -133,7 +129,7 @@ public final class TransactionValidator {
         .withColumn(ORDER_DATE, date)
         .withColumn(IS_RETURN, isReturn)
         .withColumn(AMOUNT, when(col(REJECT_REASON).isNull(),
-            when(isReturn, negate(abs(money))).otherwise(money)).cast(amountType(scale)))
+            when(isReturn, negate(abs(money))).otherwise(money)).cast(Money.amount(scale)))
         .withColumn(TRANSACTION_ID, trim(col(RAW_TRANSACTION_ID)));
     if (input.columns().transactionId().isPresent()) {
       checked = markDuplicates(checked);

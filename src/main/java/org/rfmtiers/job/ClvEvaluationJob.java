@@ -19,8 +19,10 @@ import org.rfmtiers.clv.CustomerLifetimeValue;
 import org.rfmtiers.clv.GammaGamma;
 import org.rfmtiers.clv.HoldoutEvaluation;
 import org.rfmtiers.config.JobSettings;
+import org.rfmtiers.features.RfmFeatures;
 import org.rfmtiers.ingest.RawTransactions;
 import org.rfmtiers.ingest.TransactionSource;
+import org.rfmtiers.ingest.ValidatedLines;
 
 /**
  * {@code evaluate-clv}: fits the CLV models on a calibration period and prints how well they predict the
@@ -41,14 +43,15 @@ public final class ClvEvaluationJob {
     ZoneId zone = ZoneId.of(settings.input().timeZone());
     spark.conf().set("spark.sql.session.timeZone", zone.getId());
     RawTransactions raw = new TransactionSource(spark, settings.input()).read(inputUri);
-    Dataset<Row> valid = SnapshotInput.validated(settings, raw, LocalDate.now(clock.withZone(zone)), false)
+    Dataset<Row> valid = ValidatedLines.pack(settings.input(), settings.validation(), raw,
+            LocalDate.now(clock.withZone(zone)), false)
         .filter(col(REJECT_REASON).isNull())
-        .select(CUSTOMER_ID, ORDER_DATE, AMOUNT, IS_RETURN)
+        .select(CUSTOMER_ID, ORDER_ID, ORDER_DATE, AMOUNT, IS_RETURN)
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       LocalDate asOf = calibrationEnd.plusDays(1);
-      Dataset<Row> calibration = new ClvInputs(asOf, settings.returnsPolicy())
-          .apply(valid.filter(col(ORDER_DATE).lt(lit(asOf))))
+      Dataset<Row> sums = RfmFeatures.of(settings, asOf).aggregate(valid.filter(col(ORDER_DATE).lt(lit(asOf))));
+      Dataset<Row> calibration = new ClvInputs(asOf).inputs(RfmFeatures.purchasers(sums))
           .persist(StorageLevel.MEMORY_AND_DISK());
       CustomerLifetimeValue.Fits fits;
       try {

@@ -5,4 +5,9 @@ public class JobFailure extends RuntimeException {
   public JobFailure(String message) {
     super(message);
   }
+
+  /** A failure whose message says what to do; {@code cause} is the exception behind it. */
+  public JobFailure(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

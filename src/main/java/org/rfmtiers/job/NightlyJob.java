@@ -4,29 +4,41 @@ import static org.apache.spark.sql.functions.*;
 import static org.rfmtiers.Columns.*;
 
 import java.math.BigDecimal;
+import java.sql.Date;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
-import org.rfmtiers.config.JobSettings;
-import org.rfmtiers.config.ReturnsPolicy;
 import org.rfmtiers.clv.BgNbd;
 import org.rfmtiers.clv.ClvFitException;
 import org.rfmtiers.clv.ClvInputs;
 import org.rfmtiers.clv.ClvResult;
 import org.rfmtiers.clv.CustomerLifetimeValue;
 import org.rfmtiers.clv.GammaGamma;
-import org.rfmtiers.clv.ModelFit;
+import org.rfmtiers.config.JobSettings;
+import org.rfmtiers.config.ReturnsPolicy;
+import org.rfmtiers.features.CustomerSums;
+import org.rfmtiers.features.RfmFeatures;
 import org.rfmtiers.incremental.IncrementalState;
+import org.rfmtiers.incremental.IncrementalSums;
+import org.rfmtiers.ingest.InputException;
+import org.rfmtiers.ingest.RawTransactions;
+import org.rfmtiers.ingest.TransactionSource;
+import org.rfmtiers.ingest.TransactionSource.InputFile;
+import org.rfmtiers.ingest.ValidatedLines;
 import org.rfmtiers.output.DeltaTables;
 import org.rfmtiers.output.SnapshotLock;
+import org.rfmtiers.output.SnapshotWriter;
 import org.rfmtiers.output.Tables;
 import org.rfmtiers.scoring.RfmScorer;
 import org.rfmtiers.segments.SegmentSummary;
@@ -37,16 +49,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The nightly run, the one place that knows the whole flow: read, validate, RFM features, scores,
- * value tiers, summaries, then the Delta writes and the run_log row. Nothing is written before every
- * check has passed (reject rate, non-empty snapshot, reconciliation), and a failed run still appends a
- * run_log row with its reason.
+ * The nightly run, top to bottom: list → read → validate → sum (full, or incremental on the kept state)
+ * → features → scores → tiers → CLV → segments → summaries → reconcile → write → commit the state. Each
+ * stage is one call, timed and named in Spark ({@link StageTimer}). Nothing is written before every
+ * check has passed (reject rate, non-empty snapshot, reconciliation), and a failed run still appends its
+ * run_log row with the reason.
  */
 public final class NightlyJob {
+  /** The tables a run writes for BI users (the incremental state's aside). */
+  public static final List<String> TABLES = Tables.ALL;
+
   private static final Logger LOG = LoggerFactory.getLogger(NightlyJob.class);
-  /** Concurrent table writes: all of a snapshot's at once, to overlap their commit latency. */
-  private static final int WRITERS = 8;
-  private static final java.time.Duration PROGRESS_INTERVAL = java.time.Duration.ofSeconds(10);
+  private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(10);
 
   private final SparkSession spark;
   private final JobSettings settings;
@@ -69,262 +83,290 @@ public final class NightlyJob {
 
   /**
    * Runs one snapshot; {@code incremental} reads only the files the incremental state has not folded in
-   * yet (see {@link SnapshotInput.Loader#incremental}), and keeps that state for the next run.
+   * yet ({@link IncrementalSums}), and keeps that state for the next run.
    *
    * @param asOf the snapshot date; empty means the day after the latest valid transaction
    */
   public RunResult run(String inputUri, Optional<LocalDate> asOf, boolean incremental) {
-    String runId = UUID.randomUUID().toString();
-    RunLogEntry log = new RunLogEntry(runId, clock.instant());
-    log.inputUri = inputUri;
-    log.inputFormat = settings.input().format();
-    log.returnsPolicy = settings.returnsPolicy().name().toLowerCase(java.util.Locale.ROOT);
-    log.settings = settings.redacted();
-    // local mode has no cluster UI to watch: long stages log their progress instead
-    StageTimer timer = new StageTimer(runId, spark.sparkContext().isLocal()
-        ? Optional.of(org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()).statusTracker()) : Optional.empty(), PROGRESS_INTERVAL);
-    DeltaTables tables = new DeltaTables(spark, settings.warehouse());
-    List<Dataset<Row>> cached = new ArrayList<>();
-    try {
-      RunResult result = execute(inputUri, asOf, incremental, log, timer, tables, cached);
-      tables.append(Tables.runLog(scale()), rowOf(log.toRow("succeeded", null, clock.instant(), timer.millis())));
-      settings.catalogDatabase().ifPresent(database -> tables.register(database, Tables.ALL));
+    ZoneId zone = ZoneId.of(settings.input().timeZone());
+    spark.conf().set("spark.sql.session.timeZone", zone.getId());
+    try (Run run = new Run(UUID.randomUUID().toString(), inputUri, LocalDate.now(clock.withZone(zone)))) {
+      return run.execute(asOf, incremental);
+    }
+  }
+
+  /** One run's stages and what they share: its id, timer, tables, cache and record. */
+  private final class Run implements AutoCloseable {
+    private final String runId;
+    private final String inputUri;
+    private final LocalDate today;
+    private final RunRecord record;
+    private final StageTimer timer;
+    private final DeltaTables tables;
+    private final TransactionSource source;
+    private final IncrementalSums incrementalSums;
+    private final List<Dataset<Row>> cached = new ArrayList<>();
+
+    Run(String runId, String inputUri, LocalDate today) {
+      this.runId = runId;
+      this.inputUri = inputUri;
+      this.today = today;
+      this.record = new RunRecord(runId, clock.instant(), inputUri, settings);
+      this.timer = new StageTimer(runId, spark.sparkContext(), PROGRESS_INTERVAL);
+      this.tables = new DeltaTables(spark, settings.warehouse());
+      this.source = new TransactionSource(spark, settings.input());
+      this.incrementalSums = new IncrementalSums(spark, settings, new IncrementalState(spark, tables, scale()));
+    }
+
+    RunResult execute(Optional<LocalDate> asOf, boolean incremental) {
+      try {
+        RunResult result = incremental ? incrementalNight(asOf) : publish(full(list(), asOf, false));
+        tables.append(Tables.runLog(scale()), runLogRow("succeeded", null));
+        settings.catalogDatabase().ifPresent(database -> tables.register(database, Tables.ALL));
+        return result;
+      } catch (RuntimeException e) {
+        recordFailure(e);
+        throw e;
+      }
+    }
+
+    /** Every incremental run updates the one state, whatever its snapshot: one at a time. */
+    private RunResult incrementalNight(Optional<LocalDate> asOf) {
+      try (SnapshotLock stateLock = SnapshotLock.acquireState(spark.sparkContext().hadoopConfiguration(),
+          tables.warehouse(), runId, lockTimeout())) {
+        return publish(incrementalSums(list(), asOf));
+      } catch (SnapshotLock.HeldException e) {
+        throw new JobFailure(e.getMessage(), e);
+      }
+    }
+
+    /** The input's data files, listed once: the run reads exactly these. */
+    private List<InputFile> list() {
+      return timer.time("list", () -> source.isFileInput() ? source.list(inputUri) : List.of(), List::size);
+    }
+
+    private RawTransactions read(List<InputFile> files) {
+      RawTransactions raw = timer.time("read", () -> source.isFileInput()
+          ? source.readFiles(files.stream().map(InputFile::path).toList()) : source.read(inputUri));
+      record.read(raw.files());
+      if (!raw.ignoredColumns().isEmpty()) {
+        String warning = "input columns not mapped by input.columns.* and ignored: " + raw.ignoredColumns();
+        LOG.info("run_id={} {}", runId, warning);
+        record.warn(List.of(warning));
+      }
+      return raw;
+    }
+
+    /** Validated lines, cached; fails the run on an input without rows or a reject rate above the limit. */
+    private ValidatedLines validate(RawTransactions raw, boolean keepSourceFile) {
+      Dataset<Row> packed = persist(ValidatedLines.pack(settings.input(), settings.validation(), raw, today,
+          keepSourceFile));
+      ValidatedLines lines = timer.time("validate", () -> ValidatedLines.of(packed), ValidatedLines::read);
+      record.validated(lines);
+      if (lines.read() == 0) {
+        throw new InputException("input " + inputUri + " has no rows (files: " + raw.files() + ")");
+      }
+      lines.rejectRateExceeded(settings.validation().maxRejectRate()).ifPresent(why -> {
+        throw new JobFailure(why);
+      });
+      return lines;
+    }
+
+    /**
+     * A full run: every file read, validated and summed per customer. With {@code keepLines} the
+     * validated lines stay cached for the state rebuild; otherwise only the rejected ones are kept once
+     * the lines are summed, so scores, tiers and CLV have the memory (50 M lines: about 2 GB).
+     */
+    private Summed full(List<InputFile> listing, Optional<LocalDate> asOf, boolean keepLines) {
+      ValidatedLines lines = validate(read(listing), keepLines);
+      LocalDate latest = lines.latest()
+          .orElseThrow(() -> new JobFailure("input " + inputUri + " has no valid rows"));
+      LocalDate snapshot = asOf.orElse(latest.plusDays(1));
+      CustomerSums sums = timer.time("sum", () -> fullSums(lines, snapshot), s -> lines.valid());
+      Dataset<Row> rejected = lines.rejectedRows();
+      if (!keepLines) {
+        rejected = persist(compact(rejected));
+        rejected.count();
+        lines.rows().unpersist();
+      }
+      return new Summed(snapshot, lines, rejected, sums, "full", Optional.empty());
+    }
+
+    private CustomerSums fullSums(ValidatedLines lines, LocalDate snapshot) {
+      Dataset<Row> valid = lines.validRows();
+      Column before = col(ORDER_DATE).lt(lit(Date.valueOf(snapshot)));
+      Row window = valid.agg(count(when(not(before), lit(1))),
+          sum(when(before, settings.returnsPolicy().countedAmount()))).head();
+      long afterAsOf = window.getLong(0);
+      if (afterAsOf == lines.valid()) {
+        throw new JobFailure("no valid transaction is dated before the snapshot date " + snapshot
+            + " (--as-of); the earliest transactions are later");
+      }
+      Dataset<Row> aggregates = persist(compact(RfmFeatures.of(settings, snapshot).aggregate(valid.filter(before))));
+      aggregates.count();
+      return new CustomerSums(aggregates, decimalOrZero(window, 1), afterAsOf);
+    }
+
+    /**
+     * An incremental night: the files the committed state has not folded in are read, validated and
+     * folded. When the state cannot serve the night (none yet, other settings, a file changed or gone,
+     * an earlier snapshot), this is a full run that rebuilds the state.
+     */
+    private Summed incrementalSums(List<InputFile> listing, Optional<LocalDate> asOf) {
+      IncrementalState state = new IncrementalState(spark, tables, scale());
+      Optional<IncrementalState.Commit> base = state.last();
+      Optional<String> unusable = IncrementalSums.unusable(settings, source.isFileInput(), base, listing, asOf);
+      if (unusable.isPresent()) {
+        return rebuild(listing, asOf, unusable.get());
+      }
+      IncrementalState.Commit commit = base.get();
+      List<InputFile> added = IncrementalSums.added(commit, listing);
+      ValidatedLines lines = added.isEmpty() ? ValidatedLines.none(spark) : validate(read(added), true);
+      record.validated(lines);
+      LocalDate snapshot = asOf.orElse(IncrementalSums.latestOrderDate(commit, lines).plusDays(1));
+      Optional<String> beforeState = IncrementalSums.beforeState(snapshot, commit);
+      if (beforeState.isPresent()) {
+        return rebuild(listing, asOf, beforeState.get());
+      }
+      IncrementalSums.Night night = timer.time("fold",
+          () -> incrementalSums.fold(commit, added, lines, snapshot, runId));
+      return new Summed(snapshot, lines, lines.rejectedRows(), night.sums(), night.mode(),
+          Optional.of(night.commit()));
+    }
+
+    private Summed rebuild(List<InputFile> listing, Optional<LocalDate> asOf, String reason) {
+      LOG.info("run_id={} incremental state not usable: {}; running in full", runId, reason);
+      Summed full = full(listing, asOf, true);
+      Runnable commit = incrementalSums.rebuild(full.lines(), full.sums(), listing, full.snapshot(), runId);
+      return new Summed(full.snapshot(), full.lines(), full.rejected(), full.sums(),
+          "full; incremental state rebuilt: " + reason, Optional.of(() -> {
+            LOG.info("run_id={} event=state-rebuild reason=\"{}\"", runId, reason);
+            commit.run();
+          }));
+    }
+
+    /** Features, scores, tiers, CLV and segments from the sums, then the checks and the snapshot's writes. */
+    private RunResult publish(Summed in) {
+      LocalDate snapshot = in.snapshot();
+      record.summed(snapshot, in.sums(), in.mode());
+      Dataset<Row> features = timer.time("features",
+          () -> RfmFeatures.of(settings, snapshot).features(in.sums().aggregates()));
+      RfmScorer.Scored scored = timer.time("scores", () -> score(features));
+      TierResult tiers = timer.time("tiers", () -> new ValueTiers(settings.tiers()).apply(scored.customers()));
+      cached.add(tiers.cached());
+      warn(tiers.warnings());
+      record.tiered(tiers);
+      Optional<ClvResult> clv = settings.clv().enabled()
+          ? Optional.of(timer.time("clv", () -> lifetimeValue(in.sums().purchasers(), snapshot),
+              c -> c.bgNbd().map(fit -> fit.customers()).orElse(0L)))
+          : Optional.empty();
+      clv.ifPresent(c -> warn(c.warnings()));
+      Segmentation.Result segmented = timer.time("segments", () -> new Segmentation(settings.segments(),
+          CustomerLifetimeValue.clvColumn(settings.clv().horizon()), tables).apply(tiers.customers(), clv, snapshot));
+      Dataset<Row> customers = persist(segmented.customers());
+      Dataset<Row> tierSummary = new TierSummary(tiers.centres()).apply(customers);
+      List<Row> tierSummaryRows = timer.time("summary", tierSummary::collectAsList); // k rows
+      Dataset<Row> segmentSummary = SegmentSummary.apply(customers);
+      Reconciliation reconciliation = timer.time("reconcile", () -> reconcile(in.sums(), customers));
+      record.reconciled(reconciliation);
+      if (!reconciliation.reconciled()) {
+        throw new JobFailure(reconciliation.failure());
+      }
+      timer.time("write", () -> write(new SnapshotWriter.Snapshot(snapshot, runId, in.rejected(),
+          scored.thresholds(), tierSummary, segmentSummary, segmented.migration(), customers, clv)));
+      // the snapshot is published: only now may the state say it holds this run's files
+      in.stateCommit().ifPresent(commit -> timer.time("state-commit", () -> {
+        commit.run();
+        return null;
+      }));
+      return record.result(tables.warehouse(), tierSummaryRows, clv.map(NightlyJob::describe).orElse(null),
+          timer.millis());
+    }
+
+    /** Scores every customer; the scored customers are cached (tiers, CLV and segments read them). */
+    private RfmScorer.Scored score(Dataset<Row> features) {
+      RfmScorer.Scored scored = new RfmScorer(settings.scores()).apply(features);
+      persist(scored.customers()).count();
+      return scored;
+    }
+
+    /** Fits and predicts CLV; a fit that cannot be trusted fails the run before anything is written. */
+    private ClvResult lifetimeValue(Dataset<Row> purchasers, LocalDate snapshot) {
+      Dataset<Row> inputs = persist(new ClvInputs(snapshot).inputs(purchasers));
+      ClvResult result;
+      try {
+        result = new CustomerLifetimeValue(settings.clv()).apply(inputs);
+      } catch (ClvFitException e) {
+        throw new JobFailure(e.getMessage(), e);
+      }
+      result.customers().ifPresent(c -> persist(c).count());
       return result;
-    } catch (RuntimeException e) {
-      recordFailure(tables, log, timer, e);
-      throw e;
-    } finally {
+    }
+
+    /** Net policy: returns of customers with no purchase before the snapshot belong to no customer's monetary. */
+    private Reconciliation reconcile(CustomerSums sums, Dataset<Row> customers) {
+      Row totals = customers.agg(count(lit(1)), sum(col(MONETARY))).head();
+      BigDecimal unattributed = settings.returnsPolicy() != ReturnsPolicy.NET ? BigDecimal.ZERO.setScale(scale())
+          : decimalOrZero(sums.aggregates().filter(col(FREQUENCY).equalTo(0)).agg(sum(col(MONETARY))).head(), 0);
+      return new Reconciliation(totals.getLong(0), sums.validAmount(), decimalOrZero(totals, 1), unattributed);
+    }
+
+    private Void write(SnapshotWriter.Snapshot snapshot) {
+      try {
+        new SnapshotWriter(spark, tables, settings.clv(), scale(), lockTimeout()).write(snapshot);
+      } catch (SnapshotLock.HeldException | DeltaTables.SchemaChangeException e) {
+        throw new JobFailure(e.getMessage(), e);
+      }
+      return null;
+    }
+
+    private void warn(List<String> warnings) {
+      warnings.forEach(w -> LOG.warn("run_id={} warning=\"{}\"", runId, w));
+      record.warn(warnings);
+    }
+
+    private Dataset<Row> runLogRow(String status, String failureReason) {
+      Row row = record.toRow(status, failureReason, clock.instant(), timer.millis());
+      return spark.createDataFrame(List.of(row), Tables.runLog(scale()).schema());
+    }
+
+    private void recordFailure(RuntimeException cause) {
+      String message = cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage();
+      String reason = message.lines().findFirst().orElse("");
+      try {
+        tables.append(Tables.runLog(scale()), runLogRow("failed", reason));
+      } catch (RuntimeException secondary) {
+        LOG.error("run_id={} could not record the failed run in run_log: {}", runId, secondary.getMessage());
+        cause.addSuppressed(secondary);
+      }
+    }
+
+    private Dataset<Row> persist(Dataset<Row> data) {
+      data.persist(StorageLevel.MEMORY_AND_DISK());
+      cached.add(data);
+      return data;
+    }
+
+    /** One row per customer (or per rejected line): a partition per core is plenty. */
+    private Dataset<Row> compact(Dataset<Row> data) {
+      return data.coalesce(spark.sparkContext().defaultParallelism());
+    }
+
+    @Override
+    public void close() {
       timer.close();
+      incrementalSums.close();
       cached.forEach(Dataset::unpersist);
     }
   }
 
-  private RunResult execute(String inputUri, Optional<LocalDate> asOf, boolean incremental, RunLogEntry log,
-      StageTimer timer, DeltaTables tables, List<Dataset<Row>> cached) {
-    ZoneId zone = ZoneId.of(settings.input().timeZone());
-    spark.conf().set("spark.sql.session.timeZone", zone.getId());
-    LocalDate today = LocalDate.now(clock.withZone(zone));
-    // every incremental run updates the one state, whatever its snapshot: one at a time
-    try (SnapshotLock stateLock = incremental ? SnapshotLock.acquireState(spark.sparkContext().hadoopConfiguration(),
-        tables.warehouse(), log.runId, java.time.Duration.ofMinutes(settings.lockTimeoutMinutes())) : null) {
-      SnapshotInput.Loader loader = new SnapshotInput.Loader(spark, settings, log, timer, cached, today,
-          new IncrementalState(spark, tables, scale()));
-      SnapshotInput input = incremental ? loader.incremental(inputUri, asOf) : loader.full(inputUri, asOf, Optional.empty());
-      return publish(input, log, timer, tables, cached);
-    } catch (SnapshotLock.HeldException e) {
-      throw new JobFailure(e.getMessage());
-    }
-  }
-
-  /** Scores, tiers, CLV and segments from the summed input, then the checks and the snapshot's writes. */
-  private RunResult publish(SnapshotInput input, RunLogEntry log, StageTimer timer, DeltaTables tables,
-      List<Dataset<Row>> cached) {
-    LocalDate snapshot = input.snapshot();
-    log.snapshotDate = snapshot;
-    log.mode = input.mode();
-    log.rowsAfterAsOf = input.counts().afterAsOf();
-    BigDecimal validAmount = input.validAmount();
-    Dataset<Row> features = timer.time("features",
-        () -> SnapshotInput.features(settings, snapshot).features(input.aggregates()));
-    long[] scoredCustomers = new long[1];
-    RfmScorer.Scored scored = timer.time("scores", () -> {
-      RfmScorer.Scored s = new RfmScorer(settings.scores()).apply(features);
-      s.customers().persist(StorageLevel.MEMORY_AND_DISK());
-      cached.add(s.customers());
-      scoredCustomers[0] = s.customers().count();
-      return s;
-    }, s -> scoredCustomers[0]);
-    TierResult tiers = timer.time("tiers", () -> new ValueTiers(settings.tiers()).apply(scored.customers()),
-        t -> scoredCustomers[0]);
-    cached.add(tiers.cached());
-    tiers.warnings().forEach(w -> LOG.warn("run_id={} warning=\"{}\"", log.runId, w));
-    log.warnings.addAll(tiers.warnings());
-    log.k = tiers.k();
-    log.kSelection = tiers.kSelection();
-    log.silhouette = tiers.silhouette();
-    log.silhouetteByK = tiers.silhouetteByK();
-
-    Optional<ClvResult> clv = settings.clv().enabled()
-        ? Optional.of(timer.time("clv", () -> lifetimeValue(input.daySums().get(), snapshot, cached),
-            c -> c.bgNbd().map(fit -> fit.customers()).orElse(0L)))
-        : Optional.empty();
-    clv.ifPresent(c -> {
-      c.warnings().forEach(w -> LOG.warn("run_id={} warning=\"{}\"", log.runId, w));
-      log.warnings.addAll(c.warnings());
-    });
-
-    Segmentation.Result segmented = timer.time("segments",
-        () -> new Segmentation(settings.segments(),
-            CustomerLifetimeValue.clvColumn(settings.clv().horizon()), tables).apply(tiers.customers(), clv, snapshot));
-    Dataset<Row> customers = stamped(segmented.customers(), snapshot, log.runId);
-    customers.persist(StorageLevel.MEMORY_AND_DISK());
-    cached.add(customers);
-
-    Dataset<Row> summary = timer.time("summary",
-        () -> stamped(new TierSummary(tiers.centres()).apply(customers), snapshot, log.runId));
-    List<Row> summaryRows = Tables.tierSummary(scale()).conform(summary).collectAsList(); // k rows
-    Dataset<Row> segmentSummary = SegmentSummary.apply(customers);
-
-    Row totals = customers.agg(count(lit(1)), sum(col(MONETARY))).head();
-    long customerCount = totals.getLong(0);
-    BigDecimal monetaryTotal = decimalOrZero(totals, 1);
-    BigDecimal unattributed = unattributedAmount(input.aggregates());
-    log.customers = customerCount;
-    log.validAmount = validAmount;
-    log.monetaryTotal = monetaryTotal;
-    log.unattributedAmount = unattributed;
-    log.reconciled = validAmount.compareTo(monetaryTotal.add(unattributed)) == 0;
-    if (!log.reconciled) {
-      throw new JobFailure("reconciliation failed: valid amount " + validAmount + " != monetary total "
-          + monetaryTotal + " + unattributed " + unattributed + "; nothing was published");
-    }
-
-    timer.time("write", () -> {
-      try (SnapshotLock lock = SnapshotLock.acquire(spark.sparkContext().hadoopConfiguration(), tables.warehouse(),
-          snapshot, log.runId, java.time.Duration.ofMinutes(settings.lockTimeoutMinutes()))) {
-        writeSnapshot(tables, snapshot, log.runId, input.rejected(), scored, summary, segmentSummary, segmented, customers, clv);
-      } catch (SnapshotLock.HeldException | DeltaTables.SchemaChangeException e) {
-        throw new JobFailure(e.getMessage());
-      }
-      return null;
-    });
-    // the snapshot is published: only now may the state say it holds this run's files
-    input.stateCommit().ifPresent(commit -> timer.time("state-commit", () -> {
-      commit.run();
-      return null;
-    }));
-    RunResult.Counts counts = input.counts();
-    return RunResult.of(log.runId, snapshot, tables.warehouse(), counts, customerCount, tiers, summaryRows,
-        clv.map(NightlyJob::describe).orElse(null), List.copyOf(log.warnings), timer.millis(), log.mode);
-  }
-
-  /** The snapshot's table writes, one atomic Delta commit each, under the snapshot lock. */
-  private void writeSnapshot(DeltaTables tables, LocalDate snapshot, String runId, Dataset<Row> rejected,
-      RfmScorer.Scored scored, Dataset<Row> summary, Dataset<Row> segmentSummary, Segmentation.Result segmented,
-      Dataset<Row> customers, Optional<ClvResult> clv) {
-    for (var schema : List.of(Tables.rejectedTransactions(), Tables.scoreThresholds(), Tables.tierSummary(scale()),
-        Tables.segmentSummary(scale()), Tables.tierMigration(), Tables.customerRfm(scale()),
-        Tables.customerClv(settings.clv().horizon().label()), Tables.clvModel(), Tables.customerTiersCurrent(scale()))) {
-      tables.checkSchema(schema); // every table before the first write: a type change writes nothing
-    }
-    // independent tables, one Delta commit each: written concurrently, since on small data a commit is
-    // mostly driver-side latency (log listing, planning, JSON), not executor work; beside them, the
-    // question customer_tiers_current needs afterwards (is there a later snapshot?)
-    java.util.concurrent.atomic.AtomicBoolean later = new java.util.concurrent.atomic.AtomicBoolean();
-    List<Runnable> writes = List.of(
-        () -> tables.replaceSnapshot(Tables.rejectedTransactions(),
-            stamped(rejected, snapshot, runId), snapshot),
-        () -> tables.replaceSnapshot(Tables.scoreThresholds(), stamped(scored.thresholds(), snapshot, runId), snapshot),
-        () -> tables.replaceSnapshot(Tables.tierSummary(scale()), summary, snapshot),
-        () -> tables.replaceSnapshot(Tables.segmentSummary(scale()), stamped(segmentSummary, snapshot, runId), snapshot),
-        () -> tables.replaceSnapshot(Tables.tierMigration(), stamped(segmented.migration(), snapshot, runId), snapshot),
-        () -> tables.replaceSnapshot(Tables.customerRfm(scale()), customers, snapshot),
-        () -> clv.ifPresent(c -> writeCustomerClv(tables, c, snapshot, runId)),
-        () -> clv.filter(c -> c.customers().isPresent()).ifPresent(c -> writeClvModel(tables, c, snapshot, runId)),
-        () -> later.set(hasLaterSnapshot(tables, snapshot)));
-    inParallel(writes);
-    // the latest snapshot, whichever run wrote it: re-running an old date does not make it "current"
-    if (!later.get()) {
-      tables.replaceAll(Tables.customerTiersCurrent(scale()), customers); // this snapshot is the latest
-      return;
-    }
-    Dataset<Row> all = tables.read(Tables.CUSTOMER_RFM);
-    Row latest = all.agg(max(col(SNAPSHOT_DATE))).head();
-    tables.replaceAll(Tables.customerTiersCurrent(scale()),
-        all.filter(col(SNAPSHOT_DATE).equalTo(lit(latest.getDate(0)))));
-  }
-
   /**
-   * Whether customer_rfm holds a snapshot after {@code snapshot}; asked while this run's own rows are
-   * being written, which cannot change the answer.
+   * What a run knows once its input is read and summed per customer, whichever way it got there: the
+   * snapshot date, the validated lines and the rejected ones (for the rejects table), the sums, the
+   * mode, and, when the run keeps the incremental state, the step that commits it after the writes.
    */
-  private static boolean hasLaterSnapshot(DeltaTables tables, LocalDate snapshot) {
-    return tables.exists(Tables.CUSTOMER_RFM) && !tables.read(Tables.CUSTOMER_RFM)
-        .filter(col(SNAPSHOT_DATE).gt(lit(java.sql.Date.valueOf(snapshot)))).select(SNAPSHOT_DATE).limit(1).isEmpty();
-  }
-
-  /** The rows with the snapshot date and run id that every snapshot table carries. */
-  private static Dataset<Row> stamped(Dataset<Row> rows, LocalDate snapshot, String runId) {
-    return rows.withColumn(SNAPSHOT_DATE, lit(java.sql.Date.valueOf(snapshot))).withColumn(RUN_ID, lit(runId));
-  }
-
-  /**
-   * Runs the writes on a few threads and waits for all of them; the first failure is rethrown (the
-   * others finish first, so no write is left running behind the released snapshot lock).
-   */
-  private static void inParallel(List<Runnable> writes) {
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(WRITERS);
-    try {
-      List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
-      writes.forEach(write -> futures.add(pool.submit(write)));
-      RuntimeException failure = null;
-      for (java.util.concurrent.Future<?> future : futures) {
-        try {
-          future.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-          RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-          if (failure == null) {
-            failure = cause;
-          } else {
-            failure.addSuppressed(cause);
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while writing the snapshot", e);
-        }
-      }
-      if (failure != null) {
-        throw failure;
-      }
-    } finally {
-      pool.shutdown();
-    }
-  }
-
-  /** Fits and predicts CLV; a fit that cannot be trusted fails the run before anything is written. */
-  private ClvResult lifetimeValue(Dataset<Row> daySums, LocalDate snapshot, List<Dataset<Row>> cached) {
-    Dataset<Row> inputs = new ClvInputs(snapshot, settings.returnsPolicy()).inputs(daySums);
-    inputs.persist(StorageLevel.MEMORY_AND_DISK());
-    cached.add(inputs);
-    ClvResult result;
-    try {
-      result = new CustomerLifetimeValue(settings.clv()).apply(inputs);
-    } catch (ClvFitException e) {
-      throw new JobFailure(e.getMessage());
-    }
-    result.customers().ifPresent(c -> {
-      c.persist(StorageLevel.MEMORY_AND_DISK());
-      cached.add(c);
-      c.count();
-    });
-    return result;
-  }
-
-  private void writeCustomerClv(DeltaTables tables, ClvResult clv, LocalDate snapshot, String runId) {
-    var customerClv = Tables.customerClv(settings.clv().horizon().label());
-    if (clv.customers().isEmpty()) {
-      // no CLV this run: a re-run must not leave an earlier run's CLV rows behind for this snapshot
-      if (tables.exists(Tables.CUSTOMER_CLV)) {
-        tables.replaceSnapshot(customerClv, tables.read(Tables.CUSTOMER_CLV).limit(0), snapshot);
-      }
-      return;
-    }
-    tables.replaceSnapshot(customerClv, stamped(clv.customers().get(), snapshot, runId), snapshot);
-  }
-
-  /** The fitted models' row (only when CLV was predicted). */
-  private void writeClvModel(DeltaTables tables, ClvResult clv, LocalDate snapshot, String runId) {
-    BgNbd bg = clv.bgNbd().get().model();
-    GammaGamma gg = clv.gammaGamma().get().model();
-    ModelFit<BgNbd> bgFit = clv.bgNbd().get();
-    ModelFit<GammaGamma> ggFit = clv.gammaGamma().get();
-    Row row = org.apache.spark.sql.RowFactory.create(java.sql.Date.valueOf(snapshot), runId,
-        settings.clv().timeUnit().label(), settings.clv().horizon().label(), settings.clv().annualDiscountRate(),
-        settings.clv().margin(), settings.clv().penalizer(), bg.r(), bg.alpha(), bg.a(), bg.b(),
-        bgFit.logLikelihood(), bgFit.customers(), bgFit.groups(), bgFit.evaluations(), gg.p(), gg.q(), gg.gamma(),
-        ggFit.logLikelihood(), ggFit.customers(), ggFit.evaluations(), clv.fitMillis());
-    tables.replaceSnapshot(Tables.clvModel(), spark.createDataFrame(List.of(row), Tables.clvModel().schema()), snapshot);
-  }
+  private record Summed(LocalDate snapshot, ValidatedLines lines, Dataset<Row> rejected, CustomerSums sums,
+      String mode, Optional<Runnable> stateCommit) {}
 
   private static String describe(ClvResult clv) {
     if (clv.bgNbd().isEmpty()) {
@@ -332,39 +374,23 @@ public final class NightlyJob {
     }
     BgNbd bg = clv.bgNbd().get().model();
     GammaGamma gg = clv.gammaGamma().get().model();
-    return String.format(java.util.Locale.ROOT,
-        "BG/NBD r=%.4g alpha=%.4g a=%.4g b=%.4g (LL %.1f); Gamma-Gamma p=%.4g q=%.4g gamma=%.4g (LL %.1f); fitted in %d ms",
+    return String.format(Locale.ROOT,
+        "BG/NBD r=%.4g alpha=%.4g a=%.4g b=%.4g (LL %.1f); Gamma-Gamma p=%.4g q=%.4g gamma=%.4g (LL %.1f);"
+            + " fitted in %d ms",
         bg.r(), bg.alpha(), bg.a(), bg.b(), clv.bgNbd().get().logLikelihood(), gg.p(), gg.q(), gg.gamma(),
         clv.gammaGamma().get().logLikelihood(), clv.fitMillis());
   }
 
-  /** Net policy: returns of customers with no purchase before the snapshot belong to no customer's monetary. */
-  private BigDecimal unattributedAmount(Dataset<Row> aggregates) {
-    if (settings.returnsPolicy() != ReturnsPolicy.NET) {
-      return BigDecimal.ZERO.setScale(scale());
-    }
-    return decimalOrZero(aggregates.filter(col(FREQUENCY).equalTo(0)).agg(sum(col(MONETARY))).head(), 0);
+  private Duration lockTimeout() {
+    return Duration.ofMinutes(settings.lockTimeoutMinutes());
   }
 
+  /** A money total of a one-row result (0 for null) at the money scale. */
   private BigDecimal decimalOrZero(Row row, int index) {
     return (row.isNullAt(index) ? BigDecimal.ZERO : row.getDecimal(index)).setScale(scale());
   }
 
   private int scale() {
     return settings.input().amountScale();
-  }
-
-  private Dataset<Row> rowOf(Row row) {
-    return spark.createDataFrame(List.of(row), Tables.runLog(scale()).schema());
-  }
-
-  private void recordFailure(DeltaTables tables, RunLogEntry log, StageTimer timer, RuntimeException cause) {
-    String reason = cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage().lines().findFirst().orElse("");
-    try {
-      tables.append(Tables.runLog(scale()), rowOf(log.toRow("failed", reason, clock.instant(), timer.millis())));
-    } catch (RuntimeException secondary) {
-      LOG.error("run_id={} could not record the failed run in run_log: {}", log.runId, secondary.getMessage());
-      cause.addSuppressed(secondary);
-    }
   }
 }

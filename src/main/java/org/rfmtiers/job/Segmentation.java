@@ -4,9 +4,12 @@ import static org.apache.spark.sql.functions.*;
 import static org.rfmtiers.Columns.*;
 
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.rfmtiers.clv.ClvResult;
 import org.rfmtiers.config.SegmentSettings;
 import org.rfmtiers.output.DeltaTables;
@@ -50,10 +53,22 @@ final class Segmentation {
     Optional<LocalDate> previousDate = previousSnapshot(snapshot);
     Dataset<Row> previous = previousDate
         .map(date -> tables.read(Tables.CUSTOMER_RFM).filter(col(SNAPSHOT_DATE).equalTo(lit(java.sql.Date.valueOf(date)))))
-        .orElse(customers.limit(0))
+        .orElseGet(() -> noPreviousSnapshot(tiered))
         .select(CUSTOMER_ID, TIER, TIER_NAME);
     TierMigration.Result migration = new TierMigration(previousDate).apply(customers, previous);
     return new Result(migration.customers(), migration.migration());
+  }
+
+  /**
+   * An empty previous snapshot of its own lineage: one derived from this snapshot's customers would
+   * make the migration join a self-join, which Spark resolves to a trivially true predicate.
+   */
+  private static Dataset<Row> noPreviousSnapshot(Dataset<Row> customers) {
+    StructType schema = new StructType()
+        .add(CUSTOMER_ID, DataTypes.StringType)
+        .add(TIER, DataTypes.IntegerType)
+        .add(TIER_NAME, DataTypes.StringType);
+    return customers.sparkSession().createDataFrame(List.of(), schema);
   }
 
   private Optional<LocalDate> previousSnapshot(LocalDate snapshot) {

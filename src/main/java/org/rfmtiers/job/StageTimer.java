@@ -13,33 +13,45 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
+import org.apache.spark.SparkContext;
 import org.apache.spark.SparkStageInfo;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.JavaSparkStatusTracker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Times the job's stages and logs one structured line when each starts and ends (with the rows it
- * produced, where that count is known without another Spark job). With a status
- * tracker (local mode, where there is no cluster UI to watch), a stage still running after each
- * interval logs a progress line: elapsed time and the tasks done of the Spark stages now active.
+ * produced, where that count is known without another Spark job). While a stage runs, the Spark jobs
+ * it starts belong to the job group {@code rfm-tiers-<run id>-<stage>} with the description {@code
+ * rfm-tiers <run id>: <stage>}, so the Spark UI and event log of a run read as the pipeline; the
+ * calling thread's group is restored afterwards. With a status tracker (local mode, where there is no
+ * cluster UI to watch), a stage still running after each interval logs a progress line: elapsed time
+ * and the tasks done of the Spark stages now active.
  */
 final class StageTimer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("org.rfmtiers.stage");
+  private static final String JOB_GROUP = "spark.jobGroup.id";
+  private static final String JOB_DESCRIPTION = "spark.job.description";
   private final String runId;
+  private final Optional<SparkContext> context;
   private final Map<String, Long> millis = new LinkedHashMap<>();
   private final Optional<JavaSparkStatusTracker> tracker;
   private final Duration interval;
   private final Consumer<String> progressSink;
   private final ScheduledExecutorService ticker;
 
-  /** Progress lines go to the stage log. */
-  StageTimer(String runId, Optional<JavaSparkStatusTracker> tracker, Duration interval) {
-    this(runId, tracker, interval, LOG::info);
+  /** Names the stages' Spark jobs; progress lines (local mode only) go to the stage log. */
+  StageTimer(String runId, SparkContext context, Duration interval) {
+    this(runId, Optional.of(context), context.isLocal()
+        ? Optional.of(JavaSparkContext.fromSparkContext(context).statusTracker()) : Optional.empty(), interval, LOG::info);
   }
 
-  StageTimer(String runId, Optional<JavaSparkStatusTracker> tracker, Duration interval, Consumer<String> progressSink) {
+  StageTimer(String runId, Optional<SparkContext> context, Optional<JavaSparkStatusTracker> tracker, Duration interval,
+      Consumer<String> progressSink) {
     this.runId = runId;
+    this.context = context;
     this.tracker = tracker;
     this.interval = interval;
     this.progressSink = progressSink;
@@ -55,17 +67,24 @@ final class StageTimer implements AutoCloseable {
   }
 
   /** Times a stage whose end line also reports {@code rows(result)} (which must be cheap: no Spark job). */
-  <T> T time(String stage, Supplier<T> work, java.util.function.ToLongFunction<T> rows) {
+  <T> T time(String stage, Supplier<T> work, ToLongFunction<T> rows) {
     LOG.info("run_id={} stage={} event=start", runId, stage);
     long start = System.nanoTime();
     ScheduledFuture<?> progress = ticker == null ? null : ticker.scheduleAtFixedRate(
         () -> progressSink.accept(progressLine(stage, start)), interval.toMillis(), interval.toMillis(),
         TimeUnit.MILLISECONDS);
+    String[] outer = context.map(c -> new String[] {c.getLocalProperty(JOB_GROUP), c.getLocalProperty(JOB_DESCRIPTION)})
+        .orElse(null);
+    context.ifPresent(c -> c.setJobGroup("rfm-tiers-" + runId + "-" + stage, "rfm-tiers " + runId + ": " + stage, false));
     T result = null;
     try {
       result = work.get();
       return result;
     } finally {
+      context.ifPresent(c -> {
+        c.setLocalProperty(JOB_GROUP, outer[0]);
+        c.setLocalProperty(JOB_DESCRIPTION, outer[1]);
+      });
       if (progress != null) {
         progress.cancel(false);
       }

@@ -1,9 +1,11 @@
 package org.rfmtiers.output;
 
 import static org.rfmtiers.Columns.*;
+import static org.rfmtiers.Money.decimal;
 
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.rfmtiers.Money;
 
 /** The schemas of every table the job writes, with the column comments BI tools display. */
 public final class Tables {
@@ -37,11 +39,6 @@ public final class Tables {
 
   private Tables() {}
 
-  /** The decimal type of money sums for amounts with {@code scale} decimal places. */
-  public static DataType money(int scale) {
-    return DataTypes.createDecimalType(38, scale);
-  }
-
   public static TableSchema customerRfm(int scale) {
     return TableSchema.table(CUSTOMER_RFM,
             "One row per customer per snapshot: RFM features, 1-5 scores and the k-means value tier.")
@@ -53,12 +50,12 @@ public final class Tables {
         .column(RECENCY_DAYS, INT, "Days from the last purchase date to the snapshot date (1 = bought the day before)")
         .column(FREQUENCY, LONG, "Distinct purchase orders (or purchase days, per features.frequency-basis); returns never count")
         .column(PURCHASE_DAYS, LONG, "Distinct days with a purchase")
-        .column(MONETARY, money(scale), "Total spend: purchases, minus returns when returns.policy = net")
-        .column(AVG_ORDER_VALUE, money(scale), "monetary / frequency, rounded half-up to the money scale")
+        .column(MONETARY, decimal(scale), "Total spend: purchases, minus returns when returns.policy = net")
+        .column(AVG_ORDER_VALUE, decimal(scale), "monetary / frequency, rounded half-up to the money scale")
         .column(TENURE_DAYS, INT, "Days from the first purchase date to the snapshot date")
         .column(RETURN_COUNT, LONG, "Number of return or cancellation lines")
-        .column(RETURNED_AMOUNT, money(scale), "Total value of returns and cancellations, as a positive number")
-        .column(CURRENT_VALUE, money(scale), "Spend over the last segments.matrix.current-window-days days")
+        .column(RETURNED_AMOUNT, decimal(scale), "Total value of returns and cancellations, as a positive number")
+        .column(CURRENT_VALUE, decimal(scale), "Spend over the last segments.matrix.current-window-days days")
         .column(ORDERS_RECENT, LONG, "Orders in the last segments.lifecycle.trend-window-days days")
         .column(ORDERS_PRIOR, LONG, "Orders in the trend window before that")
         .column(MEAN_PURCHASE_GAP_DAYS, DOUBLE, "Mean days between purchase days (null for one purchase day)")
@@ -106,7 +103,7 @@ public final class Tables {
         .column("segment_name", STRING, "Label in segments.language")
         .column(CUSTOMERS, LONG, "Customers in the segment")
         .column("customer_share", DOUBLE, "Share of the snapshot's customers (0-1)")
-        .column("revenue", money(scale), "Sum of monetary")
+        .column("revenue", decimal(scale), "Sum of monetary")
         .column("revenue_share", DOUBLE, "Share of the snapshot's monetary (0-1); for customer_layer the 80/20 check")
         .column("mean_recency_days", DOUBLE, "Mean recency_days")
         .column("mean_frequency", DOUBLE, "Mean frequency")
@@ -140,7 +137,7 @@ public final class Tables {
         .column(CLUSTER_ID, INT, "Raw k-means cluster index of the tier")
         .column(CUSTOMERS, LONG, "Customers in the tier")
         .column("customer_share", DOUBLE, "Share of all customers in the snapshot (0-1)")
-        .column("revenue", money(scale), "Sum of monetary over the tier")
+        .column("revenue", decimal(scale), "Sum of monetary over the tier")
         .column("revenue_share", DOUBLE, "Share of the snapshot's total monetary (0-1)")
         .column("mean_recency_days", DOUBLE, "Mean recency_days")
         .column("median_recency_days", DOUBLE, "Median recency_days")
@@ -258,9 +255,9 @@ public final class Tables {
         .column("silhouette_by_k", DataTypes.createMapType(INT, DOUBLE), "Silhouette of every candidate k")
         .column("stage_ms", DataTypes.createMapType(STRING, LONG), "Wall time per stage in milliseconds")
         .column("returns_policy", STRING, "exclude or net")
-        .column("valid_amount", money(scale), "Sum of valid amounts before the snapshot date counted by the policy")
-        .column("monetary_total", money(scale), "Sum of monetary over customer_rfm")
-        .column("unattributed_amount", money(scale), "Returns of customers with no purchase (net policy), not in any monetary")
+        .column("valid_amount", decimal(scale), "Sum of valid amounts before the snapshot date counted by the policy")
+        .column("monetary_total", decimal(scale), "Sum of monetary over customer_rfm")
+        .column("unattributed_amount", decimal(scale), "Returns of customers with no purchase (net policy), not in any monetary")
         .column("reconciled", DataTypes.BooleanType, "valid_amount = monetary_total + unattributed_amount")
         .column("warnings", DataTypes.createArrayType(STRING), "Warnings raised during the run")
         .column("settings", STRING, "Effective settings of the run")
@@ -287,7 +284,6 @@ public final class Tables {
 
   /** Per-customer sums as of the state's snapshot date; the windowed columns are recomputed each run. */
   public static TableSchema stateCustomers(int scale) {
-    DataType spend = DataTypes.createDecimalType(38, 18);
     return TableSchema.table(STATE_CUSTOMERS, "Incremental state: per-customer sums before the snapshot date of"
             + " the state_log row that names this table version.")
         .column(CUSTOMER_ID, STRING, "Customer id")
@@ -295,14 +291,14 @@ public final class Tables {
         .column(LAST_PURCHASE_DATE, DATE, "Last purchase date")
         .column(FREQUENCY, LONG, "Distinct purchase orders (or days)")
         .column(PURCHASE_DAYS, LONG, "Distinct purchase days")
-        .column(MONETARY, money(scale), "Spend per returns.policy")
+        .column(MONETARY, decimal(scale), "Spend per returns.policy")
         .column(RETURN_COUNT, LONG, "Return lines")
-        .column(RETURNED_AMOUNT, money(scale), "Returned value, positive")
-        .column(CURRENT_VALUE, money(scale), "Spend in the current-value window before the snapshot date")
+        .column(RETURNED_AMOUNT, decimal(scale), "Returned value, positive")
+        .column(CURRENT_VALUE, decimal(scale), "Spend in the current-value window before the snapshot date")
         .column(ORDERS_RECENT, LONG, "Orders in the last trend window")
         .column(ORDERS_PRIOR, LONG, "Orders in the trend window before that")
-        .column(org.rfmtiers.clv.ClvInputs.DAY_SPEND, spend, "Spend of all purchase days (CLV input)")
-        .column(org.rfmtiers.clv.ClvInputs.FIRST_DAY_SPEND, spend, "Spend of the first purchase day (CLV input)")
+        .column(org.rfmtiers.clv.ClvInputs.DAY_SPEND, Money.SPEND, "Spend of all purchase days (CLV input)")
+        .column(org.rfmtiers.clv.ClvInputs.FIRST_DAY_SPEND, Money.SPEND, "Spend of the first purchase day (CLV input)")
         .build();
   }
 
@@ -317,7 +313,7 @@ public final class Tables {
             .add("path", STRING).add("size", LONG).add("modified", LONG)), "Input files folded into state_lines")
         .column("customers_version", LONG, "Delta version of state_customers as of snapshot_date")
         .column("latest_order_date", DATE, "Latest valid order date in state_lines")
-        .column("valid_amount", money(scale), "Valid amount before snapshot_date counted by the returns policy")
+        .column("valid_amount", decimal(scale), "Valid amount before snapshot_date counted by the returns policy")
         .column("rows_after_as_of", LONG, "Valid lines dated on or after snapshot_date")
         .build();
   }

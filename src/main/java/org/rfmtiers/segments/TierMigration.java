@@ -46,7 +46,7 @@ public final class TierMigration {
         .when(col(TO_TIER).lt(col(FROM_TIER)), lit("up"))
         .when(col(TO_TIER).gt(col(FROM_TIER)), lit("down"))
         .otherwise(lit("same"));
-    Dataset<Row> migration = before.join(after, before.col(CUSTOMER_ID).equalTo(after.col(CUSTOMER_ID)), "full_outer")
+    Dataset<Row> migration = before.join(after, CUSTOMER_ID, "full_outer")
         .groupBy(col(FROM_TIER), col(FROM_TIER_NAME), col(TO_TIER), col(TO_TIER_NAME))
         .agg(count(lit(1)).as(CUSTOMERS))
         .withColumn(MOVEMENT, movement)

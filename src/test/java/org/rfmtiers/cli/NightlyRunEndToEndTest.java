@@ -1,6 +1,7 @@
 package org.rfmtiers.cli;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.sum;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.rfmtiers.Columns.*;
 
@@ -12,15 +13,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rfmtiers.CliRunner;
 import org.rfmtiers.SparkTestSession;
 
 /** Runs the real CLI entry point against a temp warehouse and reads the Delta tables back. */
+@Tag("integration")
 class NightlyRunEndToEndTest {
   private static final String LOG = """
       customer_id,order_id,order_ts,amount
@@ -41,17 +45,36 @@ class NightlyRunEndToEndTest {
       J,O11
       """;
 
+  /**
+   * The shared warehouse's runs, in order: the default as-of date (2024-02-02, the latest snapshot
+   * throughout), 2024-01-11, 2024-01-21 (registered in the catalog), 2024-01-21 again, and 2024-01-11
+   * again. Read-only tests assert on it; tests that change a warehouse work on a copy.
+   */
+  private static final List<String> SHARED_RUNS = List.of("", "2024-01-11", "2024-01-21", "2024-01-21", "2024-01-11");
+
   @TempDir static Path dir;
   static SparkSession spark;
   static String input;
+  static Path shared;
+  static List<CliRunner.Outcome> sharedRuns = new ArrayList<>();
+  /** customer_rfm of 2024-01-21 after its first run, before the re-run. */
+  static List<Row> firstOf0121;
 
   @BeforeAll
-  static void writeLog() throws Exception {
+  static void writeLogAndSharedWarehouse() throws Exception {
     spark = SparkTestSession.get();
     Path file = dir.resolve("in/transactions.csv");
     Files.createDirectories(file.getParent());
     Files.writeString(file, LOG);
     input = file.toString();
+    shared = dir.resolve("wh-shared");
+    for (int i = 0; i < SHARED_RUNS.size(); i++) {
+      String asOf = SHARED_RUNS.get(i);
+      sharedRuns.add(i == 2 ? run(shared, asOf, "--catalog", "rfm_e2e") : run(shared, asOf.isEmpty() ? null : asOf));
+      if (i == 2) {
+        firstOf0121 = rows(shared, "2024-01-21");
+      }
+    }
   }
 
   private static CliRunner.Outcome cli(String... args) {
@@ -60,7 +83,8 @@ class NightlyRunEndToEndTest {
 
   private static CliRunner.Outcome run(Path warehouse, String asOf, String... extra) {
     List<String> args = new ArrayList<>(List.of("run", "--input", input, "--warehouse", warehouse.toString(),
-        "--set", "validation.max-reject-rate=0.5", "--set", "input.cancellation.order-id-prefix=C"));
+        "--set", "validation.max-reject-rate=0.5", "--set", "input.cancellation.order-id-prefix=C",
+        "--set", "report.enabled=false"));
     if (asOf != null) {
       args.addAll(List.of("--as-of", asOf));
     }
@@ -78,10 +102,30 @@ class NightlyRunEndToEndTest {
     return table(warehouse, name).filter(col(SNAPSHOT_DATE).equalTo(java.sql.Date.valueOf(date)));
   }
 
+  private static List<Row> rows(Path warehouse, String date) {
+    return snapshot(warehouse, "customer_rfm", date).drop(RUN_ID).orderBy(CUSTOMER_ID).collectAsList();
+  }
+
+  /** A copy of the shared warehouse, for a test that changes it. */
+  private static Path copyOfShared(String name) throws Exception {
+    Path copy = dir.resolve(name);
+    try (var paths = Files.walk(shared)) {
+      for (Path p : paths.toList()) {
+        Files.copy(p, copy.resolve(shared.relativize(p).toString()));
+      }
+    }
+    return copy;
+  }
+
+  private static Row runLogOf(Path warehouse, String snapshotDate) {
+    return table(warehouse, "run_log").filter(col(SNAPSHOT_DATE).equalTo(java.sql.Date.valueOf(snapshotDate)))
+        .orderBy("started_at").head();
+  }
+
   @Test
   void writesAllTablesWithHandComputedValues() {
-    Path warehouse = dir.resolve("wh-values");
-    CliRunner.Outcome outcome = run(warehouse, null);
+    Path warehouse = shared;
+    CliRunner.Outcome outcome = sharedRuns.get(0);
     assertTrue(outcome.out().contains("snapshot 2024-02-02"), "as-of defaults to the day after the last purchase: " + outcome.out());
 
     Map<String, Row> customers = new HashMap<>();
@@ -111,7 +155,7 @@ class NightlyRunEndToEndTest {
     assertEquals("J,O11", malformed.getAs(RAW_RECORD));
     assertTrue(malformed.<String>getAs(SOURCE_FILE).endsWith("transactions.csv"));
 
-    Row log = table(warehouse, "run_log").head();
+    Row log = runLogOf(warehouse, "2024-02-02");
     assertEquals("succeeded", log.getAs("status"));
     assertEquals(15L, log.<Long>getAs("rows_read"));
     assertEquals(10L, log.<Long>getAs("rows_valid"));
@@ -124,16 +168,21 @@ class NightlyRunEndToEndTest {
     assertTrue(log.<Boolean>getAs("reconciled"));
     assertEquals(List.of(input), log.getList(log.fieldIndex("input_files")).stream()
         .map(f -> f.toString().replace("file:", "")).toList());
+    assertEquals(new java.util.TreeSet<>(STAGES), new java.util.TreeSet<>(log.getJavaMap(log.fieldIndex("stage_ms")).keySet()),
+        "every stage of the night is timed");
 
     long tiers = snapshot(warehouse, "tier_summary", "2024-02-02").count();
     assertEquals(log.<Integer>getAs("k").longValue(), tiers);
-    assertEquals(4L, snapshot(warehouse, "tier_summary", "2024-02-02").agg(org.apache.spark.sql.functions.sum(CUSTOMERS)).head().getLong(0));
+    assertEquals(4L, snapshot(warehouse, "tier_summary", "2024-02-02").agg(sum(CUSTOMERS)).head().getLong(0));
     assertEquals(12, snapshot(warehouse, "score_thresholds", "2024-02-02").count(), "3 metrics x 4 scores used by 4 customers");
     for (Row r : customers.values()) {
       assertTrue(r.<Integer>getAs(TIER) >= 1 && r.<Integer>getAs(TIER) <= log.<Integer>getAs("k"), "tier in 1..k: " + r);
       assertNotNull(r.getAs(TIER_NAME));
     }
   }
+
+  private static final List<String> STAGES = List.of("list", "read", "validate", "sum", "features", "scores",
+      "tiers", "clv", "segments", "summary", "reconcile", "write");
 
   @Test
   void netPolicyReconcilesWithUnattributedReturns() {
@@ -150,67 +199,54 @@ class NightlyRunEndToEndTest {
 
   @Test
   void reRunReplacesOnlyItsSnapshot() {
-    Path warehouse = dir.resolve("wh-rerun");
-    run(warehouse, "2024-01-21");
-    List<Row> first = snapshot(warehouse, "customer_rfm", "2024-01-21").drop(RUN_ID).orderBy(CUSTOMER_ID).collectAsList();
-    run(warehouse, "2024-01-21");
-    List<Row> again = snapshot(warehouse, "customer_rfm", "2024-01-21").drop(RUN_ID).orderBy(CUSTOMER_ID).collectAsList();
+    List<Row> again = rows(shared, "2024-01-21");
     assertEquals(3, again.size());
-    assertEquals(first, again, "same input, same snapshot: same rows, tiers included");
+    assertEquals(firstOf0121, again, "same input, same snapshot: same rows, tiers included");
 
-    run(warehouse, "2024-01-11");
-    List<Row> earlier = snapshot(warehouse, "customer_rfm", "2024-01-11").drop(RUN_ID).orderBy(CUSTOMER_ID).collectAsList();
+    List<Row> earlier = rows(shared, "2024-01-11");
     assertEquals(List.of("A", "B", "D"), earlier.stream().map(r -> r.<String>getAs(CUSTOMER_ID)).toList());
     assertEquals(1, earlier.get(0).<Integer>getAs(RECENCY_DAYS), "A's last purchase before 2024-01-11 is 2024-01-10");
-    assertEquals(first, snapshot(warehouse, "customer_rfm", "2024-01-21").drop(RUN_ID).orderBy(CUSTOMER_ID).collectAsList(),
-        "writing another snapshot leaves this one untouched");
-    assertEquals(6, table(warehouse, "customer_rfm").count());
-    assertEquals(10, table(warehouse, "rejected_transactions").count(), "5 rejects per snapshot, not duplicated");
-    assertEquals(3, table(warehouse, "run_log").count(), "run_log keeps every run");
+    assertEquals(4 + 3 + 3, table(shared, "customer_rfm").count(), "three snapshots, none duplicated by re-runs");
+    assertEquals(15, table(shared, "rejected_transactions").count(), "5 rejects per snapshot, not duplicated");
+    assertEquals(SHARED_RUNS.size(), table(shared, "run_log").count(), "run_log keeps every run");
   }
 
   @Test
   void secondSnapshotRecordsTierMigrationAndSegments() {
-    Path warehouse = dir.resolve("wh-migration");
-    run(warehouse, "2024-01-11");
-    run(warehouse, "2024-01-21");
-    Dataset<Row> migration = snapshot(warehouse, "tier_migration", "2024-01-21");
-    assertEquals(3L, migration.agg(org.apache.spark.sql.functions.sum(CUSTOMERS)).head().getLong(0));
+    Dataset<Row> migration = snapshot(shared, "tier_migration", "2024-01-21");
+    assertEquals(3L, migration.agg(sum(CUSTOMERS)).head().getLong(0));
     assertEquals(0, migration.filter("movement in ('new', 'lost')").count(), "A, B and D are in both snapshots");
     assertEquals(java.sql.Date.valueOf("2024-01-11"), migration.head().getAs("previous_snapshot_date"));
-    assertEquals(0, snapshot(warehouse, "customer_rfm", "2024-01-21").filter(col(PREVIOUS_TIER).isNull()).count());
-    Dataset<Row> first = snapshot(warehouse, "tier_migration", "2024-01-11");
-    assertEquals(3, first.filter("movement = 'new'").agg(org.apache.spark.sql.functions.sum(CUSTOMERS)).head().getLong(0),
+    assertEquals(0, snapshot(shared, "customer_rfm", "2024-01-21").filter(col(PREVIOUS_TIER).isNull()).count());
+    Dataset<Row> first = snapshot(shared, "tier_migration", "2024-01-11");
+    assertEquals(3, first.filter("movement = 'new'").agg(sum(CUSTOMERS)).head().getLong(0),
         "the first snapshot: everybody is new");
 
-    Dataset<Row> segments = snapshot(warehouse, "segment_summary", "2024-01-21");
+    Dataset<Row> segments = snapshot(shared, "segment_summary", "2024-01-21");
     for (String scheme : List.of("rfm_segment", "customer_layer", "value_matrix", "lifecycle_stage")) {
-      assertEquals(3L, segments.filter(col("scheme").equalTo(scheme))
-          .agg(org.apache.spark.sql.functions.sum(CUSTOMERS)).head().getLong(0), scheme);
+      assertEquals(3L, segments.filter(col("scheme").equalTo(scheme)).agg(sum(CUSTOMERS)).head().getLong(0), scheme);
     }
-    Row customerA = snapshot(warehouse, "customer_rfm", "2024-01-21").filter("customer_id = 'A'").head();
+    Row customerA = snapshot(shared, "customer_rfm", "2024-01-21").filter("customer_id = 'A'").head();
     assertNotNull(customerA.getAs(RFM_SEGMENT));
     assertEquals("rfm_proxy", customerA.getAs(FUTURE_VALUE_SOURCE), "three customers are too few for CLV");
   }
 
   @Test
-  void currentTableFollowsTheLatestSnapshotAndMaintainKeepsItReadable() {
-    Path warehouse = dir.resolve("wh-current");
-    run(warehouse, "2024-01-21");
-    run(warehouse, "2024-01-11");
+  void currentTableFollowsTheLatestSnapshotAndMaintainKeepsItReadable() throws Exception {
+    Path warehouse = copyOfShared("wh-current");
     Dataset<Row> current = table(warehouse, "customer_tiers_current");
-    assertEquals(List.of(java.sql.Date.valueOf("2024-01-21")), current.select(SNAPSHOT_DATE).distinct()
-        .as(org.apache.spark.sql.Encoders.DATE()).collectAsList(), "re-running an older date keeps the latest current");
-    assertEquals(3, current.count());
+    assertEquals(List.of(java.sql.Date.valueOf("2024-02-02")), current.select(SNAPSHOT_DATE).distinct()
+        .as(Encoders.DATE()).collectAsList(), "re-running older dates keeps the latest current");
+    assertEquals(4, current.count());
 
     CliRunner.Outcome maintain = cli("maintain", "--warehouse", warehouse.toString(),
         "--set", "maintenance.snapshot-retention-days=30");
     assertEquals(0, maintain.code(), maintain.err());
     assertTrue(maintain.out().contains("customer_rfm"), maintain.out());
-    assertEquals(List.of(java.sql.Date.valueOf("2024-01-21")), table(warehouse, "customer_rfm").select(SNAPSHOT_DATE)
-        .distinct().as(org.apache.spark.sql.Encoders.DATE()).collectAsList(), "old snapshots deleted, the latest kept");
+    assertEquals(List.of(java.sql.Date.valueOf("2024-02-02")), table(warehouse, "customer_rfm").select(SNAPSHOT_DATE)
+        .distinct().as(Encoders.DATE()).collectAsList(), "old snapshots deleted, the latest kept");
     List<String> operations = spark.sql("DESCRIBE HISTORY delta.`" + warehouse.resolve("customer_rfm") + "`")
-        .select("operation").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+        .select("operation").as(Encoders.STRING()).collectAsList();
     assertTrue(operations.contains("OPTIMIZE") && operations.contains("VACUUM END") && operations.contains("DELETE"),
         operations.toString());
     assertEquals(Main.USAGE, cli("maintain", "--warehouse", warehouse.toString(),
@@ -218,9 +254,8 @@ class NightlyRunEndToEndTest {
   }
 
   @Test
-  void aChangedColumnTypeFailsBeforeWritingAndAnAddedColumnIsMerged() {
-    Path warehouse = dir.resolve("wh-schema");
-    run(warehouse, "2024-01-21");
+  void aChangedColumnTypeFailsBeforeWritingAndAnAddedColumnIsMerged() throws Exception {
+    Path warehouse = copyOfShared("wh-schema");
     String table = "delta.`" + warehouse.resolve("tier_summary") + "`";
     // an older version of the table without centre_monetary: the run adds it back
     spark.sql("ALTER TABLE " + table + " SET TBLPROPERTIES ('delta.columnMapping.mode' = 'name')");
@@ -229,15 +264,15 @@ class NightlyRunEndToEndTest {
     assertTrue(List.of(table(warehouse, "tier_summary").columns()).contains("centre_monetary"));
 
     // a table whose customers column is a string: the run refuses and leaves every table as it was
-    Path other = dir.resolve("wh-schema-type");
-    run(other, "2024-01-21");
+    Path other = copyOfShared("wh-schema-type");
     long version = spark.sql("DESCRIBE HISTORY delta.`" + other.resolve("customer_rfm") + "`").count();
     long rejectsVersion = spark.sql("DESCRIBE HISTORY delta.`" + other.resolve("rejected_transactions") + "`").count();
     Dataset<Row> summary = table(other, "tier_summary");
     summary.withColumn(CUSTOMERS, col(CUSTOMERS).cast("string")).write().format("delta").mode("overwrite")
         .option("overwriteSchema", "true").save(other.resolve("tier_summary").toString());
     CliRunner.Outcome outcome = cli("run", "--input", input, "--warehouse", other.toString(), "--as-of", "2024-01-21",
-        "--set", "validation.max-reject-rate=0.5", "--set", "input.cancellation.order-id-prefix=C");
+        "--set", "validation.max-reject-rate=0.5", "--set", "input.cancellation.order-id-prefix=C",
+        "--set", "report.enabled=false");
     assertEquals(Main.RUN_FAILED, outcome.code());
     assertTrue(outcome.err().contains("column customers is string in the table but this job writes bigint"), outcome.err());
     assertEquals(version, spark.sql("DESCRIBE HISTORY delta.`" + other.resolve("customer_rfm") + "`").count());
@@ -247,23 +282,19 @@ class NightlyRunEndToEndTest {
 
   @Test
   void tablesAreRegisteredInTheCatalogOnRequest() {
-    Path warehouse = dir.resolve("wh-catalog");
-    run(warehouse, "2024-01-21", "--catalog", "rfm_e2e"); // = --set output.catalog-database=rfm_e2e
-    assertEquals(3, spark.table("rfm_e2e.customer_rfm").count());
-    assertEquals(3, spark.sql("SELECT * FROM rfm_e2e.customer_tiers_current_view").count());
+    assertEquals(10, spark.table("rfm_e2e.customer_rfm").count(), "the registered table is the warehouse's");
+    assertEquals(4, spark.sql("SELECT * FROM rfm_e2e.customer_tiers_current_view").count());
     assertTrue(spark.catalog().tableExists("rfm_e2e", "run_log"));
-    assertEquals(Main.USAGE, cli("run", "--input", input, "--warehouse", warehouse.toString(),
+    assertEquals(Main.USAGE, cli("run", "--input", input, "--warehouse", shared.toString(),
         "--set", "output.catalog-database=rfm; DROP TABLE x").code(), "a database name is an identifier, nothing else");
   }
 
   @Test
   void tablesCarryColumnComments() {
-    Path warehouse = dir.resolve("wh-comments");
-    run(warehouse, "2024-01-21");
-    var field = table(warehouse, "customer_rfm").schema().apply(RECENCY_DAYS);
+    var field = table(shared, "customer_rfm").schema().apply(RECENCY_DAYS);
     assertTrue(field.getComment().isDefined());
     assertTrue(field.getComment().get().contains("Days from the last purchase"));
-    List<Row> detail = spark.sql("DESCRIBE DETAIL delta.`" + warehouse.resolve("customer_rfm") + "`").collectAsList();
+    List<Row> detail = spark.sql("DESCRIBE DETAIL delta.`" + shared.resolve("customer_rfm") + "`").collectAsList();
     assertEquals(List.of(SNAPSHOT_DATE), detail.get(0).getList(detail.get(0).fieldIndex("partitionColumns")));
     assertTrue(detail.get(0).<String>getAs("description").startsWith("One row per customer per snapshot"));
   }

@@ -133,12 +133,12 @@ class RfmFeaturesTest {
         assertEquals(0, expected.exceptAll(actual).count(), policy + " " + basis);
         assertEquals(0, actual.exceptAll(expected).count(), policy + " " + basis);
       }
-      // the day sums that come with the aggregates are ClvInputs' own, summed in cents or as decimals
+      // the CLV day sums that come with the aggregates, summed in cents or as decimals, against a plain
+      // Java fold of the same lines: per customer and day, then per customer
       RfmFeatures features = new RfmFeatures(asOf, policy, FrequencyBasis.ORDERS, 2, new RfmFeatures.Windows(90, 30));
       String[] daySums = {CUSTOMER_ID, FIRST_PURCHASE_DATE, LAST_PURCHASE_DATE, PURCHASE_DAYS,
           ClvInputs.DAY_SPEND, ClvInputs.FIRST_DAY_SPEND};
-      Dataset<Row> expected = new ClvInputs(asOf, policy).daySums(lines.filter(col(ORDER_DATE).lt(lit(java.sql.Date.valueOf(asOf)))))
-          .selectExpr(daySums);
+      Dataset<Row> expected = daySumsByHand(lines, asOf, policy);
       Dataset<Row> wide = lines.withColumn(AMOUNT, col(AMOUNT).cast("decimal(28,2)")); // as state_lines has them
       for (Dataset<Row> input : List.of(lines, wide)) {
         Dataset<Row> actual = features.aggregate(input).filter(col(FREQUENCY).gt(0)).selectExpr(daySums);
@@ -150,6 +150,40 @@ class RfmFeaturesTest {
       assertEquals(0, features.aggregate(lines).exceptAll(features.aggregate(wide)).count(),
           policy + ": decimal(28, 2) amounts sum to the same as decimal(18, 2) ones");
     }
+  }
+
+  /** Per customer with a purchase day: first and last purchase day, purchase days, spend of all and of the first. */
+  private static Dataset<Row> daySumsByHand(Dataset<Row> lines, LocalDate asOf, ReturnsPolicy policy) {
+    // customer -> day -> {has purchase, counted spend}
+    Map<String, java.util.TreeMap<LocalDate, Object[]>> days = new java.util.TreeMap<>();
+    for (Row r : lines.collectAsList()) {
+      LocalDate day = r.<java.sql.Date>getAs(ORDER_DATE).toLocalDate();
+      if (!day.isBefore(asOf)) {
+        continue;
+      }
+      boolean isReturn = r.getAs(IS_RETURN);
+      BigDecimal amount = r.getAs(AMOUNT);
+      BigDecimal counted = isReturn && policy == ReturnsPolicy.EXCLUDE ? BigDecimal.ZERO : amount;
+      Object[] d = days.computeIfAbsent(r.getAs(CUSTOMER_ID), c -> new java.util.TreeMap<>())
+          .computeIfAbsent(day, x -> new Object[] {false, BigDecimal.ZERO});
+      d[0] = (Boolean) d[0] || !isReturn;
+      d[1] = ((BigDecimal) d[1]).add(counted);
+    }
+    List<Row> rows = new java.util.ArrayList<>();
+    days.forEach((customer, byDay) -> {
+      List<Map.Entry<LocalDate, Object[]>> purchaseDays = byDay.entrySet().stream().filter(e -> (Boolean) e.getValue()[0]).toList();
+      if (purchaseDays.isEmpty()) {
+        return;
+      }
+      BigDecimal all = purchaseDays.stream().map(e -> (BigDecimal) e.getValue()[1]).reduce(BigDecimal.ZERO, BigDecimal::add);
+      rows.add(org.apache.spark.sql.RowFactory.create(customer, java.sql.Date.valueOf(purchaseDays.get(0).getKey()),
+          java.sql.Date.valueOf(purchaseDays.get(purchaseDays.size() - 1).getKey()), (long) purchaseDays.size(),
+          all.setScale(18), ((BigDecimal) purchaseDays.get(0).getValue()[1]).setScale(18)));
+    });
+    org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+        .add(CUSTOMER_ID, "string").add(FIRST_PURCHASE_DATE, "date").add(LAST_PURCHASE_DATE, "date")
+        .add(PURCHASE_DAYS, "long").add(ClvInputs.DAY_SPEND, "decimal(38,18)").add(ClvInputs.FIRST_DAY_SPEND, "decimal(38,18)");
+    return org.rfmtiers.SparkTestSession.get().createDataFrame(rows, schema);
   }
 
   private static Dataset<Row> countDistinct(Dataset<Row> lines, LocalDate asOf, ReturnsPolicy policy,

@@ -17,6 +17,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rfmtiers.CliRunner;
@@ -30,6 +31,7 @@ import org.rfmtiers.generate.TransactionGenerator;
  * file already holds lines dated after its snapshot. Every column of customer_rfm and customer_clv
  * (run_id aside) must be equal.
  */
+@Tag("integration")
 class IncrementalRunTest {
   private static final LocalDate D1 = LocalDate.of(2025, 6, 1);
   private static final String HEADER = "customer_id,order_id,order_ts,quantity,unit_price,amount";

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.ForeachFunction;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -16,8 +17,8 @@ class StageTimerTest {
   void aLongStageReportsTheTasksOfItsSparkJob() {
     SparkSession spark = SparkTestSession.get();
     List<String> lines = new CopyOnWriteArrayList<>();
-    try (StageTimer timer = new StageTimer("r1", Optional.of(org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()).statusTracker()),
-        Duration.ofMillis(150), lines::add)) {
+    try (StageTimer timer = new StageTimer("r1", Optional.of(spark.sparkContext()),
+        Optional.of(JavaSparkContext.fromSparkContext(spark.sparkContext()).statusTracker()), Duration.ofMillis(150), lines::add)) {
       timer.time("slow", () -> {
         // 4 tasks of 500 ms on 2 cores: about a second, several progress ticks
         spark.range(0, 4, 1, 4).foreach((ForeachFunction<Long>) id -> Thread.sleep(500));

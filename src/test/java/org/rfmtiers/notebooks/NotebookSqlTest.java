@@ -14,6 +14,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.rfmtiers.GeneratedWarehouse;
 import org.rfmtiers.SparkTestSession;
@@ -23,6 +24,7 @@ import org.rfmtiers.SparkTestSession;
  * warehouse the job just wrote ({@link GeneratedWarehouse}: two snapshots), returns rows, and returns the columns its
  * {@code -- expect:} line promises.
  */
+@Tag("integration")
 class NotebookSqlTest {
   private static final Pattern SQL = Pattern.compile("spark\\.sql\\(f\"\"\"(.*?)\"\"\"\\)", Pattern.DOTALL);
   private static final Pattern EXPECT = Pattern.compile("-- expect: (.*)");

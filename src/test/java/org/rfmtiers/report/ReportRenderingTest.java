@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.rfmtiers.CliRunner;
 import org.rfmtiers.GeneratedWarehouse;
@@ -27,6 +28,7 @@ import org.rfmtiers.SparkTestSession;
  * from the network, and a screenshot saved to {@code target/report-screenshot.png}. Without Chromium
  * the browser half is skipped, unless RFM_TIERS_REQUIRE_BROWSER is set (as .ci/run does).
  */
+@Tag("integration")
 class ReportRenderingTest {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final List<String> CHARTS = List.of("tier-shares", "tier-recency", "tier-frequency", "tier-monetary",

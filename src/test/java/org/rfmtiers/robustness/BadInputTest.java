@@ -13,6 +13,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rfmtiers.CliRunner;
@@ -20,6 +21,7 @@ import org.rfmtiers.SparkTestSession;
 import org.rfmtiers.cli.Main;
 
 /** Each class of bad input either becomes a reject with a reason, or fails the run clearly, touching nothing. */
+@Tag("integration")
 class BadInputTest {
   @TempDir static Path dir;
   static SparkSession spark;

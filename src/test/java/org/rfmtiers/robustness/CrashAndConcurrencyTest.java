@@ -17,6 +17,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rfmtiers.CliRunner;
@@ -28,6 +29,7 @@ import org.rfmtiers.generate.TransactionGenerator;
  * started together: afterwards every table is readable, earlier snapshots are exactly as before, a
  * re-run completes the snapshot, and a snapshot is never a mix of two runs.
  */
+@Tag("integration")
 class CrashAndConcurrencyTest {
   private static final List<String> SNAPSHOT_TABLES = org.rfmtiers.output.Tables.SNAPSHOT_TABLES;
   private static final String EARLIER = "2025-07-01";

@@ -12,6 +12,7 @@ import java.util.Random;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rfmtiers.CliRunner;
@@ -22,6 +23,7 @@ import org.rfmtiers.generate.TransactionGenerator;
  * Feeds randomly corrupted logs through the CLI and checks the invariants: every line is read, every row
  * read is either valid or rejected (with a reject row), and the valid amounts reconcile with monetary.
  */
+@Tag("integration")
 class FuzzReconciliationTest {
   @TempDir Path dir;
 

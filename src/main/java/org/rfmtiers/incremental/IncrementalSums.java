@@ -1,0 +1,334 @@
+package org.rfmtiers.incremental;
+
+import static org.apache.spark.sql.functions.*;
+import static org.rfmtiers.Columns.*;
+
+import java.math.BigDecimal;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.rfmtiers.config.InputSettings;
+import org.rfmtiers.config.JobSettings;
+import org.rfmtiers.features.CustomerSums;
+import org.rfmtiers.features.RfmFeatures;
+import org.rfmtiers.ingest.TransactionSource;
+import org.rfmtiers.ingest.TransactionSource.InputFile;
+import org.rfmtiers.ingest.ValidatedLines;
+
+/**
+ * The algorithm of {@code run --incremental}: whether the committed {@link IncrementalState} can serve a
+ * night, and a snapshot's per-customer sums from that state and the lines of the files it has not folded
+ * in yet. Customers with a new line, or with a line whose windows move with the as-of date ({@link
+ * Bands}), are summed again from state_lines; every other customer keeps the state's sums. The result
+ * equals a full run's on all the files (IncrementalAlgebraTest, IncrementalRunTest). Owns what it
+ * caches; {@link #close} releases it.
+ */
+public final class IncrementalSums implements AutoCloseable {
+  /** Up to this many touched customers, their ids are broadcast to the scan of state_lines (tens of MB). */
+  private static final long BROADCAST_CUSTOMERS = 2_000_000;
+
+  private final SparkSession spark;
+  private final JobSettings settings;
+  private final IncrementalState state;
+  private final List<Dataset<Row>> cached = new ArrayList<>();
+
+  public IncrementalSums(SparkSession spark, JobSettings settings, IncrementalState state) {
+    this.spark = spark;
+    this.settings = settings;
+    this.state = state;
+  }
+
+  /** A night's sums, and the step that commits the state once the snapshot is published. */
+  public record Night(CustomerSums sums, Runnable commit, String mode) {}
+
+  /** The latest valid order date of the state and the new lines together. */
+  public static LocalDate latestOrderDate(IncrementalState.Commit commit, ValidatedLines lines) {
+    return lines.latest().filter(d -> d.isAfter(commit.latestOrderDate())).orElse(commit.latestOrderDate());
+  }
+
+  /**
+   * Why the committed state {@code base} cannot serve an incremental run on {@code listing}, if it
+   * cannot: then the run reads every file and rebuilds the state.
+   */
+  public static Optional<String> unusable(
+      JobSettings settings,
+      boolean fileInput,
+      Optional<IncrementalState.Commit> base,
+      List<InputFile> listing,
+      Optional<LocalDate> asOf) {
+    if (!fileInput) {
+      return Optional.of(
+          "a Delta input is read whole (incremental runs fold new files of csv, parquet or text input)");
+    }
+    if (settings.input().columns().transactionId().isPresent()) {
+      return Optional.of(
+          "input.columns.transaction-id de-duplicates lines across all files, which needs them all");
+    }
+    if (base.isEmpty()) {
+      return Optional.of("no incremental state yet");
+    }
+    IncrementalState.Commit commit = base.get();
+    if (!commit.fingerprint().equals(fingerprint(settings))) {
+      return Optional.of(
+          "the input, validation, returns or features settings changed since the state was built");
+    }
+    Map<String, InputFile> now = new LinkedHashMap<>();
+    listing.forEach(f -> now.put(f.path(), f));
+    for (InputFile before : commit.files()) {
+      InputFile current = now.get(before.path());
+      if (current == null) {
+        return Optional.of(
+            "file " + before.path() + " was folded into the state but is no longer in the input");
+      }
+      if (current.size() != before.size() || current.modified() != before.modified()) {
+        return Optional.of("file " + before.path() + " changed since it was folded into the state");
+      }
+    }
+    return asOf.flatMap(date -> beforeState(date, commit));
+  }
+
+  /** Why a snapshot date before the state's cannot be served from it, if it is before. */
+  public static Optional<String> beforeState(LocalDate snapshot, IncrementalState.Commit commit) {
+    return snapshot.isBefore(commit.snapshot())
+        ? Optional.of("the snapshot " + snapshot + " is before the state's snapshot " + commit.snapshot())
+        : Optional.empty();
+  }
+
+  /** The files of {@code listing} that {@code commit} has not folded in. */
+  public static List<InputFile> added(IncrementalState.Commit commit, List<InputFile> listing) {
+    Set<String> folded = new LinkedHashSet<>(paths(commit.files()));
+    return listing.stream().filter(f -> !folded.contains(f.path())).toList();
+  }
+
+  /** The settings the state's sums depend on: another value means the state must be rebuilt. */
+  public static String fingerprint(JobSettings settings) {
+    InputSettings in = settings.input();
+    InputSettings withoutUri =
+        new InputSettings(
+            Optional.empty(),
+            in.format(),
+            in.header(),
+            in.delimiter(),
+            in.timestampFormat(),
+            in.timeZone(),
+            in.amountScale(),
+            in.columns(),
+            in.cancellationPrefix(),
+            in.negativeAmountIsReturn());
+    return withoutUri
+        + "; min-date="
+        + settings.validation().minDate()
+        + "; max-future-days="
+        + settings.validation().maxFutureDays()
+        + "; returns="
+        + settings.returnsPolicy()
+        + "; frequency="
+        + settings.frequencyBasis()
+        + "; windows="
+        + settings.segments().currentWindowDays()
+        + "/"
+        + settings.segments().lifecycle().trendWindowDays();
+  }
+
+  /**
+   * Folds the new files' valid lines into state_lines and sums the snapshot: the touched customers
+   * again from state_lines, the others from the state's sums. The valid amount and the lines after the
+   * snapshot move on from the state's by the new lines and by the earlier lines that the move of the
+   * as-of date brings in.
+   *
+   * @param lines the validated lines of {@code added} (packed with their source file)
+   */
+  public Night fold(
+      IncrementalState.Commit commit,
+      List<InputFile> added,
+      ValidatedLines lines,
+      LocalDate snapshot,
+      String runId) {
+    RfmFeatures rfm = RfmFeatures.of(settings, snapshot);
+    Dataset<Row> newLines =
+        added.isEmpty()
+            ? spark.createDataFrame(List.of(), IncrementalState.linesSchema(scale()))
+            : persisted(state.summed(lines.validRows()));
+    if (!added.isEmpty()) {
+      state.fold(newLines, sourceFileNames(added));
+    }
+    Set<String> files = new LinkedHashSet<>(paths(commit.files()));
+    files.addAll(paths(added));
+    Dataset<Row> stateLines =
+        state.lines(files.stream().map(TransactionSource::sourceFileName).toList());
+    Column date = col(ORDER_DATE);
+    Date asOfDate = Date.valueOf(snapshot);
+    // lines whose windows move with the as-of date, or that start to count: their customers are summed again
+    Bands bands = new Bands(commit.snapshot(), snapshot, rfm.windowLengths());
+    Dataset<Row> touched =
+        persisted(
+            newLines
+                .select(CUSTOMER_ID)
+                .union(stateLines.filter(bands.contains(date)).select(CUSTOMER_ID))
+                .distinct());
+    // one scan of state_lines for the touched customers' lines, joined on a broadcast of their ids (a
+    // shuffle join would move every line of the history); their sums carry the CLV day sums too
+    Dataset<Row> touchedIds = touched.count() <= BROADCAST_CUSTOMERS ? broadcast(touched) : touched;
+    Dataset<Row> summedAgain =
+        rfm.aggregate(stateLines.filter(date.lt(lit(asOfDate))).join(touchedIds, CUSTOMER_ID));
+    Dataset<Row> kept =
+        state
+            .customers(commit.customersVersion())
+            .join(touchedIds, new String[] {CUSTOMER_ID}, "left_anti");
+    Dataset<Row> aggregates = persisted(summedAgain.unionByName(kept));
+
+    Column counted = settings.returnsPolicy().countedAmount();
+    Column sinceState = date.geq(lit(Date.valueOf(commit.snapshot()))).and(date.lt(lit(asOfDate)));
+    Row old =
+        stateLines
+            .filter(bands.months().and(sinceState))
+            .filter(not(col(SOURCE_FILE).isin(sourceFileNames(added).toArray())))
+            .agg(sum(counted), sum(col(LINES)))
+            .head();
+    Row fresh =
+        newLines
+            .agg(
+                sum(when(date.lt(lit(asOfDate)), counted)),
+                sum(when(date.geq(lit(asOfDate)), col(LINES))))
+            .head();
+    BigDecimal validAmount =
+        commit.validAmount().add(decimalOrZero(old, 0)).add(decimalOrZero(fresh, 0));
+    long afterAsOf = commit.rowsAfterAsOf() - longOrZero(old, 1) + longOrZero(fresh, 1);
+    LocalDate latest = latestOrderDate(commit, lines);
+    List<InputFile> committedFiles = new ArrayList<>(commit.files());
+    committedFiles.addAll(added);
+    Runnable commitState =
+        () -> {
+          long version = state.replaceCustomers(aggregates);
+          state.commit(
+              new IncrementalState.Commit(
+                  runId,
+                  snapshot,
+                  commit.fingerprint(),
+                  committedFiles,
+                  version,
+                  latest,
+                  validAmount,
+                  afterAsOf));
+        };
+    String mode =
+        String.format(
+            Locale.ROOT,
+            "incremental: %d new file(s) folded into the state of %s",
+            added.size(),
+            commit.snapshot());
+    return new Night(new CustomerSums(aggregates, validAmount, afterAsOf), commitState, mode);
+  }
+
+  /**
+   * The step that rebuilds the state from a full run's valid lines and sums, to run once the snapshot
+   * is published.
+   */
+  public Runnable rebuild(
+      ValidatedLines lines,
+      CustomerSums sums,
+      List<InputFile> listing,
+      LocalDate snapshot,
+      String runId) {
+    return () -> {
+      state.replaceLines(lines.validRows());
+      long version = state.replaceCustomers(sums.aggregates());
+      state.commit(
+          new IncrementalState.Commit(
+              runId,
+              snapshot,
+              fingerprint(settings),
+              listing,
+              version,
+              lines.latest().orElseThrow(),
+              sums.validAmount(),
+              sums.rowsAfterAsOf()));
+    };
+  }
+
+  @Override
+  public void close() {
+    cached.forEach(Dataset::unpersist);
+  }
+
+  private Dataset<Row> persisted(Dataset<Row> data) {
+    // one row per customer (or per new order line): a partition per core is plenty
+    Dataset<Row> kept =
+        data.coalesce(spark.sparkContext().defaultParallelism())
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(kept);
+    return kept;
+  }
+
+  private int scale() {
+    return settings.input().amountScale();
+  }
+
+  private BigDecimal decimalOrZero(Row row, int index) {
+    return (row.isNullAt(index) ? BigDecimal.ZERO : row.getDecimal(index)).setScale(scale());
+  }
+
+  private static long longOrZero(Row row, int index) {
+    return row.isNullAt(index) ? 0 : row.getLong(index);
+  }
+
+  /** The files as the source_file column (and so state_lines) spells them. */
+  private static List<String> sourceFileNames(List<InputFile> files) {
+    return files.stream().map(f -> TransactionSource.sourceFileName(f.path())).toList();
+  }
+
+  private static List<String> paths(List<InputFile> files) {
+    return files.stream().map(InputFile::path).toList();
+  }
+
+  /**
+   * The order dates whose rows change when the as-of date moves from {@code from} to {@code to}: those
+   * entering the snapshot, [from, to), and those crossing a window's start, [from - L, to - L) for each
+   * window length L. Empty when the date does not move.
+   */
+  record Bands(LocalDate from, LocalDate to, List<Integer> windowLengths) {
+    Column contains(Column date) {
+      Column any = lit(false);
+      for (LocalDate[] band : bands()) {
+        any = any.or(date.geq(lit(Date.valueOf(band[0]))).and(date.lt(lit(Date.valueOf(band[1])))));
+      }
+      return months().and(any);
+    }
+
+    /** The state_lines partitions (months) the bands touch, so a scan reads only those. */
+    Column months() {
+      TreeSet<Date> months = new TreeSet<>();
+      for (LocalDate[] band : bands()) {
+        for (LocalDate m = band[0].withDayOfMonth(1); m.isBefore(band[1]); m = m.plusMonths(1)) {
+          months.add(Date.valueOf(m));
+        }
+      }
+      return months.isEmpty() ? lit(false) : col(ORDER_MONTH).isin(months.toArray());
+    }
+
+    private List<LocalDate[]> bands() {
+      List<LocalDate[]> bands = new ArrayList<>();
+      if (!to.isAfter(from)) {
+        return bands;
+      }
+      bands.add(new LocalDate[] {from, to});
+      for (int length : windowLengths) {
+        bands.add(new LocalDate[] {from.minusDays(length), to.minusDays(length)});
+      }
+      return bands;
+    }
+  }
+}

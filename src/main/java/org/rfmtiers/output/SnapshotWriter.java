@@ -1,0 +1,228 @@
+package org.rfmtiers.output;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.rfmtiers.Columns.RUN_ID;
+import static org.rfmtiers.Columns.SNAPSHOT_DATE;
+
+import java.sql.Date;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.rfmtiers.clv.BgNbd;
+import org.rfmtiers.clv.ClvResult;
+import org.rfmtiers.clv.GammaGamma;
+import org.rfmtiers.clv.ModelFit;
+import org.rfmtiers.config.ClvSettings;
+
+/**
+ * The write phase of a run: every table of one snapshot, under the snapshot's lock, after a schema
+ * check of every table (a type change writes nothing at all). Each table is one atomic Delta commit
+ * replacing exactly this snapshot; they are independent, so they are written concurrently (on small
+ * data a commit is mostly driver-side latency: log listing, planning, JSON). customer_tiers_current
+ * follows, from this run's customers unless a later snapshot exists.
+ */
+public final class SnapshotWriter {
+  /** Concurrent table writes: all of a snapshot's at once, to overlap their commit latency. */
+  private static final int WRITERS = 8;
+
+  private final SparkSession spark;
+  private final DeltaTables tables;
+  private final ClvSettings clvSettings;
+  private final int scale;
+  private final Duration lockTimeout;
+
+  public SnapshotWriter(
+      SparkSession spark, DeltaTables tables, ClvSettings clvSettings, int scale, Duration lockTimeout) {
+    this.spark = spark;
+    this.tables = tables;
+    this.clvSettings = clvSettings;
+    this.scale = scale;
+    this.lockTimeout = lockTimeout;
+  }
+
+  /** What one snapshot writes; the writer adds snapshot_date and run_id to every row. */
+  public record Snapshot(
+      LocalDate date,
+      String runId,
+      Dataset<Row> rejected,
+      Dataset<Row> scoreThresholds,
+      Dataset<Row> tierSummary,
+      Dataset<Row> segmentSummary,
+      Dataset<Row> tierMigration,
+      Dataset<Row> customers,
+      Optional<ClvResult> clv) {}
+
+  /**
+   * Writes the snapshot.
+   *
+   * @throws SnapshotLock.HeldException another live run is writing the same snapshot
+   * @throws DeltaTables.SchemaChangeException a table's column has another type than this job writes
+   */
+  public void write(Snapshot s) {
+    try (SnapshotLock lock =
+        SnapshotLock.acquire(
+            spark.sparkContext().hadoopConfiguration(), tables.warehouse(), s.date(), s.runId(), lockTimeout)) {
+      checkSchemas();
+      writeLocked(s);
+    }
+  }
+
+  private void checkSchemas() {
+    for (TableSchema schema :
+        List.of(
+            Tables.rejectedTransactions(),
+            Tables.scoreThresholds(),
+            Tables.tierSummary(scale),
+            Tables.segmentSummary(scale),
+            Tables.tierMigration(),
+            Tables.customerRfm(scale),
+            Tables.customerClv(clvSettings.horizon().label()),
+            Tables.clvModel(),
+            Tables.customerTiersCurrent(scale))) {
+      tables.checkSchema(schema);
+    }
+  }
+
+  private void writeLocked(Snapshot s) {
+    Dataset<Row> customers = stamped(s.customers(), s);
+    // beside the writes, the question customer_tiers_current needs afterwards: is there a later snapshot?
+    AtomicBoolean later = new AtomicBoolean();
+    inParallel(
+        List.of(
+            () -> replace(Tables.rejectedTransactions(), s.rejected(), s),
+            () -> replace(Tables.scoreThresholds(), s.scoreThresholds(), s),
+            () -> replace(Tables.tierSummary(scale), s.tierSummary(), s),
+            () -> replace(Tables.segmentSummary(scale), s.segmentSummary(), s),
+            () -> replace(Tables.tierMigration(), s.tierMigration(), s),
+            () -> tables.replaceSnapshot(Tables.customerRfm(scale), customers, s.date()),
+            () -> s.clv().ifPresent(clv -> writeCustomerClv(clv, s)),
+            () -> s.clv().filter(clv -> clv.customers().isPresent()).ifPresent(clv -> writeClvModel(clv, s)),
+            () -> later.set(hasLaterSnapshot(s.date()))));
+    // the latest snapshot, whichever run wrote it: re-running an old date does not make it "current"
+    if (!later.get()) {
+      tables.replaceAll(Tables.customerTiersCurrent(scale), customers);
+      return;
+    }
+    Dataset<Row> all = tables.read(Tables.CUSTOMER_RFM);
+    Row latest = all.agg(max(col(SNAPSHOT_DATE))).head();
+    tables.replaceAll(
+        Tables.customerTiersCurrent(scale),
+        all.filter(col(SNAPSHOT_DATE).equalTo(lit(latest.getDate(0)))));
+  }
+
+  private void replace(TableSchema table, Dataset<Row> rows, Snapshot s) {
+    tables.replaceSnapshot(table, stamped(rows, s), s.date());
+  }
+
+  /**
+   * Whether customer_rfm holds a snapshot after {@code snapshot}; asked while this run's own rows are
+   * being written, which cannot change the answer.
+   */
+  private boolean hasLaterSnapshot(LocalDate snapshot) {
+    return tables.exists(Tables.CUSTOMER_RFM)
+        && !tables
+            .read(Tables.CUSTOMER_RFM)
+            .filter(col(SNAPSHOT_DATE).gt(lit(Date.valueOf(snapshot))))
+            .select(SNAPSHOT_DATE)
+            .limit(1)
+            .isEmpty();
+  }
+
+  private void writeCustomerClv(ClvResult clv, Snapshot s) {
+    TableSchema customerClv = Tables.customerClv(clvSettings.horizon().label());
+    if (clv.customers().isEmpty()) {
+      // no CLV this run: a re-run must not leave an earlier run's CLV rows behind for this snapshot
+      if (tables.exists(Tables.CUSTOMER_CLV)) {
+        tables.replaceSnapshot(customerClv, tables.read(Tables.CUSTOMER_CLV).limit(0), s.date());
+      }
+      return;
+    }
+    replace(customerClv, clv.customers().get(), s);
+  }
+
+  /** The fitted models' row (only when CLV was predicted). */
+  private void writeClvModel(ClvResult clv, Snapshot s) {
+    ModelFit<BgNbd> bgFit = clv.bgNbd().get();
+    ModelFit<GammaGamma> ggFit = clv.gammaGamma().get();
+    BgNbd bg = bgFit.model();
+    GammaGamma gg = ggFit.model();
+    Row row =
+        RowFactory.create(
+            Date.valueOf(s.date()),
+            s.runId(),
+            clvSettings.timeUnit().label(),
+            clvSettings.horizon().label(),
+            clvSettings.annualDiscountRate(),
+            clvSettings.margin(),
+            clvSettings.penalizer(),
+            bg.r(),
+            bg.alpha(),
+            bg.a(),
+            bg.b(),
+            bgFit.logLikelihood(),
+            bgFit.customers(),
+            bgFit.groups(),
+            bgFit.evaluations(),
+            gg.p(),
+            gg.q(),
+            gg.gamma(),
+            ggFit.logLikelihood(),
+            ggFit.customers(),
+            ggFit.evaluations(),
+            clv.fitMillis());
+    tables.replaceSnapshot(
+        Tables.clvModel(), spark.createDataFrame(List.of(row), Tables.clvModel().schema()), s.date());
+  }
+
+  /** The rows with the snapshot date and run id that every snapshot table carries. */
+  private static Dataset<Row> stamped(Dataset<Row> rows, Snapshot s) {
+    return rows.withColumn(SNAPSHOT_DATE, lit(Date.valueOf(s.date()))).withColumn(RUN_ID, lit(s.runId()));
+  }
+
+  /**
+   * Runs the writes on a few threads and waits for all of them; the first failure is rethrown (the
+   * others finish first, so no write is left running behind the released snapshot lock).
+   */
+  private static void inParallel(List<Runnable> writes) {
+    ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      writes.forEach(write -> futures.add(pool.submit(write)));
+      RuntimeException failure = null;
+      for (Future<?> future : futures) {
+        try {
+          future.get();
+        } catch (ExecutionException e) {
+          RuntimeException cause =
+              e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+          if (failure == null) {
+            failure = cause;
+          } else {
+            failure.addSuppressed(cause);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while writing the snapshot", e);
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+}
