@@ -92,4 +92,103 @@ public final class Columns {
   public static final String MAX_VALUE = "max_value";
   public static final String CUSTOMERS = "customers";
   public static final String METHOD = "method";
+
+  // Tables.SEGMENT_SUMMARY.
+  public static final String SCHEME = "scheme";
+  public static final String SEGMENT = "segment";
+  public static final String SEGMENT_NAME = "segment_name";
+  public static final String CUSTOMER_SHARE = "customer_share";
+  public static final String REVENUE = "revenue";
+  public static final String REVENUE_SHARE = "revenue_share";
+  public static final String MEAN_RECENCY_DAYS = "mean_recency_days";
+  public static final String MEAN_FREQUENCY = "mean_frequency";
+  public static final String MEAN_MONETARY = "mean_monetary";
+
+  // Tables.TIER_MIGRATION.
+  public static final String PREVIOUS_SNAPSHOT_DATE = "previous_snapshot_date";
+  public static final String FROM_TIER = "from_tier";
+  public static final String FROM_TIER_NAME = "from_tier_name";
+  public static final String TO_TIER = "to_tier";
+  public static final String TO_TIER_NAME = "to_tier_name";
+  public static final String MOVEMENT = "movement";
+
+  // Tables.TIER_SUMMARY.
+  public static final String MEDIAN_RECENCY_DAYS = "median_recency_days";
+  public static final String MEDIAN_FREQUENCY = "median_frequency";
+  public static final String MEDIAN_MONETARY = "median_monetary";
+  public static final String CENTRE_RECENCY_DAYS = "centre_recency_days";
+  public static final String CENTRE_FREQUENCY = "centre_frequency";
+  public static final String CENTRE_MONETARY = "centre_monetary";
+
+  // Tables.CUSTOMER_CLV.
+  public static final String REPEAT_PURCHASE_DAYS = "repeat_purchase_days";
+  public static final String TIME_TO_LAST_PURCHASE = "time_to_last_purchase";
+  public static final String CUSTOMER_AGE = "customer_age";
+  public static final String REPEAT_AVG_VALUE = "repeat_avg_value";
+  public static final String P_ALIVE = "p_alive";
+  public static final String EXPECTED_NEXT = "expected_purchases_next_period";
+  public static final String EXPECTED_PURCHASES_PREFIX = "expected_purchases_";
+  public static final String EXPECTED_AOV = "expected_avg_order_value";
+  public static final String CLV_PREFIX = "clv_";
+  public static final String TIME_UNIT = "time_unit";
+
+  // Tables.CLV_MODEL.
+  public static final String HORIZON = "horizon";
+  public static final String DISCOUNT_RATE = "discount_rate";
+  public static final String MARGIN = "margin";
+  public static final String PENALIZER = "penalizer";
+  public static final String BGNBD_R = "r";
+  public static final String BGNBD_ALPHA = "alpha";
+  public static final String BGNBD_A = "a";
+  public static final String BGNBD_B = "b";
+  public static final String BGNBD_LOG_LIKELIHOOD = "bgnbd_log_likelihood";
+  public static final String BGNBD_CUSTOMERS = "bgnbd_customers";
+  public static final String BGNBD_GROUPS = "bgnbd_groups";
+  public static final String BGNBD_EVALUATIONS = "bgnbd_evaluations";
+  public static final String GG_P = "p";
+  public static final String GG_Q = "q";
+  public static final String GG_GAMMA = "gamma";
+  public static final String GG_LOG_LIKELIHOOD = "gg_log_likelihood";
+  public static final String GG_CUSTOMERS = "gg_customers";
+  public static final String GG_EVALUATIONS = "gg_evaluations";
+  public static final String FIT_MS = "fit_ms";
+
+  // Tables.RUN_LOG.
+  public static final String STATUS = "status";
+  public static final String FAILURE_REASON = "failure_reason";
+  public static final String STARTED_AT = "started_at";
+  public static final String FINISHED_AT = "finished_at";
+  public static final String INPUT_URI = "input_uri";
+  public static final String INPUT_FORMAT = "input_format";
+  public static final String INPUT_FILES = "input_files";
+  public static final String ROWS_READ = "rows_read";
+  public static final String ROWS_VALID = "rows_valid";
+  public static final String ROWS_REJECTED = "rows_rejected";
+  public static final String ROWS_AFTER_AS_OF = "rows_after_as_of";
+  public static final String K = "k";
+  public static final String K_SELECTION = "k_selection";
+  public static final String SILHOUETTE = "silhouette";
+  public static final String SILHOUETTE_BY_K = "silhouette_by_k";
+  public static final String STAGE_MS = "stage_ms";
+  public static final String RETURNS_POLICY = "returns_policy";
+  public static final String VALID_AMOUNT = "valid_amount";
+  public static final String MONETARY_TOTAL = "monetary_total";
+  public static final String UNATTRIBUTED_AMOUNT = "unattributed_amount";
+  public static final String RECONCILED = "reconciled";
+  public static final String WARNINGS = "warnings";
+  public static final String SETTINGS = "settings";
+  public static final String MODE = "mode";
+
+  // Tables.STATE_LOG.
+  public static final String COMMITTED_AT = "committed_at";
+  public static final String SETTINGS_FINGERPRINT = "settings_fingerprint";
+  public static final String FILES = "files";
+  public static final String CUSTOMERS_VERSION = "customers_version";
+  public static final String LATEST_ORDER_DATE = "latest_order_date";
+
+  // Internal columns of the CLV stage.
+  public static final String T_X_DAYS = "t_x_days";
+  public static final String T_DAYS = "t_days";
+  public static final String DAY_SPEND = "purchase_day_spend";
+  public static final String FIRST_DAY_SPEND = "first_day_spend";
 }

@@ -1,5 +1,6 @@
 package org.rfmtiers.cli;
 
+import static org.rfmtiers.Columns.*;
 import java.io.File;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -212,11 +213,11 @@ public final class Main {
         "share", "revenue", "recency(d)", "frequency", "monetary");
     for (Row row : r.tierSummary()) {
       out.printf(Locale.ROOT, "  %-4d %-16s %,10d %6.1f%% %8.1f%% %11.0f %10.1f %10.2f%n",
-          row.getAs("tier"), row.getAs("tier_name"), row.<Long>getAs("customers"),
-          100 * row.<Double>getAs("customer_share"),
-          row.getAs("revenue_share") == null ? 0.0 : 100 * row.<Double>getAs("revenue_share"),
-          row.<Double>getAs("median_recency_days"), row.<Double>getAs("median_frequency"),
-          row.<Double>getAs("median_monetary"));
+          row.getAs(TIER), row.getAs(TIER_NAME), row.<Long>getAs(CUSTOMERS),
+          100 * row.<Double>getAs(CUSTOMER_SHARE),
+          row.getAs(REVENUE_SHARE) == null ? 0.0 : 100 * row.<Double>getAs(REVENUE_SHARE),
+          row.<Double>getAs(MEDIAN_RECENCY_DAYS), row.<Double>getAs(MEDIAN_FREQUENCY),
+          row.<Double>getAs(MEDIAN_MONETARY));
     }
     out.println("  (recency, frequency and monetary are tier medians)");
     if (r.clvSummary() != null) {

@@ -1,8 +1,13 @@
 package org.rfmtiers.cli;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Option;
 import org.rfmtiers.config.JobSettings;
 
 /**
@@ -17,6 +22,7 @@ import org.rfmtiers.config.JobSettings;
  * {@link #JOB_DEFAULTS}).
  */
 public final class SparkSessions {
+  private static final Logger LOG = LoggerFactory.getLogger(SparkSessions.class);
   private static final Map<String, String> LOCAL_DEFAULTS = Map.of(
       "spark.sql.shuffle.partitions", "16",
       "spark.databricks.delta.snapshotPartitions", "4",
@@ -45,13 +51,17 @@ public final class SparkSessions {
 
   public static SparkSession create(String master, Map<String, String> extra) {
     SparkConf submitted = new SparkConf();
+    Optional<SparkSession> running = running();
+    if (running.isPresent()) {
+      return joined(running.get(), extra, submitted);
+    }
     SparkSession.Builder builder = SparkSession.builder().appName("rfm-tiers")
         .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
         .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
     if (!submitted.contains("spark.master")) {
       builder = builder.master(master);
     }
-    Map<String, String> settings = new java.util.LinkedHashMap<>(JOB_DEFAULTS);
+    Map<String, String> settings = new LinkedHashMap<>(JOB_DEFAULTS);
     if (submitted.get("spark.master", master).startsWith("local")) {
       settings.putAll(LOCAL_DEFAULTS);
     }
@@ -62,5 +72,35 @@ public final class SparkSessions {
       }
     }
     return builder.getOrCreate();
+  }
+
+  /**
+   * The session already running in this JVM (demo: the one generate started; tests; a notebook), with
+   * the settings a running session can still take; the others are logged as ignored. Joining through
+   * the builder would do the same but log a warning on every run.
+   */
+  private static SparkSession joined(SparkSession session, Map<String, String> extra, SparkConf submitted) {
+    Map<String, String> settings = new LinkedHashMap<>(JOB_DEFAULTS);
+    if (session.sparkContext().isLocal()) {
+      settings.putAll(LOCAL_DEFAULTS);
+    }
+    settings.putAll(extra);
+    settings.forEach((key, value) -> {
+      if (submitted.contains(key)) {
+        return;
+      }
+      if (session.conf().isModifiable(key)) {
+        session.conf().set(key, value);
+      } else if (extra.containsKey(key)) {
+        LOG.info("spark.conf.\"{}\" ignored: Spark is already running in this JVM and sets it at start only", key);
+      }
+    });
+    return session;
+  }
+
+  private static Optional<SparkSession> running() {
+    Option<SparkSession> active = SparkSession.getActiveSession();
+    Option<SparkSession> session = active.isDefined() ? active : SparkSession.getDefaultSession();
+    return session.isDefined() && !session.get().sparkContext().isStopped() ? Optional.of(session.get()) : Optional.empty();
   }
 }

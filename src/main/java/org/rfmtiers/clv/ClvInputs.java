@@ -16,14 +16,6 @@ import org.apache.spark.sql.Row;
  * purchases only, or net of returns booked on a purchase day.
  */
 public final class ClvInputs {
-  public static final String REPEAT_PURCHASE_DAYS = "repeat_purchase_days";
-  public static final String T_X_DAYS = "t_x_days";
-  public static final String T_DAYS = "t_days";
-  public static final String REPEAT_AVG_VALUE = "repeat_avg_value";
-  /** Spend of all purchase days, per the returns policy (returns on days without a purchase excluded). */
-  public static final String DAY_SPEND = "purchase_day_spend";
-  /** Spend of the first purchase day. */
-  public static final String FIRST_DAY_SPEND = "first_day_spend";
 
   private final LocalDate asOf;
 

@@ -1,5 +1,6 @@
 package org.rfmtiers.clv;
 
+import static org.rfmtiers.Columns.*;
 import static org.apache.spark.sql.functions.*;
 import static org.rfmtiers.Columns.CUSTOMER_ID;
 import static org.rfmtiers.clv.ClvInputs.*;
@@ -30,9 +31,6 @@ import org.rfmtiers.config.ClvSettings;
  * so they run as one Java UDF per customer with the fitted parameters captured (four doubles each).
  */
 public final class CustomerLifetimeValue {
-  public static final String P_ALIVE = "p_alive";
-  public static final String EXPECTED_NEXT = "expected_purchases_next_period";
-  public static final String EXPECTED_AOV = "expected_avg_order_value";
 
   private final ClvSettings settings;
 
@@ -41,11 +39,11 @@ public final class CustomerLifetimeValue {
   }
 
   public static String expectedPurchasesColumn(ClvSettings.Horizon horizon) {
-    return "expected_purchases_" + horizon.label();
+    return EXPECTED_PURCHASES_PREFIX + horizon.label();
   }
 
   public static String clvColumn(ClvSettings.Horizon horizon) {
-    return "clv_" + horizon.label();
+    return CLV_PREFIX + horizon.label();
   }
 
   /** @param inputs the output of {@link ClvInputs} */
@@ -179,13 +177,13 @@ public final class CustomerLifetimeValue {
     List<Column> columns = new ArrayList<>(List.of(
         col(CUSTOMER_ID),
         col(REPEAT_PURCHASE_DAYS),
-        col(T_X_DAYS).divide(unit).as("time_to_last_purchase"),
-        col(T_DAYS).divide(unit).as("customer_age"),
+        col(T_X_DAYS).divide(unit).as(TIME_TO_LAST_PURCHASE),
+        col(T_DAYS).divide(unit).as(CUSTOMER_AGE),
         col(REPEAT_AVG_VALUE)));
     for (String field : type.fieldNames()) {
       columns.add(col("prediction").getField(field).as(field));
     }
-    columns.add(lit(settings.timeUnit().label()).as("time_unit"));
+    columns.add(lit(settings.timeUnit().label()).as(TIME_UNIT));
     return inputs.withColumn("prediction", prediction).select(columns.toArray(Column[]::new));
   }
 }

@@ -64,7 +64,7 @@ public final class HoldoutEvaluation {
         .withColumn("actual", coalesce(col("actual"), lit(0L)).cast("double"))
         .withColumn("bucket", least(col(REPEAT_PURCHASE_DAYS), lit(LAST_BUCKET)));
     List<Row> byBucket = perCustomer.groupBy("bucket")
-        .agg(count(lit(1)).as("customers"), avg("actual").as("mean_actual"), avg("predicted").as("mean_predicted"))
+        .agg(count(lit(1)).as(CUSTOMERS), avg("actual").as("mean_actual"), avg("predicted").as("mean_predicted"))
         .orderBy("bucket").collectAsList();
     Row overall = perCustomer.agg(count(lit(1)), sum("actual"), sum("predicted"),
         avg(abs(col("predicted").minus(col("actual")))), corr(col("predicted"), col("actual"))).head();

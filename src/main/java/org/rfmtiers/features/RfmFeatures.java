@@ -119,8 +119,8 @@ public final class RfmFeatures {
         .groupBy(col(CUSTOMER_ID))
         .agg(
             count(lit(1)).as(PURCHASE_DAYS),
-            sum(col("day_amount")).as(ClvInputs.DAY_SPEND),
-            min_by(col("day_amount"), col(ORDER_DATE)).as(ClvInputs.FIRST_DAY_SPEND));
+            sum(col("day_amount")).as(DAY_SPEND),
+            min_by(col("day_amount"), col(ORDER_DATE)).as(FIRST_DAY_SPEND));
     Dataset<Row> perCustomer = perOrder
         .groupBy(col(CUSTOMER_ID))
         .agg(
@@ -138,8 +138,8 @@ public final class RfmFeatures {
         .select(col(CUSTOMER_ID), col(FIRST_PURCHASE_DATE), col(LAST_PURCHASE_DATE), col(FREQUENCY),
             coalesce(col(PURCHASE_DAYS), lit(0L)).as(PURCHASE_DAYS), col(MONETARY), col(CURRENT_VALUE),
             col(ORDERS_RECENT), col(ORDERS_PRIOR), col(RETURN_COUNT), col(RETURNED_AMOUNT),
-            money.spend(col(ClvInputs.DAY_SPEND)).as(ClvInputs.DAY_SPEND),
-            money.spend(col(ClvInputs.FIRST_DAY_SPEND)).as(ClvInputs.FIRST_DAY_SPEND));
+            money.spend(col(DAY_SPEND)).as(DAY_SPEND),
+            money.spend(col(FIRST_DAY_SPEND)).as(FIRST_DAY_SPEND));
   }
 
   /**

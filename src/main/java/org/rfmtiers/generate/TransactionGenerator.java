@@ -1,5 +1,6 @@
 package org.rfmtiers.generate;
 
+import static org.rfmtiers.Columns.*;
 import static org.apache.spark.sql.functions.*;
 
 import java.time.LocalDate;
@@ -83,15 +84,15 @@ public final class TransactionGenerator {
         .withColumn("unit_price_v", unitPrice)
         .select(
             when(isBad.and(badKind.equalTo(0)), lit(""))
-                .otherwise(format_string("C%08d", c)).as("customer_id"),
-            concat(when(isReturn, lit("C")).otherwise(lit("O")), format_string("%010d", o)).as("order_id"),
+                .otherwise(format_string("C%08d", c)).as(CUSTOMER_ID),
+            concat(when(isReturn, lit("C")).otherwise(lit("O")), format_string("%010d", o)).as(ORDER_ID),
             when(isBad.and(badKind.equalTo(1)), lit("not-a-date"))
-                .otherwise(date_format(timestamp, "yyyy-MM-dd HH:mm:ss")).as("order_ts"),
+                .otherwise(date_format(timestamp, "yyyy-MM-dd HH:mm:ss")).as(ORDER_TS),
             col("quantity_signed").cast("string").as("quantity"),
             col("unit_price_v").cast("string").as("unit_price"),
             when(isBad.and(badKind.equalTo(2)), lit("n/a"))
                 .otherwise(col("quantity_signed").multiply(col("unit_price_v")).cast("decimal(14,2)").cast("string"))
-                .as("amount"));
+                .as(AMOUNT));
     return typed;
   }
 
@@ -107,11 +108,11 @@ public final class TransactionGenerator {
 
   /** The log with typed columns, as written to Parquet: unparseable values become null. */
   public static Dataset<Row> typed(Dataset<Row> log) {
-    return log.select(col("customer_id"), col("order_id"),
-        try_to_timestamp(col("order_ts"), lit("yyyy-MM-dd HH:mm:ss")).as("order_ts"),
+    return log.select(col(CUSTOMER_ID), col(ORDER_ID),
+        try_to_timestamp(col(ORDER_TS), lit("yyyy-MM-dd HH:mm:ss")).as(ORDER_TS),
         col("quantity").cast("int").as("quantity"),
         col("unit_price").cast("decimal(12,2)").as("unit_price"),
-        col("amount").try_cast("decimal(14,2)").as("amount"));
+        col(AMOUNT).try_cast("decimal(14,2)").as(AMOUNT));
   }
 
   /** A uniform number in [0, 1) from a hash of the seed, a salt naming its purpose, and {@code key}. */

@@ -57,18 +57,18 @@ public final class IncrementalState {
     if (!tables.exists(Tables.STATE_LOG)) {
       return Optional.empty();
     }
-    List<Row> rows = tables.read(Tables.STATE_LOG).orderBy(col("committed_at").desc()).limit(1).collectAsList();
+    List<Row> rows = tables.read(Tables.STATE_LOG).orderBy(col(COMMITTED_AT).desc()).limit(1).collectAsList();
     if (rows.isEmpty()) {
       return Optional.empty();
     }
     Row r = rows.get(0);
     List<InputFile> files = new ArrayList<>();
-    for (Row f : r.<Row>getList(r.fieldIndex("files"))) {
+    for (Row f : r.<Row>getList(r.fieldIndex(FILES))) {
       files.add(new InputFile(f.getString(0), f.getLong(1), f.getLong(2)));
     }
     return Optional.of(new Commit(r.getAs(RUN_ID), r.<java.sql.Date>getAs(SNAPSHOT_DATE).toLocalDate(),
-        r.getAs("settings_fingerprint"), files, r.<Long>getAs("customers_version"),
-        r.<java.sql.Date>getAs("latest_order_date").toLocalDate(), r.getAs("valid_amount"), r.<Long>getAs("rows_after_as_of")));
+        r.getAs(SETTINGS_FINGERPRINT), files, r.<Long>getAs(CUSTOMERS_VERSION),
+        r.<java.sql.Date>getAs(LATEST_ORDER_DATE).toLocalDate(), r.getAs(VALID_AMOUNT), r.<Long>getAs(ROWS_AFTER_AS_OF)));
   }
 
   /**

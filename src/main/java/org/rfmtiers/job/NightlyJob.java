@@ -19,12 +19,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
-import org.rfmtiers.clv.BgNbd;
 import org.rfmtiers.clv.ClvFitException;
 import org.rfmtiers.clv.ClvInputs;
 import org.rfmtiers.clv.ClvResult;
 import org.rfmtiers.clv.CustomerLifetimeValue;
-import org.rfmtiers.clv.GammaGamma;
 import org.rfmtiers.config.JobSettings;
 import org.rfmtiers.config.ReturnsPolicy;
 import org.rfmtiers.features.CustomerSums;
@@ -279,7 +277,7 @@ public final class NightlyJob {
         commit.run();
         return null;
       }));
-      return record.result(tables.warehouse(), tierSummaryRows, clv.map(NightlyJob::describe).orElse(null),
+      return record.result(tables.warehouse(), tierSummaryRows, clv.map(ClvResult::describe).orElse(null),
           timer.millis());
     }
 
@@ -367,19 +365,6 @@ public final class NightlyJob {
    */
   private record Summed(LocalDate snapshot, ValidatedLines lines, Dataset<Row> rejected, CustomerSums sums,
       String mode, Optional<Runnable> stateCommit) {}
-
-  private static String describe(ClvResult clv) {
-    if (clv.bgNbd().isEmpty()) {
-      return String.join("; ", clv.warnings());
-    }
-    BgNbd bg = clv.bgNbd().get().model();
-    GammaGamma gg = clv.gammaGamma().get().model();
-    return String.format(Locale.ROOT,
-        "BG/NBD r=%.4g alpha=%.4g a=%.4g b=%.4g (LL %.1f); Gamma-Gamma p=%.4g q=%.4g gamma=%.4g (LL %.1f);"
-            + " fitted in %d ms",
-        bg.r(), bg.alpha(), bg.a(), bg.b(), clv.bgNbd().get().logLikelihood(), gg.p(), gg.q(), gg.gamma(),
-        clv.gammaGamma().get().logLikelihood(), clv.fitMillis());
-  }
 
   private Duration lockTimeout() {
     return Duration.ofMinutes(settings.lockTimeoutMinutes());

@@ -76,25 +76,25 @@ public record ReportFigures(
     for (Row r : s.tierSummary().orderBy(TIER).collectAsList()) { // k rows
       int tier = r.getAs(TIER);
       Spread[] spread = spreads.getOrDefault(tier, new Spread[3]);
-      tiers.add(new TierFigures(tier, r.getAs(TIER_NAME), r.<Long>getAs(CUSTOMERS), r.<Double>getAs("customer_share"),
-          orZero(r.getAs("revenue_share")), r.getAs("revenue"), r.<Double>getAs("centre_recency_days"),
-          r.<Double>getAs("centre_frequency"), r.<Double>getAs("centre_monetary"), spread[0], spread[1], spread[2]));
+      tiers.add(new TierFigures(tier, r.getAs(TIER_NAME), r.<Long>getAs(CUSTOMERS), r.<Double>getAs(CUSTOMER_SHARE),
+          orZero(r.getAs(REVENUE_SHARE)), r.getAs(REVENUE), r.<Double>getAs(CENTRE_RECENCY_DAYS),
+          r.<Double>getAs(CENTRE_FREQUENCY), r.<Double>getAs(CENTRE_MONETARY), spread[0], spread[1], spread[2]));
     }
     Map<String, List<SegmentFigures>> segments = new LinkedHashMap<>();
-    for (Row r : s.segmentSummary().orderBy(col("scheme"), col(CUSTOMERS).desc(), col("segment")).collectAsList()) {
-      segments.computeIfAbsent(r.getAs("scheme"), scheme -> new ArrayList<>()).add(new SegmentFigures(
-          r.getAs("segment"), r.getAs("segment_name"), r.<Long>getAs(CUSTOMERS), r.<Double>getAs("customer_share"),
-          orZero(r.getAs("revenue_share")), orZero(r.getAs("mean_recency_days")), orZero(r.getAs("mean_frequency")),
-          orZero(r.getAs("mean_monetary"))));
+    for (Row r : s.segmentSummary().orderBy(col(SCHEME), col(CUSTOMERS).desc(), col(SEGMENT)).collectAsList()) {
+      segments.computeIfAbsent(r.getAs(SCHEME), scheme -> new ArrayList<>()).add(new SegmentFigures(
+          r.getAs(SEGMENT), r.getAs(SEGMENT_NAME), r.<Long>getAs(CUSTOMERS), r.<Double>getAs(CUSTOMER_SHARE),
+          orZero(r.getAs(REVENUE_SHARE)), orZero(r.getAs(MEAN_RECENCY_DAYS)), orZero(r.getAs(MEAN_FREQUENCY)),
+          orZero(r.getAs(MEAN_MONETARY))));
     }
     Optional<LocalDate> previous = Optional.empty();
     List<MigrationCell> migration = new ArrayList<>();
     for (Row r : s.migration().collectAsList()) { // (k + 1)^2 rows at most
-      if (r.isNullAt(r.fieldIndex("previous_snapshot_date"))) {
+      if (r.isNullAt(r.fieldIndex(PREVIOUS_SNAPSHOT_DATE))) {
         continue;
       }
-      previous = Optional.of(r.<java.sql.Date>getAs("previous_snapshot_date").toLocalDate());
-      migration.add(new MigrationCell(r.getAs("from_tier"), r.getAs("to_tier"), r.<Long>getAs(CUSTOMERS)));
+      previous = Optional.of(r.<java.sql.Date>getAs(PREVIOUS_SNAPSHOT_DATE).toLocalDate());
+      migration.add(new MigrationCell(r.getAs(FROM_TIER), r.getAs(TO_TIER), r.<Long>getAs(CUSTOMERS)));
     }
     Map<String, Long> rejects = new TreeMap<>();
     for (Row r : s.rejected().groupBy(REJECT_REASON).count().collectAsList()) { // one row per reason
@@ -107,24 +107,24 @@ public record ReportFigures(
 
   private static RunFigures runFigures(Row log) {
     Map<String, Long> stages = new LinkedHashMap<>();
-    if (!log.isNullAt(log.fieldIndex("stage_ms"))) {
+    if (!log.isNullAt(log.fieldIndex(STAGE_MS))) {
       // a map column keeps no order: the job's stages in pipeline order, then any other
-      Map<String, Long> stored = log.getJavaMap(log.fieldIndex("stage_ms"));
+      Map<String, Long> stored = log.getJavaMap(log.fieldIndex(STAGE_MS));
       PIPELINE.stream().filter(stored::containsKey).forEach(stage -> stages.put(stage, stored.get(stage)));
       new java.util.TreeMap<>(stored).forEach(stages::putIfAbsent);
     }
-    List<String> warnings = log.isNullAt(log.fieldIndex("warnings")) ? List.of() : log.getList(log.fieldIndex("warnings"));
-    return new RunFigures(log.getAs(RUN_ID), String.valueOf(log.<Object>getAs("started_at")),
-        String.valueOf(log.<Object>getAs("finished_at")), log.getAs("input_uri"), log.<Long>getAs("rows_read"),
-        log.<Long>getAs("rows_valid"), log.<Long>getAs("rows_rejected"), log.<Long>getAs("rows_after_as_of"),
-        log.<Long>getAs("customers"), log.<Integer>getAs("k"), log.getAs("k_selection"), log.getAs("silhouette"),
-        log.getAs("monetary_total"), Boolean.TRUE.equals(log.getAs("reconciled")), stages, List.copyOf(warnings));
+    List<String> warnings = log.isNullAt(log.fieldIndex(WARNINGS)) ? List.of() : log.getList(log.fieldIndex(WARNINGS));
+    return new RunFigures(log.getAs(RUN_ID), String.valueOf(log.<Object>getAs(STARTED_AT)),
+        String.valueOf(log.<Object>getAs(FINISHED_AT)), log.getAs(INPUT_URI), log.<Long>getAs(ROWS_READ),
+        log.<Long>getAs(ROWS_VALID), log.<Long>getAs(ROWS_REJECTED), log.<Long>getAs(ROWS_AFTER_AS_OF),
+        log.<Long>getAs(CUSTOMERS), log.<Integer>getAs(K), log.getAs(K_SELECTION), log.getAs(SILHOUETTE),
+        log.getAs(MONETARY_TOTAL), Boolean.TRUE.equals(log.getAs(RECONCILED)), stages, List.copyOf(warnings));
   }
 
   private static Map<Integer, Double> silhouette(Row log) {
     Map<Integer, Double> byK = new TreeMap<>();
-    if (!log.isNullAt(log.fieldIndex("silhouette_by_k"))) {
-      log.<Integer, Double>getJavaMap(log.fieldIndex("silhouette_by_k")).forEach(byK::put);
+    if (!log.isNullAt(log.fieldIndex(SILHOUETTE_BY_K))) {
+      log.<Integer, Double>getJavaMap(log.fieldIndex(SILHOUETTE_BY_K)).forEach(byK::put);
     }
     return byK;
   }
@@ -148,8 +148,8 @@ public record ReportFigures(
   }
 
   private static ClvFigures clvFigures(Dataset<Row> customerClv, Row model) {
-    String horizon = model.getAs("horizon");
-    Column value = col("clv_" + horizon);
+    String horizon = model.getAs(HORIZON);
+    Column value = col(CLV_PREFIX + horizon);
     Column bin = when(value.lt(1), lit(-1L)).otherwise(floor(log10(value).multiply(BINS_PER_DECADE)));
     List<Double> lower = new ArrayList<>();
     List<Double> upper = new ArrayList<>();
@@ -163,8 +163,8 @@ public record ReportFigures(
     }
     Histogram valueHistogram = new Histogram(lower, upper, counts);
     long[] alive = new long[P_ALIVE_BINS];
-    Column aliveBin = least(floor(col("p_alive").multiply(P_ALIVE_BINS)), lit(P_ALIVE_BINS - 1));
-    for (Row r : customerClv.filter(col("p_alive").isNotNull()).groupBy(aliveBin).count().collectAsList()) {
+    Column aliveBin = least(floor(col(P_ALIVE).multiply(P_ALIVE_BINS)), lit(P_ALIVE_BINS - 1));
+    for (Row r : customerClv.filter(col(P_ALIVE).isNotNull()).groupBy(aliveBin).count().collectAsList()) {
       alive[(int) r.getLong(0)] = r.getLong(1);
     }
     List<Double> aliveLower = new ArrayList<>();
@@ -177,7 +177,7 @@ public record ReportFigures(
     }
     Row total = customerClv.agg(sum(value)).head();
     Map<String, Double> parameters = new LinkedHashMap<>();
-    for (String name : List.of("r", "alpha", "a", "b", "p", "q", "gamma")) {
+    for (String name : List.of(BGNBD_R, BGNBD_ALPHA, BGNBD_A, BGNBD_B, GG_P, GG_Q, GG_GAMMA)) {
       parameters.put(name, model.getAs(name));
     }
     return new ClvFigures(horizon, parameters, valueHistogram, new Histogram(aliveLower, aliveUpper, aliveCounts),

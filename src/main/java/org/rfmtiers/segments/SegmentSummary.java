@@ -12,9 +12,6 @@ import org.apache.spark.sql.Row;
  * customer_layer (pyramid; its revenue shares are the 80/20 check), value_matrix, lifecycle_stage.
  */
 public final class SegmentSummary {
-  public static final String SCHEME = "scheme";
-  public static final String SEGMENT = "segment";
-  public static final String SEGMENT_NAME = "segment_name";
 
   private static final List<String[]> SCHEMES = List.of(
       new String[] {RFM_SEGMENT, RFM_SEGMENT_NAME},
@@ -32,15 +29,15 @@ public final class SegmentSummary {
     for (String[] scheme : SCHEMES) {
       Dataset<Row> one = customers.groupBy(col(scheme[0]).as(SEGMENT), col(scheme[1]).as(SEGMENT_NAME))
           .agg(count(lit(1)).as(CUSTOMERS),
-              sum(col(MONETARY)).as("revenue"),
-              avg(col(RECENCY_DAYS)).as("mean_recency_days"),
-              avg(col(FREQUENCY)).as("mean_frequency"),
-              avg(col(MONETARY)).cast("double").as("mean_monetary"))
+              sum(col(MONETARY)).as(REVENUE),
+              avg(col(RECENCY_DAYS)).as(MEAN_RECENCY_DAYS),
+              avg(col(FREQUENCY)).as(MEAN_FREQUENCY),
+              avg(col(MONETARY)).cast("double").as(MEAN_MONETARY))
           .withColumn(SCHEME, lit(scheme[0]));
       all = all == null ? one : all.unionByName(one);
     }
     return all
-        .withColumn("customer_share", col(CUSTOMERS).divide(customerCount))
-        .withColumn("revenue_share", revenue == 0 ? lit(null).cast("double") : col("revenue").cast("double").divide(revenue));
+        .withColumn(CUSTOMER_SHARE, col(CUSTOMERS).divide(customerCount))
+        .withColumn(REVENUE_SHARE, revenue == 0 ? lit(null).cast("double") : col(REVENUE).cast("double").divide(revenue));
   }
 }

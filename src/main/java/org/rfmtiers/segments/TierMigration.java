@@ -15,12 +15,6 @@ import org.apache.spark.sql.Row;
  * no from_tier, lost ones no to_tier. Tier 1 is the most valuable, so a lower number is a move up.
  */
 public final class TierMigration {
-  public static final String PREVIOUS_SNAPSHOT_DATE = "previous_snapshot_date";
-  public static final String FROM_TIER = "from_tier";
-  public static final String TO_TIER = "to_tier";
-  public static final String FROM_TIER_NAME = "from_tier_name";
-  public static final String TO_TIER_NAME = "to_tier_name";
-  public static final String MOVEMENT = "movement";
 
   private final Optional<LocalDate> previousSnapshot;
 

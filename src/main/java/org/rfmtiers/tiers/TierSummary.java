@@ -30,17 +30,17 @@ public final class TierSummary {
     Dataset<Row> stats = tiered.groupBy(col(TIER))
         .agg(
             count(lit(1)).as(CUSTOMERS),
-            sum(col(MONETARY)).as("revenue"),
-            avg(col(RECENCY_DAYS)).as("mean_recency_days"),
-            percentile(col(RECENCY_DAYS), lit(0.5)).as("median_recency_days"),
-            avg(col(FREQUENCY)).as("mean_frequency"),
-            percentile(col(FREQUENCY), lit(0.5)).as("median_frequency"),
-            avg(col(MONETARY)).cast("double").as("mean_monetary"),
-            percentile(col(MONETARY).cast("double"), lit(0.5)).as("median_monetary"))
-        .withColumn("customer_share", col(CUSTOMERS).divide(lit((double) Math.max(customers, 1))))
-        .withColumn("revenue_share", revenue.signum() == 0
+            sum(col(MONETARY)).as(REVENUE),
+            avg(col(RECENCY_DAYS)).as(MEAN_RECENCY_DAYS),
+            percentile(col(RECENCY_DAYS), lit(0.5)).as(MEDIAN_RECENCY_DAYS),
+            avg(col(FREQUENCY)).as(MEAN_FREQUENCY),
+            percentile(col(FREQUENCY), lit(0.5)).as(MEDIAN_FREQUENCY),
+            avg(col(MONETARY)).cast("double").as(MEAN_MONETARY),
+            percentile(col(MONETARY).cast("double"), lit(0.5)).as(MEDIAN_MONETARY))
+        .withColumn(CUSTOMER_SHARE, col(CUSTOMERS).divide(lit((double) Math.max(customers, 1))))
+        .withColumn(REVENUE_SHARE, revenue.signum() == 0
             ? lit(null).cast("double")
-            : col("revenue").cast("double").divide(lit(revenue.doubleValue())));
+            : col(REVENUE).cast("double").divide(lit(revenue.doubleValue())));
     return stats.join(centreTable(tiered), TIER).orderBy(TIER);
   }
 
@@ -49,9 +49,9 @@ public final class TierSummary {
         .add(TIER, DataTypes.IntegerType)
         .add(TIER_NAME, DataTypes.StringType)
         .add(CLUSTER_ID, DataTypes.IntegerType)
-        .add("centre_recency_days", DataTypes.DoubleType)
-        .add("centre_frequency", DataTypes.DoubleType)
-        .add("centre_monetary", DataTypes.DoubleType);
+        .add(CENTRE_RECENCY_DAYS, DataTypes.DoubleType)
+        .add(CENTRE_FREQUENCY, DataTypes.DoubleType)
+        .add(CENTRE_MONETARY, DataTypes.DoubleType);
     List<Row> rows = new ArrayList<>();
     for (TierCentre c : centres) {
       rows.add(RowFactory.create(c.tier(), c.tierName(), c.clusterId(), c.recencyDays(), c.frequency(), c.monetary()));

@@ -137,7 +137,7 @@ class RfmFeaturesTest {
       // Java fold of the same lines: per customer and day, then per customer
       RfmFeatures features = new RfmFeatures(asOf, policy, FrequencyBasis.ORDERS, 2, new RfmFeatures.Windows(90, 30));
       String[] daySums = {CUSTOMER_ID, FIRST_PURCHASE_DATE, LAST_PURCHASE_DATE, PURCHASE_DAYS,
-          ClvInputs.DAY_SPEND, ClvInputs.FIRST_DAY_SPEND};
+          DAY_SPEND, FIRST_DAY_SPEND};
       Dataset<Row> expected = daySumsByHand(lines, asOf, policy);
       Dataset<Row> wide = lines.withColumn(AMOUNT, col(AMOUNT).cast("decimal(28,2)")); // as state_lines has them
       for (Dataset<Row> input : List.of(lines, wide)) {
@@ -182,7 +182,7 @@ class RfmFeaturesTest {
     });
     org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
         .add(CUSTOMER_ID, "string").add(FIRST_PURCHASE_DATE, "date").add(LAST_PURCHASE_DATE, "date")
-        .add(PURCHASE_DAYS, "long").add(ClvInputs.DAY_SPEND, "decimal(38,18)").add(ClvInputs.FIRST_DAY_SPEND, "decimal(38,18)");
+        .add(PURCHASE_DAYS, "long").add(DAY_SPEND, "decimal(38,18)").add(FIRST_DAY_SPEND, "decimal(38,18)");
     return org.rfmtiers.SparkTestSession.get().createDataFrame(rows, schema);
   }
 

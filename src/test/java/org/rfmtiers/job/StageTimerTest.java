@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.JavaSparkStatusTracker;
 import org.apache.spark.api.java.function.ForeachFunction;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,15 @@ class StageTimerTest {
         return null;
       });
       assertTrue(timer.millis().get("slow") >= 1000, timer.millis().toString());
+      // the stage's Spark job ran in the stage's job group, with its description; the group ends with it
+      JavaSparkStatusTracker status = JavaSparkContext.fromSparkContext(spark.sparkContext()).statusTracker();
+      int[] jobs = status.getJobIdsForGroup("rfm-tiers-r1-slow");
+      assertEquals(1, jobs.length, "one Spark job in the slow stage");
+      assertNull(spark.sparkContext().getLocalProperty("spark.jobGroup.id"), "the group is restored after the stage");
+      timer.time("described", () -> {
+        assertEquals("rfm-tiers r1: described", spark.sparkContext().getLocalProperty("spark.job.description"));
+        return null;
+      });
       int ticks = lines.size();
       timer.time("quick", () -> null);
       assertEquals(ticks, lines.size(), "no progress line once the stage ended, none for a quick stage");

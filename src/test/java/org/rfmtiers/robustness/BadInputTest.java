@@ -40,7 +40,7 @@ class BadInputTest {
 
   private static CliRunner.Outcome run(String input, String warehouse, String... sets) {
     String[] base = {"run", "--input", input, "--warehouse", dir.resolve(warehouse).toString(),
-        "--set", "validation.max-reject-rate=0.9"};
+        "--set", "validation.max-reject-rate=0.9", "--set", "report.enabled=false"};
     String[] args = new String[base.length + sets.length * 2];
     System.arraycopy(base, 0, args, 0, base.length);
     for (int i = 0; i < sets.length; i++) {

@@ -48,7 +48,8 @@ class CrashAndConcurrencyTest {
 
   private static List<String> args(Path warehouse, String asOf) {
     return List.of("run", "--input", input, "--warehouse", warehouse.toString(), "--as-of", asOf,
-        "--set", "input.cancellation.order-id-prefix=C", "--set", "clv.min-customers=50", "--set", "tiers.k=3");
+        "--set", "input.cancellation.order-id-prefix=C", "--set", "clv.min-customers=50", "--set", "tiers.k=3",
+        "--set", "report.enabled=false");
   }
 
   private static Process launch(Path warehouse, String asOf, Path logFile) throws Exception {
@@ -63,7 +64,9 @@ class CrashAndConcurrencyTest {
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.rfmtiers.cli.Main"));
     command.addAll(args(warehouse, asOf));
     command.addAll(List.of("--set", "spark.master=local[2]",
-        "--set", "spark.conf.\"spark.sql.shuffle.partitions\"=2", "--set", "spark.conf.\"spark.ui.enabled\"=false"));
+        "--set", "spark.conf.\"spark.sql.shuffle.partitions\"=2", "--set", "spark.conf.\"spark.ui.enabled\"=false",
+        "--set", "spark.conf.\"spark.sql.codegen.wholeStage\"=false",
+        "--set", "spark.conf.\"spark.sql.codegen.factoryMode\"=NO_CODEGEN"));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile());
     builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     return builder.start();
@@ -118,40 +121,41 @@ class CrashAndConcurrencyTest {
     Path warehouse = dir.resolve("wh-kill");
     assertEquals(0, CliRunner.run(args(warehouse, EARLIER).toArray(String[]::new)).code());
     Map<String, List<String>> before = content(warehouse, EARLIER);
-    // kill while a given table is being written (after its log line, mid-commit or just after): the
-    // snapshot tables are written concurrently and start together, so mid-way through them, then
-    // during customer_tiers_current, which is written after all of them
-    String[] killAt = {"table=customer_rfm", "table=customer_tiers_current"};
-    long[] delayMillis = {400, 150};
-    for (int point = 0; point < killAt.length; point++) {
-      Path logFile = dir.resolve("kill-" + point + ".log");
-      Process job = launch(warehouse, LATER, logFile);
-      awaitLine(logFile, killAt[point], job);
-      Thread.sleep(delayMillis[point]);
-      job.destroyForcibly(); // SIGKILL
-      assertTrue(job.waitFor(60, TimeUnit.SECONDS));
-      for (String table : SNAPSHOT_TABLES) {
-        File path = warehouse.resolve(table).toFile();
-        if (path.exists()) {
-          spark.read().format("delta").load(path.toString()).count(); // readable
-        }
+    // kill while the snapshot tables are being written: they are written concurrently and start
+    // together, so 400 ms after customer_rfm's log line some commits are done and others are not
+    Path logFile = dir.resolve("kill.log");
+    Process job = launch(warehouse, LATER, logFile);
+    awaitLine(logFile, "table=customer_rfm", job);
+    Thread.sleep(400);
+    job.destroyForcibly(); // SIGKILL
+    assertTrue(job.waitFor(60, TimeUnit.SECONDS));
+    for (String table : SNAPSHOT_TABLES) {
+      File path = warehouse.resolve(table).toFile();
+      if (path.exists()) {
+        spark.read().format("delta").load(path.toString()).count(); // readable
       }
-      assertEquals(before, content(warehouse, EARLIER), "kill point " + point + ": the earlier snapshot is untouched");
     }
+    assertEquals(before, content(warehouse, EARLIER), "the earlier snapshot is untouched");
     CliRunner.Outcome rerun = CliRunner.run(args(warehouse, LATER).toArray(String[]::new));
     assertEquals(0, rerun.code(), "the re-run takes over the dead run's lock and completes: " + rerun.err());
     assertComplete(warehouse, LATER);
     assertEquals(before, content(warehouse, EARLIER));
   }
 
+  /**
+   * One run in a child JVM and one in this JVM, started together once the child has read its input
+   * (Spark starts in seconds here, in tens of seconds there), so both reach the write phase together.
+   */
   @Test
   void twoRunsOfOneSnapshotStartedTogether() throws Exception {
     Path warehouse = dir.resolve("wh-race");
-    Process first = launch(warehouse, LATER, dir.resolve("race-1.log"));
-    Process second = launch(warehouse, LATER, dir.resolve("race-2.log"));
-    assertTrue(first.waitFor(300, TimeUnit.SECONDS) && second.waitFor(300, TimeUnit.SECONDS));
-    int[] codes = {first.exitValue(), second.exitValue()};
-    String[] logs = {Files.readString(dir.resolve("race-1.log")), Files.readString(dir.resolve("race-2.log"))};
+    Path childLog = dir.resolve("race-child.log");
+    Process child = launch(warehouse, LATER, childLog);
+    awaitLine(childLog, "stage=read event=end", child);
+    CliRunner.Outcome here = CliRunner.run(args(warehouse, LATER).toArray(String[]::new));
+    assertTrue(child.waitFor(300, TimeUnit.SECONDS));
+    int[] codes = {child.exitValue(), here.code()};
+    String[] logs = {Files.readString(childLog), here.err()};
     assertTrue(codes[0] == 0 || codes[1] == 0, "one run succeeds:\n" + logs[0] + "\n" + logs[1]);
     for (int i = 0; i < 2; i++) {
       if (codes[i] != 0) {

@@ -72,7 +72,7 @@ class FuzzReconciliationTest {
       Path warehouse = dir.resolve("wh-" + seed);
       CliRunner.Outcome outcome = CliRunner.run("run", "--input", input.toString(), "--warehouse", warehouse.toString(),
           "--set", "validation.max-reject-rate=1.0", "--set", "input.cancellation.order-id-prefix=C",
-          "--set", "clv.enabled=false");
+          "--set", "clv.enabled=false", "--set", "report.enabled=false");
       assertEquals(0, outcome.code(), "seed " + seed + ": " + outcome.err());
 
       Row log = spark.read().format("delta").load(warehouse.resolve("run_log").toString()).head();

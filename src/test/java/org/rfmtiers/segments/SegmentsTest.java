@@ -229,9 +229,9 @@ class SegmentsTest {
     TierMigration.Result result = new TierMigration(Optional.of(LocalDate.of(2024, 1, 1))).apply(current, previous);
     Map<String, Long> moves = new HashMap<>();
     for (Row r : result.migration().collectAsList()) {
-      moves.put(r.getAs(TierMigration.FROM_TIER) + "->" + r.getAs(TierMigration.TO_TIER) + " " + r.getAs(TierMigration.MOVEMENT),
+      moves.put(r.getAs(FROM_TIER) + "->" + r.getAs(TO_TIER) + " " + r.getAs(MOVEMENT),
           r.getAs(CUSTOMERS));
-      assertEquals(java.sql.Date.valueOf("2024-01-01"), r.getAs(TierMigration.PREVIOUS_SNAPSHOT_DATE));
+      assertEquals(java.sql.Date.valueOf("2024-01-01"), r.getAs(PREVIOUS_SNAPSHOT_DATE));
     }
     assertEquals(Map.of("1->1 same", 1L, "2->1 up", 1L, "2->3 down", 1L, "null->2 new", 1L, "3->null lost", 1L), moves);
     Map<String, Object> previousTier = new HashMap<>();
