@@ -21,13 +21,18 @@ public final class Columns {
   public static final String RAW_TRANSACTION_ID = "raw_transaction_id";
   public static final String RAW_RECORD = "raw_record";
   public static final String TYPED_ORDER_TS = "typed_order_ts";
+
   /** Amount, quantity and unit price as the input typed them (decimal or integer), when it did. */
   public static final String TYPED_AMOUNT = "typed_amount";
+
   public static final String TYPED_QUANTITY = "typed_quantity";
   public static final String TYPED_UNIT_PRICE = "typed_unit_price";
   public static final String SOURCE_FILE = "source_file";
   public static final String REJECT_REASON = "reject_reason";
-  /** Helper column of validated lines: a rejected line's file and raw values (null on valid lines). */
+
+  /**
+   * Helper column of validated lines: a rejected line's file and raw values (null on valid lines).
+   */
   public static final String PACKED_REJECT = "_rfm_rejected";
 
   // Validated transactions.
@@ -38,8 +43,10 @@ public final class Columns {
   public static final String AMOUNT = "amount";
   public static final String IS_RETURN = "is_return";
   public static final String TRANSACTION_ID = "transaction_id";
+
   /** Input lines a pre-summed transaction row stands for (incremental state). */
   public static final String LINES = "lines";
+
   public static final String ORDER_MONTH = "order_month";
 
   // customer_rfm features.

@@ -5,7 +5,10 @@ import org.apache.spark.sql.types.DecimalType;
 
 /** The decimal types of money, defined once: money is never floating point. */
 public final class Money {
-  /** Sums of any number of amounts at full precision, whatever the amount scale (up to 18): the CLV day sums. */
+  /**
+   * Sums of any number of amounts at full precision, whatever the amount scale (up to 18): the CLV
+   * day sums.
+   */
   public static final DecimalType SPEND = DataTypes.createDecimalType(38, 18);
 
   private Money() {}

@@ -10,19 +10,22 @@ public final class SparkTestSession {
 
   public static synchronized SparkSession get() {
     if (session == null) {
-      session = SparkSession.builder()
-          .appName("rfm-tiers-tests")
-          .master("local[2]")
-          .config("spark.driver.host", "127.0.0.1")
-          .config("spark.driver.bindAddress", "127.0.0.1")
-          .config("spark.ui.enabled", "false")
-          .config("spark.sql.shuffle.partitions", "1")
-          .config("spark.default.parallelism", "2")
-          .config("spark.databricks.delta.snapshotPartitions", "1")
-          .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2")
-          .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-          .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-          .getOrCreate();
+      session =
+          SparkSession.builder()
+              .appName("rfm-tiers-tests")
+              .master("local[2]")
+              .config("spark.driver.host", "127.0.0.1")
+              .config("spark.driver.bindAddress", "127.0.0.1")
+              .config("spark.ui.enabled", "false")
+              .config("spark.sql.shuffle.partitions", "1")
+              .config("spark.default.parallelism", "2")
+              .config("spark.databricks.delta.snapshotPartitions", "1")
+              .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2")
+              .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+              .config(
+                  "spark.sql.catalog.spark_catalog",
+                  "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+              .getOrCreate();
     }
     return session;
   }

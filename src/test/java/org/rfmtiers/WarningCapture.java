@@ -9,7 +9,9 @@ import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Property;
 
-/** Collects every WARN or ERROR log line (logger: message) while open, from any logger of the JVM. */
+/**
+ * Collects every WARN or ERROR log line (logger: message) while open, from any logger of the JVM.
+ */
 public final class WarningCapture implements AutoCloseable {
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final AbstractAppender appender;
@@ -17,14 +19,15 @@ public final class WarningCapture implements AutoCloseable {
 
   public WarningCapture() {
     context = (LoggerContext) LogManager.getContext(false);
-    appender = new AbstractAppender("warning-capture", null, null, true, Property.EMPTY_ARRAY) {
-      @Override
-      public void append(LogEvent event) {
-        if (event.getLevel().isMoreSpecificThan(Level.WARN)) {
-          lines.add(event.getLoggerName() + ": " + event.getMessage().getFormattedMessage());
-        }
-      }
-    };
+    appender =
+        new AbstractAppender("warning-capture", null, null, true, Property.EMPTY_ARRAY) {
+          @Override
+          public void append(LogEvent event) {
+            if (event.getLevel().isMoreSpecificThan(Level.WARN)) {
+              lines.add(event.getLoggerName() + ": " + event.getMessage().getFormattedMessage());
+            }
+          }
+        };
     appender.start();
     context.getConfiguration().getRootLogger().addAppender(appender, Level.WARN, null);
     context.updateLoggers();

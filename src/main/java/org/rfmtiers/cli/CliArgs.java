@@ -8,7 +8,10 @@ import java.util.Optional;
 import java.util.Set;
 import org.rfmtiers.config.SettingsException;
 
-/** The parsed command line: a command, its {@code --name value} options and repeated {@code --set} pairs. */
+/**
+ * The parsed command line: a command, its {@code --name value} options and repeated {@code --set}
+ * pairs.
+ */
 record CliArgs(String command, Map<String, String> options, Map<String, String> sets) {
   /** Options that take no value: present means "true" ({@code --name=false} turns one off). */
   static final Set<String> FLAGS = Set.of("incremental");
@@ -20,7 +23,8 @@ record CliArgs(String command, Map<String, String> options, Map<String, String> 
     String command = args[0];
     Set<String> allowed = optionsByCommand.get(command);
     if (allowed == null) {
-      throw new SettingsException("unknown command \"" + command + "\"; commands: " + optionsByCommand.keySet());
+      throw new SettingsException(
+          "unknown command \"" + command + "\"; commands: " + optionsByCommand.keySet());
     }
     Map<String, String> options = new LinkedHashMap<>();
     Map<String, String> sets = new LinkedHashMap<>();
@@ -42,7 +46,8 @@ record CliArgs(String command, Map<String, String> options, Map<String, String> 
         }
         value = rest.get(++i);
       } else {
-        throw new SettingsException("unexpected argument \"" + arg + "\" for " + command + "; options: " + allowed);
+        throw new SettingsException(
+            "unexpected argument \"" + arg + "\" for " + command + "; options: " + allowed);
       }
       if (name.equals("set") && allowed.contains("set")) {
         int eq = value.indexOf('=');
@@ -53,8 +58,13 @@ record CliArgs(String command, Map<String, String> options, Map<String, String> 
       } else if (allowed.contains(name)) {
         options.put(name, value);
       } else {
-        throw new SettingsException("unknown option --" + name + " for " + command + "; options: "
-            + allowed.stream().map(o -> "--" + o).toList());
+        throw new SettingsException(
+            "unknown option --"
+                + name
+                + " for "
+                + command
+                + "; options: "
+                + allowed.stream().map(o -> "--" + o).toList());
       }
     }
     return new CliArgs(command, options, sets);
@@ -63,7 +73,8 @@ record CliArgs(String command, Map<String, String> options, Map<String, String> 
   boolean flag(String name) {
     String value = options.getOrDefault(name, "false");
     if (!value.equals("true") && !value.equals("false")) {
-      throw new SettingsException("--" + name + " takes no value (or =true / =false), got \"" + value + "\"");
+      throw new SettingsException(
+          "--" + name + " takes no value (or =true / =false), got \"" + value + "\"");
     }
     return value.equals("true");
   }

@@ -1,6 +1,7 @@
 package org.rfmtiers.cli;
 
 import static org.rfmtiers.Columns.*;
+
 import java.io.File;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -26,8 +27,8 @@ import org.rfmtiers.job.ReportJob;
 import org.rfmtiers.job.RunResult;
 
 /**
- * The command line: {@code run} (the nightly job), {@code generate} (a synthetic log) and {@code demo}
- * (both, on a small sample). The same class is the spark-submit main class.
+ * The command line: {@code run} (the nightly job), {@code generate} (a synthetic log) and {@code
+ * demo} (both, on a small sample). The same class is the spark-submit main class.
  *
  * <p>Exit codes: 0 success; 1 the run failed (reject threshold, reconciliation, Spark error); 2 bad
  * command line or configuration; 3 unusable input (missing path or column).
@@ -38,16 +39,30 @@ public final class Main {
   public static final int USAGE = 2;
   public static final int BAD_INPUT = 3;
 
-  private static final Map<String, Set<String>> OPTIONS = Map.of(
-      "run", Set.of("config", "input", "input-format", "warehouse", "as-of", "set", "report-dir", "catalog", "incremental"),
-      "report", Set.of("config", "warehouse", "as-of", "set", "report-dir"),
-      "generate", Set.of("customers", "transactions", "out", "seed", "format"),
-      "demo", Set.of("dir", "customers", "transactions"),
-      "maintain", Set.of("config", "warehouse", "set"),
-      "evaluate-clv", Set.of("config", "input", "input-format", "set", "calibration-end", "observation-end"),
-      "help", Set.of());
+  private static final Map<String, Set<String>> OPTIONS =
+      Map.of(
+          "run",
+              Set.of(
+                  "config",
+                  "input",
+                  "input-format",
+                  "warehouse",
+                  "as-of",
+                  "set",
+                  "report-dir",
+                  "catalog",
+                  "incremental"),
+          "report", Set.of("config", "warehouse", "as-of", "set", "report-dir"),
+          "generate", Set.of("customers", "transactions", "out", "seed", "format"),
+          "demo", Set.of("dir", "customers", "transactions"),
+          "maintain", Set.of("config", "warehouse", "set"),
+          "evaluate-clv",
+              Set.of(
+                  "config", "input", "input-format", "set", "calibration-end", "observation-end"),
+          "help", Set.of());
 
-  private static final String USAGE_TEXT = """
+  private static final String USAGE_TEXT =
+      """
       usage:
         rfm-tiers run [--config FILE] [--input URI] [--input-format csv|parquet|delta|text] [--warehouse DIR]
                       [--as-of YYYY-MM-DD] [--report-dir DIR] [--catalog DATABASE] [--incremental] [--set key=value]...
@@ -73,10 +88,12 @@ public final class Main {
 
   public static void main(String[] args) {
     int code = execute(args, System.out, System.err);
-    SparkSession.getActiveSession().foreach(session -> {
-      session.stop();
-      return null;
-    });
+    SparkSession.getActiveSession()
+        .foreach(
+            session -> {
+              session.stop();
+              return null;
+            });
     System.exit(code);
   }
 
@@ -119,19 +136,30 @@ public final class Main {
 
   private int run(CliArgs cli) {
     JobSettings settings = settings(cli);
-    String input = settings.input().uri()
-        .orElseThrow(() -> new SettingsException("no input: give --input URI or set input.uri"));
+    String input =
+        settings
+            .input()
+            .uri()
+            .orElseThrow(
+                () -> new SettingsException("no input: give --input URI or set input.uri"));
     Optional<LocalDate> asOf = cli.option("as-of").map(text -> date("as-of", text));
     SparkSession spark = SparkSessions.forJob(settings);
-    RunResult result = new NightlyJob(spark, settings, Clock.systemUTC()).run(input, asOf, cli.flag("incremental"));
+    RunResult result =
+        new NightlyJob(spark, settings, Clock.systemUTC())
+            .run(input, asOf, cli.flag("incremental"));
     printResult(result);
     if (settings.report().enabled()) {
       try {
-        out.println("report: " + new ReportJob(spark, settings).write(Optional.of(result.snapshotDate())));
+        out.println(
+            "report: " + new ReportJob(spark, settings).write(Optional.of(result.snapshotDate())));
       } catch (RuntimeException e) {
         // the tables are published and consistent; a report can be redrawn with `rfm-tiers report`
-        err.println("rfm-tiers: warning: the tables are written, but the report failed: " + oneLine(e)
-            + " (redraw it with: rfm-tiers report --as-of " + result.snapshotDate() + ")");
+        err.println(
+            "rfm-tiers: warning: the tables are written, but the report failed: "
+                + oneLine(e)
+                + " (redraw it with: rfm-tiers report --as-of "
+                + result.snapshotDate()
+                + ")");
       }
     }
     return OK;
@@ -146,12 +174,24 @@ public final class Main {
 
   private int evaluateClv(CliArgs cli) {
     JobSettings settings = settings(cli);
-    String input = settings.input().uri()
-        .orElseThrow(() -> new SettingsException("no input: give --input URI or set input.uri"));
-    LocalDate calibrationEnd = date("calibration-end", cli.option("calibration-end")
-        .orElseThrow(() -> new SettingsException("--calibration-end YYYY-MM-DD is required")));
-    LocalDate observationEnd = date("observation-end", cli.option("observation-end")
-        .orElseThrow(() -> new SettingsException("--observation-end YYYY-MM-DD is required")));
+    String input =
+        settings
+            .input()
+            .uri()
+            .orElseThrow(
+                () -> new SettingsException("no input: give --input URI or set input.uri"));
+    LocalDate calibrationEnd =
+        date(
+            "calibration-end",
+            cli.option("calibration-end")
+                .orElseThrow(
+                    () -> new SettingsException("--calibration-end YYYY-MM-DD is required")));
+    LocalDate observationEnd =
+        date(
+            "observation-end",
+            cli.option("observation-end")
+                .orElseThrow(
+                    () -> new SettingsException("--observation-end YYYY-MM-DD is required")));
     if (!observationEnd.isAfter(calibrationEnd)) {
       throw new SettingsException("--observation-end must be after --calibration-end");
     }
@@ -162,7 +202,9 @@ public final class Main {
 
   private int maintain(CliArgs cli) {
     JobSettings settings = settings(cli);
-    new MaintenanceJob(SparkSessions.forJob(settings), settings, Clock.systemUTC()).run().forEach(out::println);
+    new MaintenanceJob(SparkSessions.forJob(settings), settings, Clock.systemUTC())
+        .run()
+        .forEach(out::println);
     return OK;
   }
 
@@ -179,11 +221,20 @@ public final class Main {
   private int generate(CliArgs cli) {
     long customers = cli.requiredLong("customers");
     long transactions = cli.requiredLong("transactions");
-    String dir = cli.option("out").orElseThrow(() -> new SettingsException("--out DIR is required for generate"));
+    String dir =
+        cli.option("out")
+            .orElseThrow(() -> new SettingsException("--out DIR is required for generate"));
     String format = cli.option("format").orElse("csv");
     SparkSession spark = SparkSessions.create("local[*]", Map.of());
-    new TransactionGenerator(customers, transactions, cli.longOption("seed", 42)).write(spark, dir, format);
-    out.printf(Locale.ROOT, "wrote %,d transactions of %,d customers to %s (%s)%n", transactions, customers, dir, format);
+    new TransactionGenerator(customers, transactions, cli.longOption("seed", 42))
+        .write(spark, dir, format);
+    out.printf(
+        Locale.ROOT,
+        "wrote %,d transactions of %,d customers to %s (%s)%n",
+        transactions,
+        customers,
+        dir,
+        format);
     return OK;
   }
 
@@ -191,32 +242,81 @@ public final class Main {
     String dir = cli.option("dir").orElse("demo");
     String input = new File(dir, "transactions").getPath();
     String warehouse = new File(dir, "warehouse").getPath();
-    int generated = generate(CliArgs.parse(new String[] {"generate",
-        "--customers", String.valueOf(cli.longOption("customers", 5_000)),
-        "--transactions", String.valueOf(cli.longOption("transactions", 150_000)),
-        "--out", input}, OPTIONS));
+    int generated =
+        generate(
+            CliArgs.parse(
+                new String[] {
+                  "generate",
+                  "--customers",
+                  String.valueOf(cli.longOption("customers", 5_000)),
+                  "--transactions",
+                  String.valueOf(cli.longOption("transactions", 150_000)),
+                  "--out",
+                  input
+                },
+                OPTIONS));
     if (generated != OK) {
       return generated;
     }
-    return run(CliArgs.parse(new String[] {"run", "--input", input, "--warehouse", warehouse,
-        "--set", "input.columns.quantity=quantity", "--set", "input.columns.unit-price=unit_price",
-        "--set", "input.cancellation.order-id-prefix=C"}, OPTIONS));
+    return run(
+        CliArgs.parse(
+            new String[] {
+              "run",
+              "--input",
+              input,
+              "--warehouse",
+              warehouse,
+              "--set",
+              "input.columns.quantity=quantity",
+              "--set",
+              "input.columns.unit-price=unit_price",
+              "--set",
+              "input.cancellation.order-id-prefix=C"
+            },
+            OPTIONS));
   }
 
   private void printResult(RunResult r) {
     out.printf(Locale.ROOT, "run %s: snapshot %s (%s)%n", r.runId(), r.snapshotDate(), r.mode());
-    out.printf(Locale.ROOT, "  rows read %,d, valid %,d, rejected %,d %s, on/after snapshot %,d%n",
-        r.rowsRead(), r.rowsValid(), r.rowsRejected(), r.rejectsByReason(), r.rowsAfterAsOf());
-    out.printf(Locale.ROOT, "  customers %,d; k = %d (%s%s)%n", r.customers(), r.k(), r.kSelection(),
-        r.silhouette() == null ? "" : String.format(Locale.ROOT, ", silhouette %.3f", r.silhouette()));
-    out.printf(Locale.ROOT, "%n  %-4s %-16s %10s %7s %9s %11s %10s %10s%n", "tier", "name", "customers",
-        "share", "revenue", "recency(d)", "frequency", "monetary");
+    out.printf(
+        Locale.ROOT,
+        "  rows read %,d, valid %,d, rejected %,d %s, on/after snapshot %,d%n",
+        r.rowsRead(),
+        r.rowsValid(),
+        r.rowsRejected(),
+        r.rejectsByReason(),
+        r.rowsAfterAsOf());
+    out.printf(
+        Locale.ROOT,
+        "  customers %,d; k = %d (%s%s)%n",
+        r.customers(),
+        r.k(),
+        r.kSelection(),
+        r.silhouette() == null
+            ? ""
+            : String.format(Locale.ROOT, ", silhouette %.3f", r.silhouette()));
+    out.printf(
+        Locale.ROOT,
+        "%n  %-4s %-16s %10s %7s %9s %11s %10s %10s%n",
+        "tier",
+        "name",
+        "customers",
+        "share",
+        "revenue",
+        "recency(d)",
+        "frequency",
+        "monetary");
     for (Row row : r.tierSummary()) {
-      out.printf(Locale.ROOT, "  %-4d %-16s %,10d %6.1f%% %8.1f%% %11.0f %10.1f %10.2f%n",
-          row.getAs(TIER), row.getAs(TIER_NAME), row.<Long>getAs(CUSTOMERS),
+      out.printf(
+          Locale.ROOT,
+          "  %-4d %-16s %,10d %6.1f%% %8.1f%% %11.0f %10.1f %10.2f%n",
+          row.getAs(TIER),
+          row.getAs(TIER_NAME),
+          row.<Long>getAs(CUSTOMERS),
           100 * row.<Double>getAs(CUSTOMER_SHARE),
           row.getAs(REVENUE_SHARE) == null ? 0.0 : 100 * row.<Double>getAs(REVENUE_SHARE),
-          row.<Double>getAs(MEDIAN_RECENCY_DAYS), row.<Double>getAs(MEDIAN_FREQUENCY),
+          row.<Double>getAs(MEDIAN_RECENCY_DAYS),
+          row.<Double>getAs(MEDIAN_FREQUENCY),
           row.<Double>getAs(MEDIAN_MONETARY));
     }
     out.println("  (recency, frequency and monetary are tier medians)");
@@ -224,7 +324,11 @@ public final class Main {
       out.println("  CLV: " + r.clvSummary());
     }
     r.warnings().forEach(w -> out.println("  warning: " + w));
-    out.printf(Locale.ROOT, "%nDelta tables under %s: %s%n", r.warehouse(), String.join(", ", NightlyJob.TABLES));
+    out.printf(
+        Locale.ROOT,
+        "%nDelta tables under %s: %s%n",
+        r.warehouse(),
+        String.join(", ", NightlyJob.TABLES));
     out.println("  stage ms: " + r.stageMillis());
   }
 

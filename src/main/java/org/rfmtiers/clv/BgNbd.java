@@ -4,23 +4,33 @@ import java.io.Serializable;
 import org.apache.commons.math3.special.Gamma;
 
 /**
- * The BG/NBD model of repeat purchasing (Fader, Hardie &amp; Lee 2005, "Counting your customers the easy
- * way"). Parameter names follow the paper: purchase rates are Gamma(r, alpha) across customers, the
- * drop-out probability after each purchase is Beta(a, b). Per customer: x repeat purchases, the last at
- * t_x, observed for T, all in the model's time unit and measured from the first purchase.
+ * The BG/NBD model of repeat purchasing (Fader, Hardie &amp; Lee 2005, "Counting your customers the
+ * easy way"). Parameter names follow the paper: purchase rates are Gamma(r, alpha) across
+ * customers, the drop-out probability after each purchase is Beta(a, b). Per customer: x repeat
+ * purchases, the last at t_x, observed for T, all in the model's time unit and measured from the
+ * first purchase.
  */
 public record BgNbd(double r, double alpha, double a, double b) implements Serializable {
 
-  /** Log-likelihood of one customer, equation (6) of the paper, in log form for numerical stability. */
+  /**
+   * Log-likelihood of one customer, equation (6) of the paper, in log form for numerical stability.
+   */
   public double logLikelihood(double x, double tx, double t) {
-    return logLikelihood(x, tx, t, Gamma.logGamma(r + x) - Gamma.logGamma(r) + r * Math.log(alpha),
-        Gamma.logGamma(a + b) + Gamma.logGamma(b + x) - Gamma.logGamma(b) - Gamma.logGamma(a + b + x));
+    return logLikelihood(
+        x,
+        tx,
+        t,
+        Gamma.logGamma(r + x) - Gamma.logGamma(r) + r * Math.log(alpha),
+        Gamma.logGamma(a + b)
+            + Gamma.logGamma(b + x)
+            - Gamma.logGamma(b)
+            - Gamma.logGamma(a + b + x));
   }
 
   /**
-   * The same with the two x-only terms supplied: ln A1 = lnGamma(r + x) - lnGamma(r) + r ln alpha and
-   * ln A2 = lnGamma(a + b) + lnGamma(b + x) - lnGamma(b) - lnGamma(a + b + x), which a fit computes once
-   * per distinct x instead of once per customer.
+   * The same with the two x-only terms supplied: ln A1 = lnGamma(r + x) - lnGamma(r) + r ln alpha
+   * and ln A2 = lnGamma(a + b) + lnGamma(b + x) - lnGamma(b) - lnGamma(a + b + x), which a fit
+   * computes once per distinct x instead of once per customer.
    */
   double logLikelihood(double x, double tx, double t, double logA1, double logA2) {
     double logA3 = -(r + x) * Math.log(alpha + t);
@@ -37,14 +47,17 @@ public record BgNbd(double r, double alpha, double a, double b) implements Seria
     if (x <= 0) {
       return 1.0;
     }
-    double logOdds = Math.log(a) - Math.log(b + x - 1) + (r + x) * (Math.log(alpha + t) - Math.log(alpha + tx));
-    return logOdds > 0 ? Math.exp(-logOdds) / (1 + Math.exp(-logOdds)) : 1 / (1 + Math.exp(logOdds));
+    double logOdds =
+        Math.log(a) - Math.log(b + x - 1) + (r + x) * (Math.log(alpha + t) - Math.log(alpha + tx));
+    return logOdds > 0
+        ? Math.exp(-logOdds) / (1 + Math.exp(-logOdds))
+        : 1 / (1 + Math.exp(logOdds));
   }
 
   /**
-   * E[Y(horizon) | x, t_x, T]: expected purchases in the next {@code horizon} time units, equation (10):
-   * (a + b + x - 1) / (a - 1) * [1 - ((alpha + T) / (alpha + T + t))^(r + x)
-   * 2F1(r + x, b + x; a + b + x - 1; t / (alpha + T + t))] * P(alive).
+   * E[Y(horizon) | x, t_x, T]: expected purchases in the next {@code horizon} time units, equation
+   * (10): (a + b + x - 1) / (a - 1) * [1 - ((alpha + T) / (alpha + T + t))^(r + x) 2F1(r + x, b +
+   * x; a + b + x - 1; t / (alpha + T + t))] * P(alive).
    */
   public double expectedPurchases(double horizon, double x, double tx, double t) {
     if (horizon <= 0) {
@@ -55,7 +68,9 @@ public record BgNbd(double r, double alpha, double a, double b) implements Seria
     return (a + b + x - 1) / (a - 1) * (1 - scaled) * probabilityAlive(x, tx, t);
   }
 
-  /** E[X(t)] for a customer just acquired: the population's expected purchases in t, equation (9). */
+  /**
+   * E[X(t)] for a customer just acquired: the population's expected purchases in t, equation (9).
+   */
   public double unconditionalExpectedPurchases(double horizon) {
     double z = horizon / (alpha + horizon);
     return (a + b - 1) / (a - 1) * (1 - Hypergeometric.scaledF21(r, b, a + b - 1, z));

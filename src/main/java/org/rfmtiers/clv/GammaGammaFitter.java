@@ -1,5 +1,7 @@
 package org.rfmtiers.clv;
 
+import java.util.Arrays;
+import java.util.function.ToDoubleFunction;
 import org.apache.commons.math3.special.Gamma;
 
 /**
@@ -12,7 +14,7 @@ public final class GammaGammaFitter {
   /** Repeat buyers grouped by repeat transactions x >= 1 and their mean value m_x > 0. */
   public record Groups(int[] x, double[] meanValue, long[] count) {
     public long customers() {
-      return java.util.Arrays.stream(count).sum();
+      return Arrays.stream(count).sum();
     }
   }
 
@@ -26,23 +28,36 @@ public final class GammaGammaFitter {
     }
     meanValue /= customers;
     final int distinctX = maxX + 1;
-    java.util.function.ToDoubleFunction<double[]> meanLogLikelihood = params -> {
-      GammaGamma model = new GammaGamma(params[0], params[1], params[2]);
-      double[] ratio = new double[distinctX];
-      for (int x = 1; x < distinctX; x++) {
-        ratio[x] = Gamma.logGamma(model.p() * x + model.q()) - Gamma.logGamma(model.p() * x);
-      }
-      double sum = MaximumLikelihood.parallelSum(groups.x().length, i -> {
-        int x = groups.x()[i];
-        return groups.count()[i] * model.logLikelihood(x, groups.meanValue()[i], ratio[x]);
-      });
-      return sum / customers;
-    };
+    ToDoubleFunction<double[]> meanLogLikelihood =
+        params -> {
+          GammaGamma model = new GammaGamma(params[0], params[1], params[2]);
+          double[] ratio = new double[distinctX];
+          for (int x = 1; x < distinctX; x++) {
+            ratio[x] = Gamma.logGamma(model.p() * x + model.q()) - Gamma.logGamma(model.p() * x);
+          }
+          double sum =
+              MaximumLikelihood.parallelSum(
+                  groups.x().length,
+                  i -> {
+                    int x = groups.x()[i];
+                    return groups.count()[i]
+                        * model.logLikelihood(x, groups.meanValue()[i], ratio[x]);
+                  });
+          return sum / customers;
+        };
     // Start: q = 2 so the population mean p gamma / (q - 1) equals the observed mean for p = 1.
     double[] start = {1.0, 2.0, Math.max(1e-3, meanValue)};
-    MaximumLikelihood.Fit fit = MaximumLikelihood.maximize(meanLogLikelihood, start, penalizer, maxEvaluations);
+    MaximumLikelihood.Fit fit =
+        MaximumLikelihood.maximize(meanLogLikelihood, start, penalizer, maxEvaluations);
     double[] p = fit.parameters();
-    return new ModelFit<>(new GammaGamma(p[0], p[1], p[2]), fit.meanLogLikelihood() * customers,
-        fit.evaluations(), fit.gradientNorm(), fit.converged(), fit.problem(), customers, groups.x().length);
+    return new ModelFit<>(
+        new GammaGamma(p[0], p[1], p[2]),
+        fit.meanLogLikelihood() * customers,
+        fit.evaluations(),
+        fit.gradientNorm(),
+        fit.converged(),
+        fit.problem(),
+        customers,
+        groups.x().length);
   }
 }

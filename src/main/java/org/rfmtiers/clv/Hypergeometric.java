@@ -1,27 +1,30 @@
 package org.rfmtiers.clv;
 
 /**
- * The Gauss hypergeometric function 2F1(a, b; c; z) for real parameters and 0 <= z < 1, by its power
- * series (Abramowitz &amp; Stegun 15.1.1). The BG/NBD conditional expectation needs it with
- * z = t / (alpha + T + t), always in [0, 1). Neither Commons Math nor Breeze ships 2F1, hence this class.
+ * The Gauss hypergeometric function 2F1(a, b; c; z) for real parameters and 0 <= z < 1, by its
+ * power series (Abramowitz &amp; Stegun 15.1.1). The BG/NBD conditional expectation needs it with z
+ * = t / (alpha + T + t), always in [0, 1). Neither Commons Math nor Breeze ships 2F1, hence this
+ * class.
  *
- * <p>Convergence bound: the ratio of consecutive terms is rho_k = f(k) z with
- * f(k) = (a + k)(b + k) / ((c + k)(k + 1)) = 1 + ((a + b - c - 1) k + ab - c) / ((c + k)(k + 1)), which is
- * monotone in k once k is past the parameters' size and tends to 1. From such a k on, every later ratio
- * is at most rho = max(|rho_k|, |z|) < 1, so the remainder after term k is at most the geometric tail
- * |t_k| rho / (1 - rho). Summation stops when that bound is below {@link #TOLERANCE} times the partial
- * sum: an upper bound on the truncation error, not an estimate.
+ * <p>Convergence bound: the ratio of consecutive terms is rho_k = f(k) z with f(k) = (a + k)(b + k)
+ * / ((c + k)(k + 1)) = 1 + ((a + b - c - 1) k + ab - c) / ((c + k)(k + 1)), which is monotone in k
+ * once k is past the parameters' size and tends to 1. From such a k on, every later ratio is at
+ * most rho = max(|rho_k|, |z|) < 1, so the remainder after term k is at most the geometric tail
+ * |t_k| rho / (1 - rho). Summation stops when that bound is below {@link #TOLERANCE} times the
+ * partial sum: an upper bound on the truncation error, not an estimate.
  *
- * <p>{@link #scaledF21} returns (1 - z)^a 2F1(a, b; c; z), the form BG/NBD uses, without overflow for
- * frequent buyers (large a and b): for z < 0.4 through Pfaff's transformation
- * (1 - z)^a 2F1(a, b; c; z) = 2F1(a, c - b; c; z / (z - 1)) (A&amp;S 15.3.4), whose series converges like
- * (z / (1 - z))^k whatever the size of a; from 0.4 on by the direct series with running rescaling.
+ * <p>{@link #scaledF21} returns (1 - z)^a 2F1(a, b; c; z), the form BG/NBD uses, without overflow
+ * for frequent buyers (large a and b): for z < 0.4 through Pfaff's transformation (1 - z)^a 2F1(a,
+ * b; c; z) = 2F1(a, c - b; c; z / (z - 1)) (A&amp;S 15.3.4), whose series converges like (z / (1 -
+ * z))^k whatever the size of a; from 0.4 on by the direct series with running rescaling.
  */
 public final class Hypergeometric {
   static final double TOLERANCE = 1e-13;
   static final int MAX_TERMS = 10_000_000;
+
   /** Below this z the Pfaff form is used; its series then converges at least like (2/3)^k. */
   static final double PFAFF_BELOW = 0.4;
+
   private static final double RESCALE_ABOVE = 1e250;
 
   private Hypergeometric() {}
@@ -41,7 +44,8 @@ public final class Hypergeometric {
       return pfaff[0] * Math.exp(pfaff[1]);
     }
     double[] direct = series(a, b, c, z);
-    return Math.signum(direct[0]) * Math.exp(Math.log(Math.abs(direct[0])) + direct[1] + a * Math.log1p(-z));
+    return Math.signum(direct[0])
+        * Math.exp(Math.log(Math.abs(direct[0])) + direct[1] + a * Math.log1p(-z));
   }
 
   private static void checkArguments(double c, double z) {
@@ -78,7 +82,17 @@ public final class Hypergeometric {
         }
       }
     }
-    throw new ArithmeticException("2F1(" + a + ", " + b + "; " + c + "; " + z + ") did not converge in "
-        + MAX_TERMS + " terms");
+    throw new ArithmeticException(
+        "2F1("
+            + a
+            + ", "
+            + b
+            + "; "
+            + c
+            + "; "
+            + z
+            + ") did not converge in "
+            + MAX_TERMS
+            + " terms");
   }
 }

@@ -1,10 +1,14 @@
 package org.rfmtiers.config;
 
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * Where the transaction log is and how to read it: format, column mapping, timestamp parsing and how
- * returns are recognised.
+ * Where the transaction log is and how to read it: format, column mapping, timestamp parsing and
+ * how returns are recognised.
  */
 public record InputSettings(
     Optional<String> uri,
@@ -18,28 +22,40 @@ public record InputSettings(
     Optional<String> cancellationPrefix,
     boolean negativeAmountIsReturn) {
 
-  public static final java.util.List<String> FORMATS = java.util.List.of("csv", "parquet", "delta", "text");
+  public static final List<String> FORMATS = List.of("csv", "parquet", "delta", "text");
 
   public InputSettings {
     if (!FORMATS.contains(format)) {
-      throw new SettingsException("input.format = \"" + format + "\" is not supported; use one of " + FORMATS);
+      throw new SettingsException(
+          "input.format = \"" + format + "\" is not supported; use one of " + FORMATS);
     }
     if (amountScale < 0 || amountScale > 8) {
-      throw new SettingsException("input.amount-scale = " + amountScale + " must be between 0 and 8");
+      throw new SettingsException(
+          "input.amount-scale = " + amountScale + " must be between 0 and 8");
     }
     try {
-      java.time.ZoneId.of(timeZone);
-    } catch (java.time.DateTimeException e) {
-      throw new SettingsException("input.time-zone = \"" + timeZone + "\" is not a time zone id (e.g. \"UTC\", \"Europe/Berlin\")");
+      ZoneId.of(timeZone);
+    } catch (DateTimeException e) {
+      throw new SettingsException(
+          "input.time-zone = \""
+              + timeZone
+              + "\" is not a time zone id (e.g. \"UTC\", \"Europe/Berlin\")");
     }
     try {
-      java.time.format.DateTimeFormatter.ofPattern(timestampFormat);
+      DateTimeFormatter.ofPattern(timestampFormat);
     } catch (IllegalArgumentException e) {
-      throw new SettingsException("input.timestamp-format = \"" + timestampFormat + "\" is not a valid pattern: " + e.getMessage());
+      throw new SettingsException(
+          "input.timestamp-format = \""
+              + timestampFormat
+              + "\" is not a valid pattern: "
+              + e.getMessage());
     }
   }
 
-  /** The input columns this job reads; order id, amount or quantity/unit price, and a line id are optional. */
+  /**
+   * The input columns this job reads; order id, amount or quantity/unit price, and a line id are
+   * optional.
+   */
   public record ColumnMapping(
       String customerId,
       Optional<String> orderId,

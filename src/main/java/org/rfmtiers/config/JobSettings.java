@@ -1,6 +1,9 @@
 package org.rfmtiers.config;
 
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /** Every setting of a nightly run, parsed and validated once at the edge. */
 public record JobSettings(
@@ -14,23 +17,26 @@ public record JobSettings(
     SegmentSettings segments,
     String warehouse,
     int lockTimeoutMinutes,
-    java.util.Optional<String> catalogDatabase,
+    Optional<String> catalogDatabase,
     MaintenanceSettings maintenance,
     ReportSettings report,
     String sparkMaster,
     Map<String, String> sparkConf) {
 
-  private static final java.util.regex.Pattern SECRET =
-      java.util.regex.Pattern.compile("(?i).*(password|secret|token|credential|access\\.?key|private).*");
+  private static final Pattern SECRET =
+      Pattern.compile("(?i).*(password|secret|token|credential|access\\.?key|private).*");
 
   public JobSettings {
     sparkConf = Map.copyOf(sparkConf);
-    catalogDatabase.ifPresent(db -> {
-      if (!db.matches("[A-Za-z_][A-Za-z0-9_]{0,127}")) {
-        throw new SettingsException("output.catalog-database = \"" + db
-            + "\" must be a plain identifier (letters, digits, underscore)");
-      }
-    });
+    catalogDatabase.ifPresent(
+        db -> {
+          if (!db.matches("[A-Za-z_][A-Za-z0-9_]{0,127}")) {
+            throw new SettingsException(
+                "output.catalog-database = \""
+                    + db
+                    + "\" must be a plain identifier (letters, digits, underscore)");
+          }
+        });
   }
 
   /** The folder of the per-run HTML reports: report.dir, or "report" under the warehouse. */
@@ -40,9 +46,26 @@ public record JobSettings(
 
   /** The settings as text for run_log, with the values of secret-looking Spark settings masked. */
   public String redacted() {
-    java.util.Map<String, String> masked = new java.util.TreeMap<>();
-    sparkConf.forEach((key, value) -> masked.put(key, SECRET.matcher(key).matches() ? "***" : value));
-    return new JobSettings(input, returnsPolicy, frequencyBasis, validation, scores, tiers, clv, segments, warehouse, lockTimeoutMinutes, catalogDatabase, maintenance, report, sparkMaster,
-        Map.of()).toString().replace("sparkConf={}", "sparkConf=" + masked);
+    Map<String, String> masked = new TreeMap<>();
+    sparkConf.forEach(
+        (key, value) -> masked.put(key, SECRET.matcher(key).matches() ? "***" : value));
+    return new JobSettings(
+            input,
+            returnsPolicy,
+            frequencyBasis,
+            validation,
+            scores,
+            tiers,
+            clv,
+            segments,
+            warehouse,
+            lockTimeoutMinutes,
+            catalogDatabase,
+            maintenance,
+            report,
+            sparkMaster,
+            Map.of())
+        .toString()
+        .replace("sparkConf={}", "sparkConf=" + masked);
   }
 }

@@ -16,15 +16,20 @@ public record ScoreSettings(
   }
 
   private static void check(String metric, Optional<List<Double>> cuts) {
-    cuts.ifPresent(list -> {
-      boolean ascending = true;
-      for (int i = 1; i < list.size(); i++) {
-        ascending &= list.get(i) > list.get(i - 1);
-      }
-      if (list.size() != 4 || !ascending) {
-        throw new SettingsException("scores.thresholds." + metric + " = " + list
-            + " must be four strictly ascending numbers (the cut points between scores 1..5), or null");
-      }
-    });
+    cuts.ifPresent(
+        list -> {
+          boolean ascending = true;
+          for (int i = 1; i < list.size(); i++) {
+            ascending &= list.get(i) > list.get(i - 1);
+          }
+          if (list.size() != 4 || !ascending) {
+            throw new SettingsException(
+                "scores.thresholds."
+                    + metric
+                    + " = "
+                    + list
+                    + " must be four strictly ascending numbers (the cut points between scores 1..5), or null");
+          }
+        });
   }
 }

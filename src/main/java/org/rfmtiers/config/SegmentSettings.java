@@ -3,7 +3,10 @@ package org.rfmtiers.config;
 import java.util.List;
 import java.util.Map;
 
-/** Settings of the customer-management schemes: references, pyramid cut points, lifecycle rules, labels. */
+/**
+ * Settings of the customer-management schemes: references, pyramid cut points, lifecycle rules,
+ * labels.
+ */
 public record SegmentSettings(
     Language language,
     Reference reference,
@@ -15,13 +18,22 @@ public record SegmentSettings(
     Map<String, Map<String, Label>> labels) {
 
   /** Display language of the *_name columns. */
-  public enum Language { EN, ZH }
+  public enum Language {
+    EN,
+    ZH
+  }
 
   /** The statistic a value is compared with to call it high or low. */
-  public enum Reference { MEAN, MEDIAN }
+  public enum Reference {
+    MEAN,
+    MEDIAN
+  }
 
   /** What the customer pyramid ranks by. */
-  public enum PyramidBy { MONETARY, CLV }
+  public enum PyramidBy {
+    MONETARY,
+    CLV
+  }
 
   /** A code's labels in both languages and, for RFM segments, its recommended action. */
   public record Label(String en, String zh, String actionEn, String actionZh) {
@@ -35,32 +47,53 @@ public record SegmentSettings(
   }
 
   /** Lifecycle thresholds; see conf/rfm-tiers.conf for the rationale of each. */
-  public record Lifecycle(int explorationDays, int trendWindowDays, double risingRatio, double fallingRatio,
-      double declineGapMultiple, double churnGapMultiple, int churnDays) {
+  public record Lifecycle(
+      int explorationDays,
+      int trendWindowDays,
+      double risingRatio,
+      double fallingRatio,
+      double declineGapMultiple,
+      double churnGapMultiple,
+      int churnDays) {
     public Lifecycle {
       if (explorationDays < 1 || trendWindowDays < 1 || churnDays < 1) {
-        throw new SettingsException("segments.lifecycle.exploration-days, trend-window-days and churn-days must be >= 1");
+        throw new SettingsException(
+            "segments.lifecycle.exploration-days, trend-window-days and churn-days must be >= 1");
       }
       if (!(risingRatio > 1 && fallingRatio > 0 && fallingRatio < 1)) {
-        throw new SettingsException("segments.lifecycle.rising-ratio must be > 1 and falling-ratio in (0, 1)");
+        throw new SettingsException(
+            "segments.lifecycle.rising-ratio must be > 1 and falling-ratio in (0, 1)");
       }
       if (!(declineGapMultiple > 0 && churnGapMultiple > declineGapMultiple)) {
-        throw new SettingsException("segments.lifecycle.churn-gap-multiple must exceed decline-gap-multiple (> 0)");
+        throw new SettingsException(
+            "segments.lifecycle.churn-gap-multiple must exceed decline-gap-multiple (> 0)");
       }
     }
   }
 
-  public static final List<String> RFM_CODES = List.of("IMPORTANT_VALUE", "IMPORTANT_DEVELOP", "IMPORTANT_RETAIN",
-      "IMPORTANT_WINBACK", "GENERAL_VALUE", "GENERAL_DEVELOP", "GENERAL_RETAIN", "GENERAL_WINBACK");
+  public static final List<String> RFM_CODES =
+      List.of(
+          "IMPORTANT_VALUE",
+          "IMPORTANT_DEVELOP",
+          "IMPORTANT_RETAIN",
+          "IMPORTANT_WINBACK",
+          "GENERAL_VALUE",
+          "GENERAL_DEVELOP",
+          "GENERAL_RETAIN",
+          "GENERAL_WINBACK");
   public static final List<String> PYRAMID_CODES = List.of("VIP", "MAJOR", "ORDINARY", "SMALL");
   public static final List<String> MATRIX_CODES = List.of("VIP", "DEVELOP", "MAINTAIN", "ABANDON");
-  public static final List<String> LIFECYCLE_CODES = List.of("EXPLORATION", "FORMATION", "STABILITY", "DECLINE", "CHURNED");
+  public static final List<String> LIFECYCLE_CODES =
+      List.of("EXPLORATION", "FORMATION", "STABILITY", "DECLINE", "CHURNED");
 
   public SegmentSettings {
-    if (pyramidShares.size() != 3 || pyramidShares.stream().anyMatch(s -> !(s > 0))
+    if (pyramidShares.size() != 3
+        || pyramidShares.stream().anyMatch(s -> !(s > 0))
         || pyramidShares.stream().mapToDouble(Double::doubleValue).sum() >= 1) {
-      throw new SettingsException("segments.pyramid.shares = " + pyramidShares
-          + " must be three positive shares (VIP, major, ordinary) adding up to less than 1");
+      throw new SettingsException(
+          "segments.pyramid.shares = "
+              + pyramidShares
+              + " must be three positive shares (VIP, major, ordinary) adding up to less than 1");
     }
     if (currentWindowDays < 1) {
       throw new SettingsException("segments.matrix.current-window-days must be >= 1");
@@ -73,7 +106,8 @@ public record SegmentSettings(
     labels = Map.copyOf(labels);
   }
 
-  private static void check(Map<String, Map<String, Label>> labels, String scheme, List<String> codes) {
+  private static void check(
+      Map<String, Map<String, Label>> labels, String scheme, List<String> codes) {
     for (String code : codes) {
       if (!labels.getOrDefault(scheme, Map.of()).containsKey(code)) {
         throw new SettingsException("segments.labels." + scheme + "." + code + " is missing");

@@ -23,24 +23,33 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * Reads the HOCON defaults ({@code conf/rfm-tiers.conf}, packaged in the jar), layers an optional user
- * file and {@code --set key=value} overrides on top, rejects unknown keys, and builds {@link JobSettings}.
+ * Reads the HOCON defaults ({@code conf/rfm-tiers.conf}, packaged in the jar), layers an optional
+ * user file and {@code --set key=value} overrides on top, rejects unknown keys, and builds {@link
+ * JobSettings}.
  */
 public final class SettingsLoader {
   /** Subtrees whose keys are free-form (passed through to Spark). */
   private static final List<String> OPEN_SUBTREES = List.of("spark.conf");
+
   private static final Pattern HOCON_LITERAL =
-      Pattern.compile("^(\\[.*\\]|\\{.*\\}|\".*\"|null|true|false|-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?)$", Pattern.DOTALL);
+      Pattern.compile(
+          "^(\\[.*\\]|\\{.*\\}|\".*\"|null|true|false|-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?)$",
+          Pattern.DOTALL);
 
   private SettingsLoader() {}
 
   /** The packaged defaults alone. */
   public static Config defaults() {
-    return ConfigFactory.parseResources(SettingsLoader.class.getClassLoader(), "rfm-tiers.conf",
+    return ConfigFactory.parseResources(
+        SettingsLoader.class.getClassLoader(),
+        "rfm-tiers.conf",
         ConfigParseOptions.defaults().setAllowMissing(false));
   }
 
-  /** Layers {@code configFile} (may be null) and {@code overrides} over the defaults and validates the result. */
+  /**
+   * Layers {@code configFile} (may be null) and {@code overrides} over the defaults and validates
+   * the result.
+   */
   public static JobSettings load(File configFile, Map<String, String> overrides) {
     Config defaults = defaults();
     TreeSet<String> known = leafPaths(defaults.root(), "");
@@ -51,9 +60,12 @@ public final class SettingsLoader {
       }
       Config user;
       try {
-        user = ConfigFactory.parseFile(configFile, ConfigParseOptions.defaults().setAllowMissing(false));
+        user =
+            ConfigFactory.parseFile(
+                configFile, ConfigParseOptions.defaults().setAllowMissing(false));
       } catch (ConfigException e) {
-        throw new SettingsException("cannot parse config file " + configFile + ": " + e.getMessage());
+        throw new SettingsException(
+            "cannot parse config file " + configFile + ": " + e.getMessage());
       }
       checkKnown(user, known, "config file " + configFile);
       layered = user.withFallback(layered);
@@ -75,7 +87,8 @@ public final class SettingsLoader {
     try {
       ConfigUtil.splitPath(key);
     } catch (ConfigException e) {
-      throw new SettingsException("--set " + key + "=" + value + ": \"" + key + "\" is not a config key");
+      throw new SettingsException(
+          "--set " + key + "=" + value + ": \"" + key + "\" is not a config key");
     }
     String trimmed = value.trim();
     if (HOCON_LITERAL.matcher(trimmed).matches()) {
@@ -84,7 +97,8 @@ public final class SettingsLoader {
       } catch (ConfigException.Null e) {
         return ConfigFactory.parseString("v = null").root().get("v");
       } catch (ConfigException e) {
-        throw new SettingsException("--set " + key + "=" + value + ": cannot parse the value: " + e.getMessage());
+        throw new SettingsException(
+            "--set " + key + "=" + value + ": cannot parse the value: " + e.getMessage());
       }
     }
     return ConfigValueFactory.fromAnyRef(value, "--set " + key);
@@ -92,13 +106,19 @@ public final class SettingsLoader {
 
   private static void checkKnown(Config user, TreeSet<String> known, String origin) {
     for (String path : leafPaths(user.root(), "")) {
-      boolean open = OPEN_SUBTREES.stream().anyMatch(p -> path.equals(p) || path.startsWith(p + "."));
+      boolean open =
+          OPEN_SUBTREES.stream().anyMatch(p -> path.equals(p) || path.startsWith(p + "."));
       if (!open && !known.contains(path)) {
         String parent = path.contains(".") ? path.substring(0, path.lastIndexOf('.')) : "";
-        List<String> siblings = known.stream().filter(k -> k.startsWith(parent + ".")).limit(40).toList();
-        throw new SettingsException("unknown config key \"" + path + "\" in " + origin
-            + (siblings.isEmpty() ? "" : "; keys under " + parent + ": " + siblings)
-            + " (see conf/rfm-tiers.conf for every key)");
+        List<String> siblings =
+            known.stream().filter(k -> k.startsWith(parent + ".")).limit(40).toList();
+        throw new SettingsException(
+            "unknown config key \""
+                + path
+                + "\" in "
+                + origin
+                + (siblings.isEmpty() ? "" : "; keys under " + parent + ": " + siblings)
+                + " (see conf/rfm-tiers.conf for every key)");
       }
     }
   }
@@ -107,7 +127,10 @@ public final class SettingsLoader {
   private static TreeSet<String> leafPaths(ConfigObject object, String prefix) {
     TreeSet<String> paths = new TreeSet<>();
     for (Map.Entry<String, ConfigValue> entry : object.entrySet()) {
-      String path = prefix.isEmpty() ? ConfigUtil.joinPath(entry.getKey()) : prefix + "." + ConfigUtil.joinPath(entry.getKey());
+      String path =
+          prefix.isEmpty()
+              ? ConfigUtil.joinPath(entry.getKey())
+              : prefix + "." + ConfigUtil.joinPath(entry.getKey());
       ConfigValue value = entry.getValue();
       if (value.valueType() == ConfigValueType.OBJECT && !((ConfigObject) value).isEmpty()) {
         paths.addAll(leafPaths((ConfigObject) value, path));
@@ -119,71 +142,78 @@ public final class SettingsLoader {
   }
 
   private static JobSettings build(Config c) {
-    InputSettings.ColumnMapping columns = new InputSettings.ColumnMapping(
-        requiredString(c, "input.columns.customer-id"),
-        optionalString(c, "input.columns.order-id"),
-        requiredString(c, "input.columns.order-ts"),
-        optionalString(c, "input.columns.amount"),
-        optionalString(c, "input.columns.quantity"),
-        optionalString(c, "input.columns.unit-price"),
-        optionalString(c, "input.columns.transaction-id"));
-    InputSettings input = new InputSettings(
-        optionalString(c, "input.uri"),
-        requiredString(c, "input.format").toLowerCase(Locale.ROOT),
-        c.getBoolean("input.header"),
-        requiredString(c, "input.delimiter"),
-        requiredString(c, "input.timestamp-format"),
-        requiredString(c, "input.time-zone"),
-        c.getInt("input.amount-scale"),
-        columns,
-        optionalString(c, "input.cancellation.order-id-prefix").filter(s -> !s.isEmpty()),
-        c.getBoolean("input.cancellation.negative-amount"));
-    ValidationSettings validation = new ValidationSettings(
-        c.getDouble("validation.max-reject-rate"),
-        date(c, "validation.min-date"),
-        c.getInt("validation.max-future-days"));
-    ScoreSettings scores = new ScoreSettings(
-        cuts(c, "scores.thresholds.recency"),
-        cuts(c, "scores.thresholds.frequency"),
-        cuts(c, "scores.thresholds.monetary"));
-    TierSettings tiers = new TierSettings(
-        tierK(c),
-        c.getInt("tiers.k-min"),
-        c.getInt("tiers.k-max"),
-        c.getLong("tiers.seed"),
-        c.getInt("tiers.max-iterations"),
-        c.getInt("tiers.selection-sample-size"),
-        c.getDouble("tiers.min-cluster-share"),
-        c.getDouble("tiers.winsorize-quantile"),
-        enumValue(TierSettings.TierOrder.class, c, "tiers.order-by"),
-        c.getStringList("tiers.names"));
-    ClvSettings clv = new ClvSettings(
-        c.getBoolean("clv.enabled"),
-        enumValue(ClvSettings.TimeUnit.class, c, "clv.time-unit"),
-        ClvSettings.Horizon.parse("clv.horizon", requiredString(c, "clv.horizon")),
-        c.getDouble("clv.discount-rate"),
-        c.getDouble("clv.margin"),
-        c.getDouble("clv.penalizer"),
-        c.getInt("clv.min-customers"),
-        c.getInt("clv.min-repeat-customers"),
-        c.getInt("clv.max-evaluations"),
-        c.getLong("clv.max-groups"));
-    SegmentSettings segments = new SegmentSettings(
-        enumValue(SegmentSettings.Language.class, c, "segments.language"),
-        enumValue(SegmentSettings.Reference.class, c, "segments.reference"),
-        enumValue(SegmentSettings.PyramidBy.class, c, "segments.pyramid.by"),
-        c.getDoubleList("segments.pyramid.shares"),
-        c.getInt("segments.matrix.current-window-days"),
-        enumValue(SegmentSettings.Reference.class, c, "segments.matrix.reference"),
-        new SegmentSettings.Lifecycle(
-            c.getInt("segments.lifecycle.exploration-days"),
-            c.getInt("segments.lifecycle.trend-window-days"),
-            c.getDouble("segments.lifecycle.rising-ratio"),
-            c.getDouble("segments.lifecycle.falling-ratio"),
-            c.getDouble("segments.lifecycle.decline-gap-multiple"),
-            c.getDouble("segments.lifecycle.churn-gap-multiple"),
-            c.getInt("segments.lifecycle.churn-days")),
-        labels(c.getConfig("segments.labels")));
+    InputSettings.ColumnMapping columns =
+        new InputSettings.ColumnMapping(
+            requiredString(c, "input.columns.customer-id"),
+            optionalString(c, "input.columns.order-id"),
+            requiredString(c, "input.columns.order-ts"),
+            optionalString(c, "input.columns.amount"),
+            optionalString(c, "input.columns.quantity"),
+            optionalString(c, "input.columns.unit-price"),
+            optionalString(c, "input.columns.transaction-id"));
+    InputSettings input =
+        new InputSettings(
+            optionalString(c, "input.uri"),
+            requiredString(c, "input.format").toLowerCase(Locale.ROOT),
+            c.getBoolean("input.header"),
+            requiredString(c, "input.delimiter"),
+            requiredString(c, "input.timestamp-format"),
+            requiredString(c, "input.time-zone"),
+            c.getInt("input.amount-scale"),
+            columns,
+            optionalString(c, "input.cancellation.order-id-prefix").filter(s -> !s.isEmpty()),
+            c.getBoolean("input.cancellation.negative-amount"));
+    ValidationSettings validation =
+        new ValidationSettings(
+            c.getDouble("validation.max-reject-rate"),
+            date(c, "validation.min-date"),
+            c.getInt("validation.max-future-days"));
+    ScoreSettings scores =
+        new ScoreSettings(
+            cuts(c, "scores.thresholds.recency"),
+            cuts(c, "scores.thresholds.frequency"),
+            cuts(c, "scores.thresholds.monetary"));
+    TierSettings tiers =
+        new TierSettings(
+            tierK(c),
+            c.getInt("tiers.k-min"),
+            c.getInt("tiers.k-max"),
+            c.getLong("tiers.seed"),
+            c.getInt("tiers.max-iterations"),
+            c.getInt("tiers.selection-sample-size"),
+            c.getDouble("tiers.min-cluster-share"),
+            c.getDouble("tiers.winsorize-quantile"),
+            enumValue(TierSettings.TierOrder.class, c, "tiers.order-by"),
+            c.getStringList("tiers.names"));
+    ClvSettings clv =
+        new ClvSettings(
+            c.getBoolean("clv.enabled"),
+            enumValue(ClvSettings.TimeUnit.class, c, "clv.time-unit"),
+            ClvSettings.Horizon.parse("clv.horizon", requiredString(c, "clv.horizon")),
+            c.getDouble("clv.discount-rate"),
+            c.getDouble("clv.margin"),
+            c.getDouble("clv.penalizer"),
+            c.getInt("clv.min-customers"),
+            c.getInt("clv.min-repeat-customers"),
+            c.getInt("clv.max-evaluations"),
+            c.getLong("clv.max-groups"));
+    SegmentSettings segments =
+        new SegmentSettings(
+            enumValue(SegmentSettings.Language.class, c, "segments.language"),
+            enumValue(SegmentSettings.Reference.class, c, "segments.reference"),
+            enumValue(SegmentSettings.PyramidBy.class, c, "segments.pyramid.by"),
+            c.getDoubleList("segments.pyramid.shares"),
+            c.getInt("segments.matrix.current-window-days"),
+            enumValue(SegmentSettings.Reference.class, c, "segments.matrix.reference"),
+            new SegmentSettings.Lifecycle(
+                c.getInt("segments.lifecycle.exploration-days"),
+                c.getInt("segments.lifecycle.trend-window-days"),
+                c.getDouble("segments.lifecycle.rising-ratio"),
+                c.getDouble("segments.lifecycle.falling-ratio"),
+                c.getDouble("segments.lifecycle.decline-gap-multiple"),
+                c.getDouble("segments.lifecycle.churn-gap-multiple"),
+                c.getInt("segments.lifecycle.churn-days")),
+            labels(c.getConfig("segments.labels")));
     Map<String, String> sparkConf = new LinkedHashMap<>();
     for (Map.Entry<String, ConfigValue> e : c.getConfig("spark.conf").root().entrySet()) {
       sparkConf.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
@@ -201,11 +231,14 @@ public final class SettingsLoader {
         c.getInt("output.lock-timeout-minutes"),
         optionalString(c, "output.catalog-database"),
         new MaintenanceSettings(
-            c.getIsNull("maintenance.snapshot-retention-days") ? OptionalInt.empty()
+            c.getIsNull("maintenance.snapshot-retention-days")
+                ? OptionalInt.empty()
                 : OptionalInt.of(c.getInt("maintenance.snapshot-retention-days")),
             c.getInt("maintenance.vacuum-retention-hours"),
             c.getBoolean("maintenance.zorder")),
-        new ReportSettings(c.getBoolean("report.enabled"), optionalString(c, "report.dir"),
+        new ReportSettings(
+            c.getBoolean("report.enabled"),
+            optionalString(c, "report.dir"),
             c.getInt("report.top-customers")),
         requiredString(c, "spark.master"),
         sparkConf);
@@ -218,9 +251,13 @@ public final class SettingsLoader {
       Config byCode = labels.getConfig(scheme);
       for (String code : byCode.root().keySet()) {
         Config label = byCode.getConfig(code);
-        codes.put(code, new SegmentSettings.Label(label.getString("en"), label.getString("zh"),
-            label.hasPath("action-en") ? label.getString("action-en") : null,
-            label.hasPath("action-zh") ? label.getString("action-zh") : null));
+        codes.put(
+            code,
+            new SegmentSettings.Label(
+                label.getString("en"),
+                label.getString("zh"),
+                label.hasPath("action-en") ? label.getString("action-en") : null,
+                label.hasPath("action-zh") ? label.getString("action-zh") : null));
       }
       schemes.put(scheme, codes);
     }

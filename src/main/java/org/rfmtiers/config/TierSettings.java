@@ -17,24 +17,31 @@ public record TierSettings(
     List<String> names) {
 
   /** How clusters are ranked into tiers. */
-  public enum TierOrder { COMPOSITE, MONETARY }
+  public enum TierOrder {
+    COMPOSITE,
+    MONETARY
+  }
 
   public TierSettings {
     if (kMin < 1 || kMax < kMin || kMax > 50) {
-      throw new SettingsException("tiers.k-min = " + kMin + ", tiers.k-max = " + kMax
-          + ": need 1 <= k-min <= k-max <= 50");
+      throw new SettingsException(
+          "tiers.k-min = " + kMin + ", tiers.k-max = " + kMax + ": need 1 <= k-min <= k-max <= 50");
     }
     if (fixedK.isPresent() && (fixedK.getAsInt() < 1 || fixedK.getAsInt() > 50)) {
-      throw new SettingsException("tiers.k = " + fixedK.getAsInt() + " must be \"auto\" or a number from 1 to 50");
+      throw new SettingsException(
+          "tiers.k = " + fixedK.getAsInt() + " must be \"auto\" or a number from 1 to 50");
     }
     if (maxIterations < 1 || selectionSampleSize < 100) {
-      throw new SettingsException("tiers.max-iterations must be >= 1 and tiers.selection-sample-size >= 100");
+      throw new SettingsException(
+          "tiers.max-iterations must be >= 1 and tiers.selection-sample-size >= 100");
     }
     if (!(minClusterShare >= 0 && minClusterShare < 0.5)) {
-      throw new SettingsException("tiers.min-cluster-share = " + minClusterShare + " must be in [0, 0.5)");
+      throw new SettingsException(
+          "tiers.min-cluster-share = " + minClusterShare + " must be in [0, 0.5)");
     }
     if (!(winsorizeQuantile >= 0 && winsorizeQuantile < 0.5)) {
-      throw new SettingsException("tiers.winsorize-quantile = " + winsorizeQuantile + " must be in [0, 0.5)");
+      throw new SettingsException(
+          "tiers.winsorize-quantile = " + winsorizeQuantile + " must be in [0, 0.5)");
     }
     if (names.isEmpty()) {
       throw new SettingsException("tiers.names must list at least one name");
@@ -43,9 +50,10 @@ public record TierSettings(
   }
 
   /**
-   * The display name of tier {@code tier} (1 = most valuable) out of {@code k}. With fewer tiers than
-   * names, names are taken evenly from the first to the last, so the best tier is always the first name
-   * and the worst the last; with more tiers than names the extra ones are called "Tier N".
+   * The display name of tier {@code tier} (1 = most valuable) out of {@code k}. With fewer tiers
+   * than names, names are taken evenly from the first to the last, so the best tier is always the
+   * first name and the worst the last; with more tiers than names the extra ones are called "Tier
+   * N".
    */
   public String nameOf(int tier, int k) {
     if (k > names.size()) {

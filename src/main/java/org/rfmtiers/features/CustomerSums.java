@@ -5,10 +5,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * A snapshot's per-customer sums ({@link RfmFeatures#aggregate}'s columns, the CLV day sums among them)
- * and the totals of the lines behind them: the valid amount before the snapshot date counted by the
- * returns policy, which the customers' monetary must reconcile with, and the valid lines dated on or
- * after the snapshot date.
+ * A snapshot's per-customer sums ({@link RfmFeatures#aggregate}'s columns, the CLV day sums among
+ * them) and the totals of the lines behind them: the valid amount before the snapshot date counted
+ * by the returns policy, which the customers' monetary must reconcile with, and the valid lines
+ * dated on or after the snapshot date.
  */
 public record CustomerSums(Dataset<Row> aggregates, BigDecimal validAmount, long rowsAfterAsOf) {
   /** The customers with a purchase: the input of the CLV models. */

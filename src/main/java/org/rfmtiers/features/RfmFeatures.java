@@ -4,7 +4,9 @@ import static org.apache.spark.sql.functions.*;
 import static org.rfmtiers.Columns.*;
 
 import java.math.BigDecimal;
+import java.sql.Date;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -12,20 +14,21 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DecimalType;
+import org.rfmtiers.Money;
 import org.rfmtiers.clv.ClvInputs;
 import org.rfmtiers.config.FrequencyBasis;
 import org.rfmtiers.config.JobSettings;
 import org.rfmtiers.config.ReturnsPolicy;
-import org.rfmtiers.Money;
 
 /**
  * Per-customer RFM features as of a snapshot date, from validated transactions dated before it.
  *
- * <p>Only purchases define the customer's dates and frequency; returns count toward monetary only under
- * {@link ReturnsPolicy#NET}. A customer whose every row in the window is a return has no purchase and is
- * left out (their return value is reported as unattributed by the job's reconciliation). Without an
- * order id column, an order is one customer-day. Recency counts days from the last purchase date to the
- * as-of date, so a purchase the day before the snapshot has recency 1.
+ * <p>Only purchases define the customer's dates and frequency; returns count toward monetary only
+ * under {@link ReturnsPolicy#NET}. A customer whose every row in the window is a return has no
+ * purchase and is left out (their return value is reported as unattributed by the job's
+ * reconciliation). Without an order id column, an order is one customer-day. Recency counts days
+ * from the last purchase date to the as-of date, so a purchase the day before the snapshot has
+ * recency 1.
  */
 public final class RfmFeatures {
   private final LocalDate asOf;
@@ -36,12 +39,17 @@ public final class RfmFeatures {
 
   /**
    * Trailing windows before the as-of date: spend over the last {@code currentValueDays} days
-   * ({@code current_value}), and orders in the last {@code trendDays} days and in the {@code trendDays}
-   * before those ({@code orders_recent}, {@code orders_prior}), the basis of lifecycle trends.
+   * ({@code current_value}), and orders in the last {@code trendDays} days and in the {@code
+   * trendDays} before those ({@code orders_recent}, {@code orders_prior}), the basis of lifecycle
+   * trends.
    */
   public record Windows(int currentValueDays, int trendDays) {}
 
-  public RfmFeatures(LocalDate asOf, ReturnsPolicy returnsPolicy, FrequencyBasis frequencyBasis, int amountScale,
+  public RfmFeatures(
+      LocalDate asOf,
+      ReturnsPolicy returnsPolicy,
+      FrequencyBasis frequencyBasis,
+      int amountScale,
       Windows windows) {
     this.asOf = asOf;
     this.returnsPolicy = returnsPolicy;
@@ -50,94 +58,134 @@ public final class RfmFeatures {
     this.windows = windows;
   }
 
-  /** The features of a snapshot as the settings define them: returns policy, frequency basis, windows. */
+  /**
+   * The features of a snapshot as the settings define them: returns policy, frequency basis,
+   * windows.
+   */
   public static RfmFeatures of(JobSettings settings, LocalDate asOf) {
-    return new RfmFeatures(asOf, settings.returnsPolicy(), settings.frequencyBasis(), settings.input().amountScale(),
-        new Windows(settings.segments().currentWindowDays(), settings.segments().lifecycle().trendWindowDays()));
+    return new RfmFeatures(
+        asOf,
+        settings.returnsPolicy(),
+        settings.frequencyBasis(),
+        settings.input().amountScale(),
+        new Windows(
+            settings.segments().currentWindowDays(),
+            settings.segments().lifecycle().trendWindowDays()));
   }
 
-  /** Features of every customer with a purchase before the as-of date: {@link #features} of {@link #aggregate}. */
+  /**
+   * Features of every customer with a purchase before the as-of date: {@link #features} of {@link
+   * #aggregate}.
+   */
   public Dataset<Row> apply(Dataset<Row> transactions) {
     return features(aggregate(transactions));
   }
 
   /**
    * The per-customer sums behind the features, for every customer with a row before the as-of date,
-   * including customers with returns only ({@code frequency} 0: under the net policy their
-   * {@code monetary} is the unattributed return value). Money columns are {@link Money#decimal}. Also the
-   * CLV models' day sums of {@link ClvInputs#daySums} ({@link ClvInputs#DAY_SPEND},
-   * {@link ClvInputs#FIRST_DAY_SPEND}; {@code purchase_days}, first and last purchase date are the same),
+   * including customers with returns only ({@code frequency} 0: under the net policy their {@code
+   * monetary} is the unattributed return value). Money columns are {@link Money#decimal}. Also the
+   * CLV models' day sums of {@link ClvInputs#daySums} ({@link ClvInputs#DAY_SPEND}, {@link
+   * ClvInputs#FIRST_DAY_SPEND}; {@code purchase_days}, first and last purchase date are the same),
    * from the same shuffle of the lines instead of one of their own.
    *
-   * @param transactions valid rows with customer_id, order_id (nullable), order_date, amount, is_return,
-   *     and optionally {@code lines}: how many input lines a row stands for (1 when absent), for rows
-   *     already summed per order and day
+   * @param transactions valid rows with customer_id, order_id (nullable), order_date, amount,
+   *     is_return, and optionally {@code lines}: how many input lines a row stands for (1 when
+   *     absent), for rows already summed per order and day
    */
   public Dataset<Row> aggregate(Dataset<Row> transactions) {
-    Column asOfDate = lit(java.sql.Date.valueOf(asOf));
+    Column asOfDate = lit(Date.valueOf(asOf));
     Column purchase = not(col(IS_RETURN));
-    Column lines = java.util.Arrays.asList(transactions.columns()).contains(LINES) ? col(LINES) : lit(1L);
-    Column orderKey = frequencyBasis == FrequencyBasis.DAYS
-        ? col(ORDER_DATE).cast("string")
-        : coalesce(col(ORDER_ID), col(ORDER_DATE).cast("string"));
+    Column lines = Arrays.asList(transactions.columns()).contains(LINES) ? col(LINES) : lit(1L);
+    Column orderKey =
+        frequencyBasis == FrequencyBasis.DAYS
+            ? col(ORDER_DATE).cast("string")
+            : coalesce(col(ORDER_ID), col(ORDER_DATE).cast("string"));
     Sums money = new Sums(transactions.schema().apply(AMOUNT).dataType(), amountScale);
     Column amount = col(AMOUNT);
     Column counted = returnsPolicy.countedAmount();
 
-    Column currentWindow = col(ORDER_DATE).geq(lit(java.sql.Date.valueOf(asOf.minusDays(windows.currentValueDays()))));
-    Column recentWindow = col(ORDER_DATE).geq(lit(java.sql.Date.valueOf(asOf.minusDays(windows.trendDays()))));
-    Column priorWindow = col(ORDER_DATE).geq(lit(java.sql.Date.valueOf(asOf.minusDays(2L * windows.trendDays()))))
-        .and(not(recentWindow));
-    // Rows are hash-partitioned by customer, and every aggregation below keeps that partitioning. Only
-    // min/max/sum/count, so each is a hash aggregate: a collect_set of purchase days made them sort-based
-    // object aggregates (44 s instead of 25 s for 10 M summed lines on 2 cores). Distinct orders: per
-    // customer and order, then per customer. Purchase days and their spend: per customer and day, then
-    // per customer, over its own (narrower) shuffle, and joined without another one. Money is summed in
-    // whole units of the amount scale (longs) where amounts fit a long, not as decimals wider than 18
+    Column currentWindow =
+        col(ORDER_DATE).geq(lit(Date.valueOf(asOf.minusDays(windows.currentValueDays()))));
+    Column recentWindow =
+        col(ORDER_DATE).geq(lit(Date.valueOf(asOf.minusDays(windows.trendDays()))));
+    Column priorWindow =
+        col(ORDER_DATE)
+            .geq(lit(Date.valueOf(asOf.minusDays(2L * windows.trendDays()))))
+            .and(not(recentWindow));
+    // Rows are hash-partitioned by customer, and every aggregation below keeps that partitioning.
+    // Only
+    // min/max/sum/count, so each is a hash aggregate: a collect_set of purchase days made them
+    // sort-based
+    // object aggregates (44 s instead of 25 s for 10 M summed lines on 2 cores). Distinct orders:
+    // per
+    // customer and order, then per customer. Purchase days and their spend: per customer and day,
+    // then
+    // per customer, over its own (narrower) shuffle, and joined without another one. Money is
+    // summed in
+    // whole units of the amount scale (longs) where amounts fit a long, not as decimals wider than
+    // 18
     // digits, whose every addition is a BigDecimal.
     Column purchaseDate = when(purchase, col(ORDER_DATE));
-    Dataset<Row> rows = transactions
-        .select(col(CUSTOMER_ID), col(ORDER_ID), col(ORDER_DATE), money.units(amount).as(AMOUNT), col(IS_RETURN),
-            lines.as(LINES))
-        .filter(col(ORDER_DATE).lt(asOfDate))
-        .repartition(col(CUSTOMER_ID));
-    Dataset<Row> perOrder = rows
-        .groupBy(col(CUSTOMER_ID), orderKey.as("order_key"))
-        .agg(
-            min(purchaseDate).as("first_purchase"),
-            max(purchaseDate).as("last_purchase"),
-            max(when(purchase.and(recentWindow), lit(1))).as("in_recent"),
-            max(when(purchase.and(priorWindow), lit(1))).as("in_prior"),
-            sum(counted).as("counted"),
-            sum(when(currentWindow, counted)).as("current"),
-            sum(when(col(IS_RETURN), col(LINES))).as("return_lines"),
-            sum(when(col(IS_RETURN), negate(amount))).as("returned"));
-    Dataset<Row> purchaseDays = rows
-        .groupBy(col(CUSTOMER_ID), col(ORDER_DATE))
-        .agg(max(purchase).as("has_purchase"), sum(counted).as("day_amount"))
-        .filter(col("has_purchase"))
-        .groupBy(col(CUSTOMER_ID))
-        .agg(
-            count(lit(1)).as(PURCHASE_DAYS),
-            sum(col("day_amount")).as(DAY_SPEND),
-            min_by(col("day_amount"), col(ORDER_DATE)).as(FIRST_DAY_SPEND));
-    Dataset<Row> perCustomer = perOrder
-        .groupBy(col(CUSTOMER_ID))
-        .agg(
-            min(col("first_purchase")).as(FIRST_PURCHASE_DATE),
-            max(col("last_purchase")).as(LAST_PURCHASE_DATE),
-            count(col("first_purchase")).as(FREQUENCY), // orders with at least one purchase line
-            money.total(sum(col("counted"))).as(MONETARY),
-            money.total(coalesce(sum(col("current")), lit(0))).as(CURRENT_VALUE),
-            count(col("in_recent")).as(ORDERS_RECENT),
-            count(col("in_prior")).as(ORDERS_PRIOR),
-            coalesce(sum(col("return_lines")), lit(0L)).cast("long").as(RETURN_COUNT),
-            money.total(coalesce(sum(col("returned")), lit(0))).as(RETURNED_AMOUNT));
+    Dataset<Row> rows =
+        transactions
+            .select(
+                col(CUSTOMER_ID),
+                col(ORDER_ID),
+                col(ORDER_DATE),
+                money.units(amount).as(AMOUNT),
+                col(IS_RETURN),
+                lines.as(LINES))
+            .filter(col(ORDER_DATE).lt(asOfDate))
+            .repartition(col(CUSTOMER_ID));
+    Dataset<Row> perOrder =
+        rows.groupBy(col(CUSTOMER_ID), orderKey.as("order_key"))
+            .agg(
+                min(purchaseDate).as("first_purchase"),
+                max(purchaseDate).as("last_purchase"),
+                max(when(purchase.and(recentWindow), lit(1))).as("in_recent"),
+                max(when(purchase.and(priorWindow), lit(1))).as("in_prior"),
+                sum(counted).as("counted"),
+                sum(when(currentWindow, counted)).as("current"),
+                sum(when(col(IS_RETURN), col(LINES))).as("return_lines"),
+                sum(when(col(IS_RETURN), negate(amount))).as("returned"));
+    Dataset<Row> purchaseDays =
+        rows.groupBy(col(CUSTOMER_ID), col(ORDER_DATE))
+            .agg(max(purchase).as("has_purchase"), sum(counted).as("day_amount"))
+            .filter(col("has_purchase"))
+            .groupBy(col(CUSTOMER_ID))
+            .agg(
+                count(lit(1)).as(PURCHASE_DAYS),
+                sum(col("day_amount")).as(DAY_SPEND),
+                min_by(col("day_amount"), col(ORDER_DATE)).as(FIRST_DAY_SPEND));
+    Dataset<Row> perCustomer =
+        perOrder
+            .groupBy(col(CUSTOMER_ID))
+            .agg(
+                min(col("first_purchase")).as(FIRST_PURCHASE_DATE),
+                max(col("last_purchase")).as(LAST_PURCHASE_DATE),
+                count(col("first_purchase"))
+                    .as(FREQUENCY), // orders with at least one purchase line
+                money.total(sum(col("counted"))).as(MONETARY),
+                money.total(coalesce(sum(col("current")), lit(0))).as(CURRENT_VALUE),
+                count(col("in_recent")).as(ORDERS_RECENT),
+                count(col("in_prior")).as(ORDERS_PRIOR),
+                coalesce(sum(col("return_lines")), lit(0L)).cast("long").as(RETURN_COUNT),
+                money.total(coalesce(sum(col("returned")), lit(0))).as(RETURNED_AMOUNT));
     return perCustomer
         .join(purchaseDays, CUSTOMER_ID, "left")
-        .select(col(CUSTOMER_ID), col(FIRST_PURCHASE_DATE), col(LAST_PURCHASE_DATE), col(FREQUENCY),
-            coalesce(col(PURCHASE_DAYS), lit(0L)).as(PURCHASE_DAYS), col(MONETARY), col(CURRENT_VALUE),
-            col(ORDERS_RECENT), col(ORDERS_PRIOR), col(RETURN_COUNT), col(RETURNED_AMOUNT),
+        .select(
+            col(CUSTOMER_ID),
+            col(FIRST_PURCHASE_DATE),
+            col(LAST_PURCHASE_DATE),
+            col(FREQUENCY),
+            coalesce(col(PURCHASE_DAYS), lit(0L)).as(PURCHASE_DAYS),
+            col(MONETARY),
+            col(CURRENT_VALUE),
+            col(ORDERS_RECENT),
+            col(ORDERS_PRIOR),
+            col(RETURN_COUNT),
+            col(RETURNED_AMOUNT),
             money.spend(col(DAY_SPEND)).as(DAY_SPEND),
             money.spend(col(FIRST_DAY_SPEND)).as(FIRST_DAY_SPEND));
   }
@@ -145,9 +193,9 @@ public final class RfmFeatures {
   /**
    * Money sums. Amounts of at most 18 digits ({@code decimal(18, s)}, as validation makes them) are
    * summed as longs of whole units of the scale (cents at scale 2), exact, and turned back into
-   * decimals per customer; wider amounts (pre-summed state lines) are summed as decimals. A long sum
-   * cannot overflow below 9.2e18 units; past it Spark's ANSI arithmetic fails the run, and without ANSI
-   * the run's reconciliation would.
+   * decimals per customer; wider amounts (pre-summed state lines) are summed as decimals. A long
+   * sum cannot overflow below 9.2e18 units; past it Spark's ANSI arithmetic fails the run, and
+   * without ANSI the run's reconciliation would.
    */
   private record Sums(DataType amountType, int scale) {
     private boolean inUnits() {
@@ -155,7 +203,9 @@ public final class RfmFeatures {
     }
 
     Column units(Column amount) {
-      return inUnits() ? amount.multiply(lit(BigDecimal.ONE.movePointRight(scale))).cast("long") : amount;
+      return inUnits()
+          ? amount.multiply(lit(BigDecimal.ONE.movePointRight(scale))).cast("long")
+          : amount;
     }
 
     /** A sum of {@link #units} as {@link Money#decimal}. */
@@ -170,32 +220,48 @@ public final class RfmFeatures {
 
     private Column decimal(Column sum) {
       // units x 10^-scale: decimal(19, 0) x decimal(scale, scale) is exact at any scale up to 18
-      return inUnits() ? sum.cast(DataTypes.createDecimalType(19, 0)).multiply(lit(BigDecimal.ONE.movePointLeft(scale))) : sum;
+      return inUnits()
+          ? sum.cast(DataTypes.createDecimalType(19, 0))
+              .multiply(lit(BigDecimal.ONE.movePointLeft(scale)))
+          : sum;
     }
   }
 
-  /** The customers of {@link #aggregate}'s sums with a purchase (frequency above 0): the input of the CLV models. */
+  /**
+   * The customers of {@link #aggregate}'s sums with a purchase (frequency above 0): the input of
+   * the CLV models.
+   */
   public static Dataset<Row> purchasers(Dataset<Row> aggregates) {
     return aggregates.filter(col(FREQUENCY).gt(0));
   }
 
-  /** The customers of {@code aggregates} with a purchase, with recency, tenure, mean gap and order value. */
+  /**
+   * The customers of {@code aggregates} with a purchase, with recency, tenure, mean gap and order
+   * value.
+   */
   public Dataset<Row> features(Dataset<Row> aggregates) {
-    Column asOfDate = lit(java.sql.Date.valueOf(asOf));
+    Column asOfDate = lit(Date.valueOf(asOf));
     return purchasers(aggregates)
-        .withColumn(MEAN_PURCHASE_GAP_DAYS, when(col(PURCHASE_DAYS).gt(1),
-            datediff(col(LAST_PURCHASE_DATE), col(FIRST_PURCHASE_DATE)).divide(col(PURCHASE_DAYS).minus(1))))
+        .withColumn(
+            MEAN_PURCHASE_GAP_DAYS,
+            when(
+                col(PURCHASE_DAYS).gt(1),
+                datediff(col(LAST_PURCHASE_DATE), col(FIRST_PURCHASE_DATE))
+                    .divide(col(PURCHASE_DAYS).minus(1))))
         .withColumn(RECENCY_DAYS, datediff(asOfDate, col(LAST_PURCHASE_DATE)))
         .withColumn(TENURE_DAYS, datediff(asOfDate, col(FIRST_PURCHASE_DATE)))
-        .withColumn(AVG_ORDER_VALUE, round(col(MONETARY).divide(col(FREQUENCY)), amountScale).cast(Money.decimal(amountScale)));
+        .withColumn(
+            AVG_ORDER_VALUE,
+            round(col(MONETARY).divide(col(FREQUENCY)), amountScale)
+                .cast(Money.decimal(amountScale)));
   }
 
   /**
    * The lengths in days of the trailing windows ({@code current_value}; {@code orders_recent};
-   * {@code orders_prior} ends where it starts): a row is in a window when its date is on or after the
-   * as-of date minus the length, and before the as-of date. Moving the as-of date from a0 to a1 changes
-   * the windows of a row only if its date is in [a0 - length, a1 - length) for one of these lengths, or
-   * in [a0, a1).
+   * {@code orders_prior} ends where it starts): a row is in a window when its date is on or after
+   * the as-of date minus the length, and before the as-of date. Moving the as-of date from a0 to a1
+   * changes the windows of a row only if its date is in [a0 - length, a1 - length) for one of these
+   * lengths, or in [a0, a1).
    */
   public List<Integer> windowLengths() {
     return List.of(windows.currentValueDays(), windows.trendDays(), 2 * windows.trendDays());

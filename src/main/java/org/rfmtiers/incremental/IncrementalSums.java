@@ -29,15 +29,18 @@ import org.rfmtiers.ingest.TransactionSource.InputFile;
 import org.rfmtiers.ingest.ValidatedLines;
 
 /**
- * The algorithm of {@code run --incremental}: whether the committed {@link IncrementalState} can serve a
- * night, and a snapshot's per-customer sums from that state and the lines of the files it has not folded
- * in yet. Customers with a new line, or with a line whose windows move with the as-of date ({@link
- * Bands}), are summed again from state_lines; every other customer keeps the state's sums. The result
- * equals a full run's on all the files (IncrementalAlgebraTest, IncrementalRunTest). Owns what it
- * caches; {@link #close} releases it.
+ * The algorithm of {@code run --incremental}: whether the committed {@link IncrementalState} can
+ * serve a night, and a snapshot's per-customer sums from that state and the lines of the files it
+ * has not folded in yet. Customers with a new line, or with a line whose windows move with the
+ * as-of date ({@link Bands}), are summed again from state_lines; every other customer keeps the
+ * state's sums. The result equals a full run's on all the files (IncrementalAlgebraTest,
+ * IncrementalRunTest). Owns what it caches; {@link #close} releases it.
  */
 public final class IncrementalSums implements AutoCloseable {
-  /** Up to this many touched customers, their ids are broadcast to the scan of state_lines (tens of MB). */
+  /**
+   * Up to this many touched customers, their ids are broadcast to the scan of state_lines (tens of
+   * MB).
+   */
   private static final long BROADCAST_CUSTOMERS = 2_000_000;
 
   private final SparkSession spark;
@@ -56,7 +59,10 @@ public final class IncrementalSums implements AutoCloseable {
 
   /** The latest valid order date of the state and the new lines together. */
   public static LocalDate latestOrderDate(IncrementalState.Commit commit, ValidatedLines lines) {
-    return lines.latest().filter(d -> d.isAfter(commit.latestOrderDate())).orElse(commit.latestOrderDate());
+    return lines
+        .latest()
+        .filter(d -> d.isAfter(commit.latestOrderDate()))
+        .orElse(commit.latestOrderDate());
   }
 
   /**
@@ -103,7 +109,8 @@ public final class IncrementalSums implements AutoCloseable {
   /** Why a snapshot date before the state's cannot be served from it, if it is before. */
   public static Optional<String> beforeState(LocalDate snapshot, IncrementalState.Commit commit) {
     return snapshot.isBefore(commit.snapshot())
-        ? Optional.of("the snapshot " + snapshot + " is before the state's snapshot " + commit.snapshot())
+        ? Optional.of(
+            "the snapshot " + snapshot + " is before the state's snapshot " + commit.snapshot())
         : Optional.empty();
   }
 
@@ -145,9 +152,9 @@ public final class IncrementalSums implements AutoCloseable {
 
   /**
    * Folds the new files' valid lines into state_lines and sums the snapshot: the touched customers
-   * again from state_lines, the others from the state's sums. The valid amount and the lines after the
-   * snapshot move on from the state's by the new lines and by the earlier lines that the move of the
-   * as-of date brings in.
+   * again from state_lines, the others from the state's sums. The valid amount and the lines after
+   * the snapshot move on from the state's by the new lines and by the earlier lines that the move
+   * of the as-of date brings in.
    *
    * @param lines the validated lines of {@code added} (packed with their source file)
    */
@@ -171,7 +178,8 @@ public final class IncrementalSums implements AutoCloseable {
         state.lines(files.stream().map(TransactionSource::sourceFileName).toList());
     Column date = col(ORDER_DATE);
     Date asOfDate = Date.valueOf(snapshot);
-    // lines whose windows move with the as-of date, or that start to count: their customers are summed again
+    // lines whose windows move with the as-of date, or that start to count: their customers are
+    // summed again
     Bands bands = new Bands(commit.snapshot(), snapshot, rfm.windowLengths());
     Dataset<Row> touched =
         persisted(
@@ -179,7 +187,8 @@ public final class IncrementalSums implements AutoCloseable {
                 .select(CUSTOMER_ID)
                 .union(stateLines.filter(bands.contains(date)).select(CUSTOMER_ID))
                 .distinct());
-    // one scan of state_lines for the touched customers' lines, joined on a broadcast of their ids (a
+    // one scan of state_lines for the touched customers' lines, joined on a broadcast of their ids
+    // (a
     // shuffle join would move every line of the history); their sums carry the CLV day sums too
     Dataset<Row> touchedIds = touched.count() <= BROADCAST_CUSTOMERS ? broadcast(touched) : touched;
     Dataset<Row> summedAgain =
@@ -234,8 +243,8 @@ public final class IncrementalSums implements AutoCloseable {
   }
 
   /**
-   * The step that rebuilds the state from a full run's valid lines and sums, to run once the snapshot
-   * is published.
+   * The step that rebuilds the state from a full run's valid lines and sums, to run once the
+   * snapshot is published.
    */
   public Runnable rebuild(
       ValidatedLines lines,
@@ -295,9 +304,9 @@ public final class IncrementalSums implements AutoCloseable {
   }
 
   /**
-   * The order dates whose rows change when the as-of date moves from {@code from} to {@code to}: those
-   * entering the snapshot, [from, to), and those crossing a window's start, [from - L, to - L) for each
-   * window length L. Empty when the date does not move.
+   * The order dates whose rows change when the as-of date moves from {@code from} to {@code to}:
+   * those entering the snapshot, [from, to), and those crossing a window's start, [from - L, to -
+   * L) for each window length L. Empty when the date does not move.
    */
   record Bands(LocalDate from, LocalDate to, List<Integer> windowLengths) {
     Column contains(Column date) {

@@ -26,7 +26,10 @@ public enum RejectReason {
   AMOUNT_OUT_OF_RANGE,
   /** Amount has more decimal places than input.amount-scale. */
   AMOUNT_TOO_PRECISE,
-  /** Negative amount while input.cancellation.negative-amount = false and the order id has no return prefix. */
+  /**
+   * Negative amount while input.cancellation.negative-amount = false and the order id has no return
+   * prefix.
+   */
   NEGATIVE_NOT_RETURN,
   /** A transaction id seen before in this input (input.columns.transaction-id). */
   DUPLICATE_TRANSACTION

@@ -3,6 +3,7 @@ package org.rfmtiers.ingest;
 import static org.apache.spark.sql.functions.*;
 import static org.rfmtiers.Columns.*;
 
+import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -20,17 +22,21 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DateType;
+import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.TimestampNTZType;
+import org.apache.spark.sql.types.TimestampType;
 import org.rfmtiers.config.InputSettings;
 
 /**
- * Reads a transaction log (CSV, Parquet, Delta or whitespace-separated text; a file, folder or glob) into
- * {@link RawTransactions}. The file listing is taken once and the data is read from exactly that listing,
- * so files appearing mid-run cannot produce a half-read snapshot. Every mapped value is kept as text;
- * parsing belongs to {@link TransactionValidator}. Amounts, quantities and prices that the input types as
- * decimals or integers are also kept as they are ({@code typed_*}), so they are checked as numbers. A
- * typed timestamp is {@code typed_order_ts} only: its {@code raw_order_ts} is null, printed for rejected
- * rows alone ({@link #rawOrderTs}).
+ * Reads a transaction log (CSV, Parquet, Delta or whitespace-separated text; a file, folder or
+ * glob) into {@link RawTransactions}. The file listing is taken once and the data is read from
+ * exactly that listing, so files appearing mid-run cannot produce a half-read snapshot. Every
+ * mapped value is kept as text; parsing belongs to {@link TransactionValidator}. Amounts,
+ * quantities and prices that the input types as decimals or integers are also kept as they are
+ * ({@code typed_*}), so they are checked as numbers. A typed timestamp is {@code typed_order_ts}
+ * only: its {@code raw_order_ts} is null, printed for rejected rows alone ({@link #rawOrderTs}).
  */
 public final class TransactionSource {
   private static final String CORRUPT = "_corrupt_record";
@@ -58,11 +64,11 @@ public final class TransactionSource {
   }
 
   /**
-   * Expands the URI — a file, folder or glob, or several separated by commas — to the data files, sorted
-   * by path, a file named twice appearing once.
+   * Expands the URI — a file, folder or glob, or several separated by commas — to the data files,
+   * sorted by path, a file named twice appearing once.
    */
   public List<InputFile> list(String uri) {
-    java.util.TreeMap<String, InputFile> files = new java.util.TreeMap<>();
+    TreeMap<String, InputFile> files = new TreeMap<>();
     for (String one : splitUris(uri)) {
       listFiles(one, files);
     }
@@ -74,7 +80,9 @@ public final class TransactionSource {
     return switch (settings.format()) {
       case "csv" -> readCsv(files);
       case "text" -> readText(files);
-      case "parquet" -> standardise(spark.read().parquet(files.toArray(String[]::new)), files, lit(null).cast("string"));
+      case "parquet" ->
+          standardise(
+              spark.read().parquet(files.toArray(String[]::new)), files, lit(null).cast("string"));
       default -> throw new IllegalStateException("not a file format: " + settings.format());
     };
   }
@@ -97,14 +105,15 @@ public final class TransactionSource {
     return parts.stream().filter(p -> !p.isEmpty()).toList();
   }
 
-  private void listFiles(String uri, java.util.TreeMap<String, InputFile> files) {
+  private void listFiles(String uri, TreeMap<String, InputFile> files) {
     Path path = new Path(uri);
-    java.util.TreeMap<String, InputFile> found = new java.util.TreeMap<>();
+    TreeMap<String, InputFile> found = new TreeMap<>();
     try {
       FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
       FileStatus[] matches = fs.globStatus(path);
       if (matches == null || matches.length == 0) {
-        throw new InputException("input path " + uri + " does not exist (give --input a file, folder or glob)");
+        throw new InputException(
+            "input path " + uri + " does not exist (give --input a file, folder or glob)");
       }
       for (FileStatus match : matches) {
         if (match.isDirectory()) {
@@ -122,12 +131,12 @@ public final class TransactionSource {
     files.putAll(found);
   }
 
-  private static void add(FileStatus file, java.util.TreeMap<String, InputFile> files) {
+  private static void add(FileStatus file, TreeMap<String, InputFile> files) {
     String path = file.getPath().toString();
     files.put(path, new InputFile(path, file.getLen(), file.getModificationTime()));
   }
 
-  private static void collectDataFiles(FileSystem fs, Path dir, java.util.TreeMap<String, InputFile> files)
+  private static void collectDataFiles(FileSystem fs, Path dir, TreeMap<String, InputFile> files)
       throws IOException {
     for (FileStatus child : fs.listStatus(dir)) {
       String name = child.getPath().getName();
@@ -144,23 +153,30 @@ public final class TransactionSource {
 
   private RawTransactions readCsv(List<String> files) {
     String[] paths = files.toArray(String[]::new);
-    DataFrameReader reader = spark.read()
-        .option("header", settings.header())
-        .option("sep", settings.delimiter())
-        .option("inferSchema", false);
+    DataFrameReader reader =
+        spark
+            .read()
+            .option("header", settings.header())
+            .option("sep", settings.delimiter())
+            .option("inferSchema", false);
     StructType header = reader.csv(paths).schema();
     StructType withCorrupt = header.add(CORRUPT, DataTypes.StringType);
-    Dataset<Row> rows = reader.schema(withCorrupt)
-        .option("mode", "PERMISSIVE")
-        .option("columnNameOfCorruptRecord", CORRUPT)
-        .csv(paths);
+    Dataset<Row> rows =
+        reader
+            .schema(withCorrupt)
+            .option("mode", "PERMISSIVE")
+            .option("columnNameOfCorruptRecord", CORRUPT)
+            .csv(paths);
     return standardise(rows, files, col(CORRUPT));
   }
 
   private RawTransactions readText(List<String> files) {
-    Dataset<Row> lines = spark.read().text(files.toArray(String[]::new))
-        .withColumn(SOURCE_FILE, input_file_name())
-        .filter(trim(col("value")).notEqual(""));
+    Dataset<Row> lines =
+        spark
+            .read()
+            .text(files.toArray(String[]::new))
+            .withColumn(SOURCE_FILE, input_file_name())
+            .filter(trim(col("value")).notEqual(""));
     List<Row> first = lines.select("value").limit(1).collectAsList();
     if (first.isEmpty()) {
       throw new InputException("input " + describe(files) + " has no non-blank lines");
@@ -186,11 +202,12 @@ public final class TransactionSource {
   }
 
   private RawTransactions readDelta(String uri) {
-    io.delta.tables.DeltaTable table;
+    DeltaTable table;
     try {
-      table = io.delta.tables.DeltaTable.forPath(spark, uri);
+      table = DeltaTable.forPath(spark, uri);
     } catch (Exception e) {
-      throw new InputException("input " + uri + " is not a Delta table: " + firstLine(e.getMessage()));
+      throw new InputException(
+          "input " + uri + " is not a Delta table: " + firstLine(e.getMessage()));
     }
     long version = table.history(1).select("version").head().getLong(0);
     Dataset<Row> rows = spark.read().format("delta").option("versionAsOf", version).load(uri);
@@ -210,40 +227,69 @@ public final class TransactionSource {
     wanted.put("transaction-id", mapping.transactionId());
     List<String> present = Arrays.asList(rows.columns());
     for (Map.Entry<String, Optional<String>> entry : wanted.entrySet()) {
-      entry.getValue().filter(name -> !present.contains(name)).ifPresent(name -> {
-        throw new InputException("input column \"" + name + "\" (input.columns." + entry.getKey() + ") not found in "
-            + describe(files) + "; columns present: " + present.stream().filter(c -> !c.equals(CORRUPT)).toList()
-            + ". Map it with --set input.columns." + entry.getKey() + "=<column>");
-      });
+      entry
+          .getValue()
+          .filter(name -> !present.contains(name))
+          .ifPresent(
+              name -> {
+                throw new InputException(
+                    "input column \""
+                        + name
+                        + "\" (input.columns."
+                        + entry.getKey()
+                        + ") not found in "
+                        + describe(files)
+                        + "; columns present: "
+                        + present.stream().filter(c -> !c.equals(CORRUPT)).toList()
+                        + ". Map it with --set input.columns."
+                        + entry.getKey()
+                        + "=<column>");
+              });
     }
     List<String> mapped = wanted.values().stream().flatMap(Optional::stream).toList();
-    List<String> ignored = present.stream()
-        .filter(c -> !mapped.contains(c) && !c.equals(CORRUPT) && !c.equals(SOURCE_FILE)).toList();
+    List<String> ignored =
+        present.stream()
+            .filter(c -> !mapped.contains(c) && !c.equals(CORRUPT) && !c.equals(SOURCE_FILE))
+            .toList();
     DataType tsType = rows.schema().apply(mapping.orderTs()).dataType();
-    boolean typedTs = tsType instanceof org.apache.spark.sql.types.TimestampType
-        || tsType instanceof org.apache.spark.sql.types.TimestampNTZType
-        || tsType instanceof org.apache.spark.sql.types.DateType;
-    Column source = Arrays.asList(rows.columns()).contains(SOURCE_FILE) ? col(SOURCE_FILE) : input_file_name();
-    List<Column> columns = new ArrayList<>(List.of(
-        source.as(SOURCE_FILE),
-        text(mapping.customerId()).as(RAW_CUSTOMER_ID),
-        text(mapping.orderId()).as(RAW_ORDER_ID),
-        // a typed timestamp is not printed for every row: only a rejected row's raw text needs it (see
-        // SnapshotInput.validated), and printing it took 3 % of a 10 M-line run's CPU
-        (typedTs ? lit(null).cast("string") : text(mapping.orderTs())).as(RAW_ORDER_TS),
-        (typedTs ? col(quote(mapping.orderTs())).cast("timestamp") : lit(null).cast("timestamp")).as(TYPED_ORDER_TS),
-        text(mapping.amount()).as(RAW_AMOUNT),
-        text(mapping.quantity()).as(RAW_QUANTITY),
-        text(mapping.unitPrice()).as(RAW_UNIT_PRICE),
-        text(mapping.transactionId()).as(RAW_TRANSACTION_ID),
-        corrupt.as(RAW_RECORD)));
-    // numbers the input already typed exactly are validated as numbers, not printed and parsed again
+    boolean typedTs =
+        tsType instanceof TimestampType
+            || tsType instanceof TimestampNTZType
+            || tsType instanceof DateType;
+    Column source =
+        Arrays.asList(rows.columns()).contains(SOURCE_FILE) ? col(SOURCE_FILE) : input_file_name();
+    List<Column> columns =
+        new ArrayList<>(
+            List.of(
+                source.as(SOURCE_FILE),
+                text(mapping.customerId()).as(RAW_CUSTOMER_ID),
+                text(mapping.orderId()).as(RAW_ORDER_ID),
+                // a typed timestamp is not printed for every row: only a rejected row's raw text
+                // needs it (see
+                // SnapshotInput.validated), and printing it took 3 % of a 10 M-line run's CPU
+                (typedTs ? lit(null).cast("string") : text(mapping.orderTs())).as(RAW_ORDER_TS),
+                (typedTs
+                        ? col(quote(mapping.orderTs())).cast("timestamp")
+                        : lit(null).cast("timestamp"))
+                    .as(TYPED_ORDER_TS),
+                text(mapping.amount()).as(RAW_AMOUNT),
+                text(mapping.quantity()).as(RAW_QUANTITY),
+                text(mapping.unitPrice()).as(RAW_UNIT_PRICE),
+                text(mapping.transactionId()).as(RAW_TRANSACTION_ID),
+                corrupt.as(RAW_RECORD)));
+    // numbers the input already typed exactly are validated as numbers, not printed and parsed
+    // again
     exactNumber(rows, mapping.amount()).ifPresent(c -> columns.add(c.as(TYPED_AMOUNT)));
     exactNumber(rows, mapping.quantity()).ifPresent(c -> columns.add(c.as(TYPED_QUANTITY)));
     exactNumber(rows, mapping.unitPrice()).ifPresent(c -> columns.add(c.as(TYPED_UNIT_PRICE)));
     Dataset<Row> raw = rows.select(columns.toArray(Column[]::new));
-    return new RawTransactions(raw, files, isFloatingPoint(rows, mapping.amount())
-        || isFloatingPoint(rows, mapping.quantity()) || isFloatingPoint(rows, mapping.unitPrice()), ignored);
+    return new RawTransactions(
+        raw,
+        files,
+        isFloatingPoint(rows, mapping.amount())
+            || isFloatingPoint(rows, mapping.quantity())
+            || isFloatingPoint(rows, mapping.unitPrice()),
+        ignored);
   }
 
   /** The raw timestamp text of a row: as read, or, for a typed timestamp, printed from it. */
@@ -252,29 +298,40 @@ public final class TransactionSource {
   }
 
   /**
-   * How the {@code source_file} column spells a listed file: Spark's input_file_name() is URL-encoded and
-   * writes local files as file:///, the listing ({@link InputFile#path}) does neither.
+   * How the {@code source_file} column spells a listed file: Spark's input_file_name() is
+   * URL-encoded and writes local files as file:///, the listing ({@link InputFile#path}) does
+   * neither.
    */
   public static String sourceFileName(String listedPath) {
     String uri = new Path(listedPath).toUri().toString();
-    return uri.startsWith("file:/") && !uri.startsWith("file://") ? "file://" + uri.substring("file:".length()) : uri;
+    return uri.startsWith("file:/") && !uri.startsWith("file://")
+        ? "file://" + uri.substring("file:".length())
+        : uri;
   }
 
   /** The column as it is, when the input types it as a decimal or an integer (exact numbers). */
   private static Optional<Column> exactNumber(Dataset<Row> rows, Optional<String> column) {
-    return column.filter(name -> {
-      DataType type = rows.schema().apply(name).dataType();
-      return type instanceof org.apache.spark.sql.types.DecimalType
-          || type.equals(DataTypes.ByteType) || type.equals(DataTypes.ShortType)
-          || type.equals(DataTypes.IntegerType) || type.equals(DataTypes.LongType);
-    }).map(name -> col(quote(name)));
+    return column
+        .filter(
+            name -> {
+              DataType type = rows.schema().apply(name).dataType();
+              return type instanceof DecimalType
+                  || type.equals(DataTypes.ByteType)
+                  || type.equals(DataTypes.ShortType)
+                  || type.equals(DataTypes.IntegerType)
+                  || type.equals(DataTypes.LongType);
+            })
+        .map(name -> col(quote(name)));
   }
 
   private static boolean isFloatingPoint(Dataset<Row> rows, Optional<String> column) {
-    return column.map(name -> {
-      DataType type = rows.schema().apply(name).dataType();
-      return type.equals(DataTypes.DoubleType) || type.equals(DataTypes.FloatType);
-    }).orElse(false);
+    return column
+        .map(
+            name -> {
+              DataType type = rows.schema().apply(name).dataType();
+              return type.equals(DataTypes.DoubleType) || type.equals(DataTypes.FloatType);
+            })
+        .orElse(false);
   }
 
   private static Column text(String column) {

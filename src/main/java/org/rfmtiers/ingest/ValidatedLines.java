@@ -25,11 +25,16 @@ import org.rfmtiers.config.ValidationSettings;
  *
  * <p>{@link #pack} shapes the validator's output for caching: the typed columns a valid line needs,
  * the reject reason, and a rejected line's file and raw values in one struct column ({@link
- * #PACKED_REJECT}), null on valid lines, so a cached table holds one null per valid line rather than
- * one per raw column. The source file is on valid lines too only when the incremental state needs it.
+ * #PACKED_REJECT}), null on valid lines, so a cached table holds one null per valid line rather
+ * than one per raw column. The source file is on valid lines too only when the incremental state
+ * needs it.
  */
 public record ValidatedLines(
-    Dataset<Row> rows, long read, long valid, Optional<LocalDate> latest, Map<String, Long> rejectsByReason) {
+    Dataset<Row> rows,
+    long read,
+    long valid,
+    Optional<LocalDate> latest,
+    Map<String, Long> rejectsByReason) {
 
   /** The raw columns a rejected line keeps, in rejected_transactions' order. */
   private static final List<String> RAW =
@@ -52,7 +57,9 @@ public record ValidatedLines(
     return read == 0 ? 0 : rejected() / (double) read;
   }
 
-  /** Validates raw lines and packs them ({@link ValidatedLines class comment}); nothing runs yet. */
+  /**
+   * Validates raw lines and packs them ({@link ValidatedLines class comment}); nothing runs yet.
+   */
   public static Dataset<Row> pack(
       InputSettings input,
       ValidationSettings validation,
@@ -60,20 +67,25 @@ public record ValidatedLines(
       LocalDate today,
       boolean keepSourceFile) {
     Dataset<Row> checked =
-        new TransactionValidator(input, validation, today, raw.floatingPointAmounts()).apply(raw.rows());
+        new TransactionValidator(input, validation, today, raw.floatingPointAmounts())
+            .apply(raw.rows());
     List<Column> columns = new ArrayList<>();
     if (keepSourceFile) {
       columns.add(col(SOURCE_FILE));
     }
-    for (String name : List.of(CUSTOMER_ID, ORDER_ID, ORDER_DATE, AMOUNT, IS_RETURN, REJECT_REASON)) {
+    for (String name :
+        List.of(CUSTOMER_ID, ORDER_ID, ORDER_DATE, AMOUNT, IS_RETURN, REJECT_REASON)) {
       columns.add(col(name));
     }
     List<Column> kept = new ArrayList<>();
     kept.add(col(SOURCE_FILE));
     for (String name : RAW) {
-      kept.add(name.equals(RAW_ORDER_TS) ? TransactionSource.rawOrderTs().as(RAW_ORDER_TS) : col(name));
+      kept.add(
+          name.equals(RAW_ORDER_TS) ? TransactionSource.rawOrderTs().as(RAW_ORDER_TS) : col(name));
     }
-    columns.add(when(col(REJECT_REASON).isNotNull(), struct(kept.toArray(Column[]::new))).as(PACKED_REJECT));
+    columns.add(
+        when(col(REJECT_REASON).isNotNull(), struct(kept.toArray(Column[]::new)))
+            .as(PACKED_REJECT));
     return checked.select(columns.toArray(Column[]::new));
   }
 
@@ -108,17 +120,21 @@ public record ValidatedLines(
             .add(SOURCE_FILE, DataTypes.StringType)
             .add(REJECT_REASON, DataTypes.StringType)
             .add(PACKED_REJECT, raw);
-    return new ValidatedLines(spark.createDataFrame(List.of(), packed), 0, 0, Optional.empty(), Map.of());
+    return new ValidatedLines(
+        spark.createDataFrame(List.of(), packed), 0, 0, Optional.empty(), Map.of());
   }
 
-  /** The valid lines: source file (null unless packed with it), customer, order, date, amount, kind. */
+  /**
+   * The valid lines: source file (null unless packed with it), customer, order, date, amount, kind.
+   */
   public Dataset<Row> validRows() {
     Column source =
         Arrays.asList(rows.columns()).contains(SOURCE_FILE)
             ? col(SOURCE_FILE)
             : lit(null).cast("string").as(SOURCE_FILE);
     return rows.filter(col(REJECT_REASON).isNull())
-        .select(source, col(CUSTOMER_ID), col(ORDER_ID), col(ORDER_DATE), col(AMOUNT), col(IS_RETURN));
+        .select(
+            source, col(CUSTOMER_ID), col(ORDER_ID), col(ORDER_DATE), col(AMOUNT), col(IS_RETURN));
   }
 
   /** The rejected lines as rejected_transactions has them: source file, reason and raw values. */
@@ -133,8 +149,8 @@ public record ValidatedLines(
   }
 
   /**
-   * Why the reject rate fails the run, with the counts by reason and one example line per reason (one
-   * Spark job, at most five rows back), or empty when it is within {@code maxRejectRate}.
+   * Why the reject rate fails the run, with the counts by reason and one example line per reason
+   * (one Spark job, at most five rows back), or empty when it is within {@code maxRejectRate}.
    */
   public Optional<String> rejectRateExceeded(double maxRejectRate) {
     if (rejectRate() <= maxRejectRate) {

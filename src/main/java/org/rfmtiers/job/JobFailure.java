@@ -1,6 +1,9 @@
 package org.rfmtiers.job;
 
-/** A run that must not publish a snapshot (reject rate exceeded, nothing valid, reconciliation broken). */
+/**
+ * A run that must not publish a snapshot (reject rate exceeded, nothing valid, reconciliation
+ * broken).
+ */
 public class JobFailure extends RuntimeException {
   public JobFailure(String message) {
     super(message);

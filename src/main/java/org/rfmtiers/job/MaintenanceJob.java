@@ -9,7 +9,10 @@ import org.rfmtiers.config.JobSettings;
 import org.rfmtiers.output.DeltaTables;
 import org.rfmtiers.output.TableMaintenance;
 
-/** {@code maintain}: housekeeping of the warehouse's tables ({@link TableMaintenance}); one line per table. */
+/**
+ * {@code maintain}: housekeeping of the warehouse's tables ({@link TableMaintenance}); one line per
+ * table.
+ */
 public final class MaintenanceJob {
   private final SparkSession spark;
   private final JobSettings settings;
@@ -26,7 +29,8 @@ public final class MaintenanceJob {
     DeltaTables tables = new DeltaTables(spark, settings.warehouse());
     List<String> report = new ArrayList<>();
     report.add("maintaining " + tables.warehouse());
-    new TableMaintenance(spark, tables, settings.maintenance()).run(LocalDate.now(clock))
+    new TableMaintenance(spark, tables, settings.maintenance())
+        .run(LocalDate.now(clock))
         .forEach(line -> report.add("  " + line));
     return report;
   }

@@ -11,7 +11,6 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.spark.sql.Column;
@@ -47,11 +46,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The nightly run, top to bottom: list → read → validate → sum (full, or incremental on the kept state)
- * → features → scores → tiers → CLV → segments → summaries → reconcile → write → commit the state. Each
- * stage is one call, timed and named in Spark ({@link StageTimer}). Nothing is written before every
- * check has passed (reject rate, non-empty snapshot, reconciliation), and a failed run still appends its
- * run_log row with the reason.
+ * The nightly run, top to bottom: list → read → validate → sum (full, or incremental on the kept
+ * state) → features → scores → tiers → CLV → segments → summaries → reconcile → write → commit the
+ * state. Each stage is one call, timed and named in Spark ({@link StageTimer}). Nothing is written
+ * before every check has passed (reject rate, non-empty snapshot, reconciliation), and a failed run
+ * still appends its run_log row with the reason.
  */
 public final class NightlyJob {
   /** The tables a run writes for BI users (the incremental state's aside). */
@@ -80,15 +79,16 @@ public final class NightlyJob {
   }
 
   /**
-   * Runs one snapshot; {@code incremental} reads only the files the incremental state has not folded in
-   * yet ({@link IncrementalSums}), and keeps that state for the next run.
+   * Runs one snapshot; {@code incremental} reads only the files the incremental state has not
+   * folded in yet ({@link IncrementalSums}), and keeps that state for the next run.
    *
    * @param asOf the snapshot date; empty means the day after the latest valid transaction
    */
   public RunResult run(String inputUri, Optional<LocalDate> asOf, boolean incremental) {
     ZoneId zone = ZoneId.of(settings.input().timeZone());
     spark.conf().set("spark.sql.session.timeZone", zone.getId());
-    try (Run run = new Run(UUID.randomUUID().toString(), inputUri, LocalDate.now(clock.withZone(zone)))) {
+    try (Run run =
+        new Run(UUID.randomUUID().toString(), inputUri, LocalDate.now(clock.withZone(zone)))) {
       return run.execute(asOf, incremental);
     }
   }
@@ -113,12 +113,14 @@ public final class NightlyJob {
       this.timer = new StageTimer(runId, spark.sparkContext(), PROGRESS_INTERVAL);
       this.tables = new DeltaTables(spark, settings.warehouse());
       this.source = new TransactionSource(spark, settings.input());
-      this.incrementalSums = new IncrementalSums(spark, settings, new IncrementalState(spark, tables, scale()));
+      this.incrementalSums =
+          new IncrementalSums(spark, settings, new IncrementalState(spark, tables, scale()));
     }
 
     RunResult execute(Optional<LocalDate> asOf, boolean incremental) {
       try {
-        RunResult result = incremental ? incrementalNight(asOf) : publish(full(list(), asOf, false));
+        RunResult result =
+            incremental ? incrementalNight(asOf) : publish(full(list(), asOf, false));
         tables.append(Tables.runLog(scale()), runLogRow("succeeded", null));
         settings.catalogDatabase().ifPresent(database -> tables.register(database, Tables.ALL));
         return result;
@@ -130,8 +132,12 @@ public final class NightlyJob {
 
     /** Every incremental run updates the one state, whatever its snapshot: one at a time. */
     private RunResult incrementalNight(Optional<LocalDate> asOf) {
-      try (SnapshotLock stateLock = SnapshotLock.acquireState(spark.sparkContext().hadoopConfiguration(),
-          tables.warehouse(), runId, lockTimeout())) {
+      try (SnapshotLock stateLock =
+          SnapshotLock.acquireState(
+              spark.sparkContext().hadoopConfiguration(),
+              tables.warehouse(),
+              runId,
+              lockTimeout())) {
         return publish(incrementalSums(list(), asOf));
       } catch (SnapshotLock.HeldException e) {
         throw new JobFailure(e.getMessage(), e);
@@ -140,45 +146,63 @@ public final class NightlyJob {
 
     /** The input's data files, listed once: the run reads exactly these. */
     private List<InputFile> list() {
-      return timer.time("list", () -> source.isFileInput() ? source.list(inputUri) : List.of(), List::size);
+      return timer.time(
+          "list", () -> source.isFileInput() ? source.list(inputUri) : List.of(), List::size);
     }
 
     private RawTransactions read(List<InputFile> files) {
-      RawTransactions raw = timer.time("read", () -> source.isFileInput()
-          ? source.readFiles(files.stream().map(InputFile::path).toList()) : source.read(inputUri));
+      RawTransactions raw =
+          timer.time(
+              "read",
+              () ->
+                  source.isFileInput()
+                      ? source.readFiles(files.stream().map(InputFile::path).toList())
+                      : source.read(inputUri));
       record.read(raw.files());
       if (!raw.ignoredColumns().isEmpty()) {
-        String warning = "input columns not mapped by input.columns.* and ignored: " + raw.ignoredColumns();
+        String warning =
+            "input columns not mapped by input.columns.* and ignored: " + raw.ignoredColumns();
         LOG.info("run_id={} {}", runId, warning);
         record.warn(List.of(warning));
       }
       return raw;
     }
 
-    /** Validated lines, cached; fails the run on an input without rows or a reject rate above the limit. */
+    /**
+     * Validated lines, cached; fails the run on an input without rows or a reject rate above the
+     * limit.
+     */
     private ValidatedLines validate(RawTransactions raw, boolean keepSourceFile) {
-      Dataset<Row> packed = persist(ValidatedLines.pack(settings.input(), settings.validation(), raw, today,
-          keepSourceFile));
-      ValidatedLines lines = timer.time("validate", () -> ValidatedLines.of(packed), ValidatedLines::read);
+      Dataset<Row> packed =
+          persist(
+              ValidatedLines.pack(
+                  settings.input(), settings.validation(), raw, today, keepSourceFile));
+      ValidatedLines lines =
+          timer.time("validate", () -> ValidatedLines.of(packed), ValidatedLines::read);
       record.validated(lines);
       if (lines.read() == 0) {
         throw new InputException("input " + inputUri + " has no rows (files: " + raw.files() + ")");
       }
-      lines.rejectRateExceeded(settings.validation().maxRejectRate()).ifPresent(why -> {
-        throw new JobFailure(why);
-      });
+      lines
+          .rejectRateExceeded(settings.validation().maxRejectRate())
+          .ifPresent(
+              why -> {
+                throw new JobFailure(why);
+              });
       return lines;
     }
 
     /**
      * A full run: every file read, validated and summed per customer. With {@code keepLines} the
-     * validated lines stay cached for the state rebuild; otherwise only the rejected ones are kept once
-     * the lines are summed, so scores, tiers and CLV have the memory (50 M lines: about 2 GB).
+     * validated lines stay cached for the state rebuild; otherwise only the rejected ones are kept
+     * once the lines are summed, so scores, tiers and CLV have the memory (50 M lines: about 2 GB).
      */
     private Summed full(List<InputFile> listing, Optional<LocalDate> asOf, boolean keepLines) {
       ValidatedLines lines = validate(read(listing), keepLines);
-      LocalDate latest = lines.latest()
-          .orElseThrow(() -> new JobFailure("input " + inputUri + " has no valid rows"));
+      LocalDate latest =
+          lines
+              .latest()
+              .orElseThrow(() -> new JobFailure("input " + inputUri + " has no valid rows"));
       LocalDate snapshot = asOf.orElse(latest.plusDays(1));
       CustomerSums sums = timer.time("sum", () -> fullSums(lines, snapshot), s -> lines.valid());
       Dataset<Row> rejected = lines.rejectedRows();
@@ -193,102 +217,165 @@ public final class NightlyJob {
     private CustomerSums fullSums(ValidatedLines lines, LocalDate snapshot) {
       Dataset<Row> valid = lines.validRows();
       Column before = col(ORDER_DATE).lt(lit(Date.valueOf(snapshot)));
-      Row window = valid.agg(count(when(not(before), lit(1))),
-          sum(when(before, settings.returnsPolicy().countedAmount()))).head();
+      Row window =
+          valid
+              .agg(
+                  count(when(not(before), lit(1))),
+                  sum(when(before, settings.returnsPolicy().countedAmount())))
+              .head();
       long afterAsOf = window.getLong(0);
       if (afterAsOf == lines.valid()) {
-        throw new JobFailure("no valid transaction is dated before the snapshot date " + snapshot
-            + " (--as-of); the earliest transactions are later");
+        throw new JobFailure(
+            "no valid transaction is dated before the snapshot date "
+                + snapshot
+                + " (--as-of); the earliest transactions are later");
       }
-      Dataset<Row> aggregates = persist(compact(RfmFeatures.of(settings, snapshot).aggregate(valid.filter(before))));
+      Dataset<Row> aggregates =
+          persist(compact(RfmFeatures.of(settings, snapshot).aggregate(valid.filter(before))));
       aggregates.count();
       return new CustomerSums(aggregates, decimalOrZero(window, 1), afterAsOf);
     }
 
     /**
      * An incremental night: the files the committed state has not folded in are read, validated and
-     * folded. When the state cannot serve the night (none yet, other settings, a file changed or gone,
-     * an earlier snapshot), this is a full run that rebuilds the state.
+     * folded. When the state cannot serve the night (none yet, other settings, a file changed or
+     * gone, an earlier snapshot), this is a full run that rebuilds the state.
      */
     private Summed incrementalSums(List<InputFile> listing, Optional<LocalDate> asOf) {
       IncrementalState state = new IncrementalState(spark, tables, scale());
       Optional<IncrementalState.Commit> base = state.last();
-      Optional<String> unusable = IncrementalSums.unusable(settings, source.isFileInput(), base, listing, asOf);
+      Optional<String> unusable =
+          IncrementalSums.unusable(settings, source.isFileInput(), base, listing, asOf);
       if (unusable.isPresent()) {
         return rebuild(listing, asOf, unusable.get());
       }
       IncrementalState.Commit commit = base.get();
       List<InputFile> added = IncrementalSums.added(commit, listing);
-      ValidatedLines lines = added.isEmpty() ? ValidatedLines.none(spark) : validate(read(added), true);
+      ValidatedLines lines =
+          added.isEmpty() ? ValidatedLines.none(spark) : validate(read(added), true);
       record.validated(lines);
       LocalDate snapshot = asOf.orElse(IncrementalSums.latestOrderDate(commit, lines).plusDays(1));
       Optional<String> beforeState = IncrementalSums.beforeState(snapshot, commit);
       if (beforeState.isPresent()) {
         return rebuild(listing, asOf, beforeState.get());
       }
-      IncrementalSums.Night night = timer.time("fold",
-          () -> incrementalSums.fold(commit, added, lines, snapshot, runId));
-      return new Summed(snapshot, lines, lines.rejectedRows(), night.sums(), night.mode(),
+      IncrementalSums.Night night =
+          timer.time("fold", () -> incrementalSums.fold(commit, added, lines, snapshot, runId));
+      return new Summed(
+          snapshot,
+          lines,
+          lines.rejectedRows(),
+          night.sums(),
+          night.mode(),
           Optional.of(night.commit()));
     }
 
     private Summed rebuild(List<InputFile> listing, Optional<LocalDate> asOf, String reason) {
       LOG.info("run_id={} incremental state not usable: {}; running in full", runId, reason);
       Summed full = full(listing, asOf, true);
-      Runnable commit = incrementalSums.rebuild(full.lines(), full.sums(), listing, full.snapshot(), runId);
-      return new Summed(full.snapshot(), full.lines(), full.rejected(), full.sums(),
-          "full; incremental state rebuilt: " + reason, Optional.of(() -> {
-            LOG.info("run_id={} event=state-rebuild reason=\"{}\"", runId, reason);
-            commit.run();
-          }));
+      Runnable commit =
+          incrementalSums.rebuild(full.lines(), full.sums(), listing, full.snapshot(), runId);
+      return new Summed(
+          full.snapshot(),
+          full.lines(),
+          full.rejected(),
+          full.sums(),
+          "full; incremental state rebuilt: " + reason,
+          Optional.of(
+              () -> {
+                LOG.info("run_id={} event=state-rebuild reason=\"{}\"", runId, reason);
+                commit.run();
+              }));
     }
 
-    /** Features, scores, tiers, CLV and segments from the sums, then the checks and the snapshot's writes. */
+    /**
+     * Features, scores, tiers, CLV and segments from the sums, then the checks and the snapshot's
+     * writes.
+     */
     private RunResult publish(Summed in) {
       LocalDate snapshot = in.snapshot();
       record.summed(snapshot, in.sums(), in.mode());
-      Dataset<Row> features = timer.time("features",
-          () -> RfmFeatures.of(settings, snapshot).features(in.sums().aggregates()));
+      Dataset<Row> features =
+          timer.time(
+              "features",
+              () -> RfmFeatures.of(settings, snapshot).features(in.sums().aggregates()));
       RfmScorer.Scored scored = timer.time("scores", () -> score(features));
-      TierResult tiers = timer.time("tiers", () -> new ValueTiers(settings.tiers()).apply(scored.customers()));
+      TierResult tiers =
+          timer.time("tiers", () -> new ValueTiers(settings.tiers()).apply(scored.customers()));
       cached.add(tiers.cached());
       warn(tiers.warnings());
       record.tiered(tiers);
-      Optional<ClvResult> clv = settings.clv().enabled()
-          ? Optional.of(timer.time("clv", () -> lifetimeValue(in.sums().purchasers(), snapshot),
-              c -> c.bgNbd().map(fit -> fit.customers()).orElse(0L)))
-          : Optional.empty();
+      Optional<ClvResult> clv =
+          settings.clv().enabled()
+              ? Optional.of(
+                  timer.time(
+                      "clv",
+                      () -> lifetimeValue(in.sums().purchasers(), snapshot),
+                      c -> c.bgNbd().map(fit -> fit.customers()).orElse(0L)))
+              : Optional.empty();
       clv.ifPresent(c -> warn(c.warnings()));
-      Segmentation.Result segmented = timer.time("segments", () -> new Segmentation(settings.segments(),
-          CustomerLifetimeValue.clvColumn(settings.clv().horizon()), tables).apply(tiers.customers(), clv, snapshot));
+      Segmentation.Result segmented =
+          timer.time(
+              "segments",
+              () ->
+                  new Segmentation(
+                          settings.segments(),
+                          CustomerLifetimeValue.clvColumn(settings.clv().horizon()),
+                          tables)
+                      .apply(tiers.customers(), clv, snapshot));
       Dataset<Row> customers = persist(segmented.customers());
       Dataset<Row> tierSummary = new TierSummary(tiers.centres()).apply(customers);
       List<Row> tierSummaryRows = timer.time("summary", tierSummary::collectAsList); // k rows
       Dataset<Row> segmentSummary = SegmentSummary.apply(customers);
-      Reconciliation reconciliation = timer.time("reconcile", () -> reconcile(in.sums(), customers));
+      Reconciliation reconciliation =
+          timer.time("reconcile", () -> reconcile(in.sums(), customers));
       record.reconciled(reconciliation);
       if (!reconciliation.reconciled()) {
         throw new JobFailure(reconciliation.failure());
       }
-      timer.time("write", () -> write(new SnapshotWriter.Snapshot(snapshot, runId, in.rejected(),
-          scored.thresholds(), tierSummary, segmentSummary, segmented.migration(), customers, clv)));
+      timer.time(
+          "write",
+          () ->
+              write(
+                  new SnapshotWriter.Snapshot(
+                      snapshot,
+                      runId,
+                      in.rejected(),
+                      scored.thresholds(),
+                      tierSummary,
+                      segmentSummary,
+                      segmented.migration(),
+                      customers,
+                      clv)));
       // the snapshot is published: only now may the state say it holds this run's files
-      in.stateCommit().ifPresent(commit -> timer.time("state-commit", () -> {
-        commit.run();
-        return null;
-      }));
-      return record.result(tables.warehouse(), tierSummaryRows, clv.map(ClvResult::describe).orElse(null),
+      in.stateCommit()
+          .ifPresent(
+              commit ->
+                  timer.time(
+                      "state-commit",
+                      () -> {
+                        commit.run();
+                        return null;
+                      }));
+      return record.result(
+          tables.warehouse(),
+          tierSummaryRows,
+          clv.map(ClvResult::describe).orElse(null),
           timer.millis());
     }
 
-    /** Scores every customer; the scored customers are cached (tiers, CLV and segments read them). */
+    /**
+     * Scores every customer; the scored customers are cached (tiers, CLV and segments read them).
+     */
     private RfmScorer.Scored score(Dataset<Row> features) {
       RfmScorer.Scored scored = new RfmScorer(settings.scores()).apply(features);
       persist(scored.customers()).count();
       return scored;
     }
 
-    /** Fits and predicts CLV; a fit that cannot be trusted fails the run before anything is written. */
+    /**
+     * Fits and predicts CLV; a fit that cannot be trusted fails the run before anything is written.
+     */
     private ClvResult lifetimeValue(Dataset<Row> purchasers, LocalDate snapshot) {
       Dataset<Row> inputs = persist(new ClvInputs(snapshot).inputs(purchasers));
       ClvResult result;
@@ -301,12 +388,23 @@ public final class NightlyJob {
       return result;
     }
 
-    /** Net policy: returns of customers with no purchase before the snapshot belong to no customer's monetary. */
+    /**
+     * Net policy: returns of customers with no purchase before the snapshot belong to no customer's
+     * monetary.
+     */
     private Reconciliation reconcile(CustomerSums sums, Dataset<Row> customers) {
       Row totals = customers.agg(count(lit(1)), sum(col(MONETARY))).head();
-      BigDecimal unattributed = settings.returnsPolicy() != ReturnsPolicy.NET ? BigDecimal.ZERO.setScale(scale())
-          : decimalOrZero(sums.aggregates().filter(col(FREQUENCY).equalTo(0)).agg(sum(col(MONETARY))).head(), 0);
-      return new Reconciliation(totals.getLong(0), sums.validAmount(), decimalOrZero(totals, 1), unattributed);
+      BigDecimal unattributed =
+          settings.returnsPolicy() != ReturnsPolicy.NET
+              ? BigDecimal.ZERO.setScale(scale())
+              : decimalOrZero(
+                  sums.aggregates()
+                      .filter(col(FREQUENCY).equalTo(0))
+                      .agg(sum(col(MONETARY)))
+                      .head(),
+                  0);
+      return new Reconciliation(
+          totals.getLong(0), sums.validAmount(), decimalOrZero(totals, 1), unattributed);
     }
 
     private Void write(SnapshotWriter.Snapshot snapshot) {
@@ -334,7 +432,10 @@ public final class NightlyJob {
       try {
         tables.append(Tables.runLog(scale()), runLogRow("failed", reason));
       } catch (RuntimeException secondary) {
-        LOG.error("run_id={} could not record the failed run in run_log: {}", runId, secondary.getMessage());
+        LOG.error(
+            "run_id={} could not record the failed run in run_log: {}",
+            runId,
+            secondary.getMessage());
         cause.addSuppressed(secondary);
       }
     }
@@ -359,12 +460,18 @@ public final class NightlyJob {
   }
 
   /**
-   * What a run knows once its input is read and summed per customer, whichever way it got there: the
-   * snapshot date, the validated lines and the rejected ones (for the rejects table), the sums, the
-   * mode, and, when the run keeps the incremental state, the step that commits it after the writes.
+   * What a run knows once its input is read and summed per customer, whichever way it got there:
+   * the snapshot date, the validated lines and the rejected ones (for the rejects table), the sums,
+   * the mode, and, when the run keeps the incremental state, the step that commits it after the
+   * writes.
    */
-  private record Summed(LocalDate snapshot, ValidatedLines lines, Dataset<Row> rejected, CustomerSums sums,
-      String mode, Optional<Runnable> stateCommit) {}
+  private record Summed(
+      LocalDate snapshot,
+      ValidatedLines lines,
+      Dataset<Row> rejected,
+      CustomerSums sums,
+      String mode,
+      Optional<Runnable> stateCommit) {}
 
   private Duration lockTimeout() {
     return Duration.ofMinutes(settings.lockTimeoutMinutes());

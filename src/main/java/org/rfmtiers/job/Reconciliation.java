@@ -6,13 +6,19 @@ import java.math.BigDecimal;
  * The run's money check: the valid amount before the snapshot date, counted by the returns policy,
  * must equal the customers' monetary plus the returns that belong to no customer (net policy).
  */
-record Reconciliation(long customers, BigDecimal validAmount, BigDecimal monetaryTotal, BigDecimal unattributed) {
+record Reconciliation(
+    long customers, BigDecimal validAmount, BigDecimal monetaryTotal, BigDecimal unattributed) {
   boolean reconciled() {
     return validAmount.compareTo(monetaryTotal.add(unattributed)) == 0;
   }
 
   String failure() {
-    return "reconciliation failed: valid amount " + validAmount + " != monetary total " + monetaryTotal
-        + " + unattributed " + unattributed + "; nothing was published";
+    return "reconciliation failed: valid amount "
+        + validAmount
+        + " != monetary total "
+        + monetaryTotal
+        + " + unattributed "
+        + unattributed
+        + "; nothing was published";
   }
 }

@@ -3,6 +3,7 @@ package org.rfmtiers.job;
 import static org.apache.spark.sql.functions.*;
 import static org.rfmtiers.Columns.*;
 
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
@@ -18,8 +19,8 @@ import org.rfmtiers.report.ReportFigures;
 import org.rfmtiers.report.ReportPage;
 
 /**
- * Writes the HTML report of one snapshot from the tables the run wrote, so the page shows exactly what
- * dashboards see, and {@code rfm-tiers report} can redraw any earlier snapshot.
+ * Writes the HTML report of one snapshot from the tables the run wrote, so the page shows exactly
+ * what dashboards see, and {@code rfm-tiers report} can redraw any earlier snapshot.
  */
 public final class ReportJob {
   private final SparkSession spark;
@@ -38,41 +39,70 @@ public final class ReportJob {
   public String write(Optional<LocalDate> snapshot) {
     DeltaTables tables = new DeltaTables(spark, settings.warehouse());
     // every successful run writes these (possibly with no rows for the snapshot)
-    for (String table : List.of(Tables.CUSTOMER_RFM, Tables.RUN_LOG, Tables.TIER_SUMMARY, Tables.SEGMENT_SUMMARY,
-        Tables.TIER_MIGRATION, Tables.REJECTED_TRANSACTIONS)) {
+    for (String table :
+        List.of(
+            Tables.CUSTOMER_RFM,
+            Tables.RUN_LOG,
+            Tables.TIER_SUMMARY,
+            Tables.SEGMENT_SUMMARY,
+            Tables.TIER_MIGRATION,
+            Tables.REJECTED_TRANSACTIONS)) {
       if (!tables.exists(table)) {
-        throw new JobFailure("no " + table + " table under " + tables.warehouse()
-            + ": run the job first (rfm-tiers run), or give the --warehouse it wrote to");
+        throw new JobFailure(
+            "no "
+                + table
+                + " table under "
+                + tables.warehouse()
+                + ": run the job first (rfm-tiers run), or give the --warehouse it wrote to");
       }
     }
-    LocalDate date = snapshot.orElseGet(() -> {
-      Row latest = tables.read(Tables.CUSTOMER_RFM).agg(max(col(SNAPSHOT_DATE))).head();
-      if (latest.isNullAt(0)) {
-        throw new JobFailure("customer_rfm under " + tables.warehouse() + " has no snapshot yet");
-      }
-      return latest.getDate(0).toLocalDate();
-    });
-    Column onDate = col(SNAPSHOT_DATE).equalTo(lit(java.sql.Date.valueOf(date)));
+    LocalDate date =
+        snapshot.orElseGet(
+            () -> {
+              Row latest = tables.read(Tables.CUSTOMER_RFM).agg(max(col(SNAPSHOT_DATE))).head();
+              if (latest.isNullAt(0)) {
+                throw new JobFailure(
+                    "customer_rfm under " + tables.warehouse() + " has no snapshot yet");
+              }
+              return latest.getDate(0).toLocalDate();
+            });
+    Column onDate = col(SNAPSHOT_DATE).equalTo(lit(Date.valueOf(date)));
     // the run that wrote the snapshot: its run_id is on every customer row
-    List<Row> runIds = tables.read(Tables.CUSTOMER_RFM).filter(onDate).select(RUN_ID).limit(1).collectAsList();
+    List<Row> runIds =
+        tables.read(Tables.CUSTOMER_RFM).filter(onDate).select(RUN_ID).limit(1).collectAsList();
     if (runIds.isEmpty()) {
       throw new JobFailure("customer_rfm under " + tables.warehouse() + " has no snapshot " + date);
     }
     String runId = runIds.get(0).getString(0);
     Row runLog = tables.read(Tables.RUN_LOG).filter(col(RUN_ID).equalTo(lit(runId))).head();
-    Optional<Dataset<Row>> customerClv = tables.exists(Tables.CUSTOMER_CLV)
-        ? Optional.of(snapshotOf(tables, Tables.CUSTOMER_CLV, onDate)).filter(c -> !c.isEmpty())
-        : Optional.empty();
-    Optional<Row> clvModel = customerClv.isPresent() && tables.exists(Tables.CLV_MODEL)
-        ? snapshotOf(tables, Tables.CLV_MODEL, onDate).collectAsList().stream().findFirst() // one row
-        : Optional.empty();
+    Optional<Dataset<Row>> customerClv =
+        tables.exists(Tables.CUSTOMER_CLV)
+            ? Optional.of(snapshotOf(tables, Tables.CUSTOMER_CLV, onDate)).filter(c -> !c.isEmpty())
+            : Optional.empty();
+    Optional<Row> clvModel =
+        customerClv.isPresent() && tables.exists(Tables.CLV_MODEL)
+            ? snapshotOf(tables, Tables.CLV_MODEL, onDate).collectAsList().stream()
+                .findFirst() // one row
+            : Optional.empty();
     Dataset<Row> customers = snapshotOf(tables, Tables.CUSTOMER_RFM, onDate).cache();
     try {
-      ReportFigures figures = ReportFigures.of(new ReportFigures.Snapshot(date, runLog, customers,
-          snapshotOf(tables, Tables.TIER_SUMMARY, onDate), snapshotOf(tables, Tables.SEGMENT_SUMMARY, onDate),
-          snapshotOf(tables, Tables.TIER_MIGRATION, onDate), snapshotOf(tables, Tables.REJECTED_TRANSACTIONS, onDate),
-          customerClv, clvModel), settings.report().topCustomers());
-      return ReportFiles.write(spark.sparkContext().hadoopConfiguration(), settings.reportDir(), date,
+      ReportFigures figures =
+          ReportFigures.of(
+              new ReportFigures.Snapshot(
+                  date,
+                  runLog,
+                  customers,
+                  snapshotOf(tables, Tables.TIER_SUMMARY, onDate),
+                  snapshotOf(tables, Tables.SEGMENT_SUMMARY, onDate),
+                  snapshotOf(tables, Tables.TIER_MIGRATION, onDate),
+                  snapshotOf(tables, Tables.REJECTED_TRANSACTIONS, onDate),
+                  customerClv,
+                  clvModel),
+              settings.report().topCustomers());
+      return ReportFiles.write(
+          spark.sparkContext().hadoopConfiguration(),
+          settings.reportDir(),
+          date,
           ReportPage.render(figures));
     } finally {
       customers.unpersist();

@@ -18,8 +18,8 @@ import org.rfmtiers.tiers.TierResult;
 
 /**
  * What a run has established so far: the orchestrator records each stage's immutable result as it
- * returns, and the run_log row is made from them once, at the end, whether the run succeeded or failed
- * (a failed run's row has what it knew before the failure).
+ * returns, and the run_log row is made from them once, at the end, whether the run succeeded or
+ * failed (a failed run's row has what it knew before the failure).
  */
 final class RunRecord {
   final String runId;
@@ -73,16 +73,33 @@ final class RunRecord {
   }
 
   /** The result of a run that published its snapshot. */
-  RunResult result(String warehouse, List<Row> tierSummary, String clvSummary, Map<String, Long> stageMillis) {
+  RunResult result(
+      String warehouse, List<Row> tierSummary, String clvSummary, Map<String, Long> stageMillis) {
     ValidatedLines v = lines.orElseThrow();
     TierResult t = tiers.orElseThrow();
-    return new RunResult(runId, snapshot.orElseThrow(), warehouse, v.read(), v.valid(), v.rejected(),
-        sums.orElseThrow().rowsAfterAsOf(), v.rejectsByReason(), reconciliation.orElseThrow().customers(), t.k(),
-        t.kSelection(), t.silhouette(), tierSummary, clvSummary, warnings(), stageMillis, mode.orElseThrow());
+    return new RunResult(
+        runId,
+        snapshot.orElseThrow(),
+        warehouse,
+        v.read(),
+        v.valid(),
+        v.rejected(),
+        sums.orElseThrow().rowsAfterAsOf(),
+        v.rejectsByReason(),
+        reconciliation.orElseThrow().customers(),
+        t.k(),
+        t.kSelection(),
+        t.silhouette(),
+        tierSummary,
+        clvSummary,
+        warnings(),
+        stageMillis,
+        mode.orElseThrow());
   }
 
   /** The row in {@code Tables.runLog} column order. */
-  Row toRow(String status, String failureReason, Instant finishedAt, Map<String, Long> stageMillis) {
+  Row toRow(
+      String status, String failureReason, Instant finishedAt, Map<String, Long> stageMillis) {
     Optional<Reconciliation> r = reconciliation;
     return RowFactory.create(
         runId,

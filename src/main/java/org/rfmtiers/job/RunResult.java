@@ -29,13 +29,39 @@ public record RunResult(
     Map<String, Long> stageMillis,
     String mode) {
 
-  static RunResult of(String runId, LocalDate snapshotDate, String warehouse, Counts counts, long customers,
-      TierResult tiers, List<Row> summary, String clvSummary, List<String> warnings, Map<String, Long> stageMillis, String mode) {
-    return new RunResult(runId, snapshotDate, warehouse, counts.read(), counts.valid(), counts.rejected(),
-        counts.afterAsOf(), counts.rejectsByReason(), customers, tiers.k(), tiers.kSelection(), tiers.silhouette(),
-        summary, clvSummary, warnings, stageMillis, mode);
+  static RunResult of(
+      String runId,
+      LocalDate snapshotDate,
+      String warehouse,
+      Counts counts,
+      long customers,
+      TierResult tiers,
+      List<Row> summary,
+      String clvSummary,
+      List<String> warnings,
+      Map<String, Long> stageMillis,
+      String mode) {
+    return new RunResult(
+        runId,
+        snapshotDate,
+        warehouse,
+        counts.read(),
+        counts.valid(),
+        counts.rejected(),
+        counts.afterAsOf(),
+        counts.rejectsByReason(),
+        customers,
+        tiers.k(),
+        tiers.kSelection(),
+        tiers.silhouette(),
+        summary,
+        clvSummary,
+        warnings,
+        stageMillis,
+        mode);
   }
 
   /** Row counts of the validation step. */
-  record Counts(long read, long valid, long rejected, long afterAsOf, Map<String, Long> rejectsByReason) {}
+  record Counts(
+      long read, long valid, long rejected, long afterAsOf, Map<String, Long> rejectsByReason) {}
 }

@@ -3,6 +3,7 @@ package org.rfmtiers.job;
 import static org.apache.spark.sql.functions.*;
 import static org.rfmtiers.Columns.*;
 
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
@@ -21,15 +22,17 @@ import org.rfmtiers.segments.TierMigration;
 import org.rfmtiers.segments.ValueMatrix;
 
 /**
- * Wires the segment stages: RFM segments, pyramid, value matrix (on CLV when this run has it), lifecycle
- * stage, and the migration from the latest earlier snapshot already in customer_rfm.
+ * Wires the segment stages: RFM segments, pyramid, value matrix (on CLV when this run has it),
+ * lifecycle stage, and the migration from the latest earlier snapshot already in customer_rfm.
  */
 final class Segmentation {
   private final SegmentSettings settings;
   private final String clvColumn;
   private final DeltaTables tables;
 
-  /** @param clvColumn the CLV stage's horizon column, e.g. clv_12m */
+  /**
+   * @param clvColumn the CLV stage's horizon column, e.g. clv_12m
+   */
   Segmentation(SegmentSettings settings, String clvColumn, DeltaTables tables) {
     this.settings = settings;
     this.clvColumn = clvColumn;
@@ -40,21 +43,35 @@ final class Segmentation {
 
   Result apply(Dataset<Row> tiered, Optional<ClvResult> clv, LocalDate snapshot) {
     Optional<Dataset<Row>> clvCustomers = clv.flatMap(ClvResult::customers);
-    Dataset<Row> customers = clvCustomers
-        .map(c -> tiered.join(c.select(col(CUSTOMER_ID), col(clvColumn).as(CLV_VALUE)), CUSTOMER_ID, "left"))
-        .orElse(tiered);
+    Dataset<Row> customers =
+        clvCustomers
+            .map(
+                c ->
+                    tiered.join(
+                        c.select(col(CUSTOMER_ID), col(clvColumn).as(CLV_VALUE)),
+                        CUSTOMER_ID,
+                        "left"))
+            .orElse(tiered);
     Optional<String> future = clvCustomers.map(c -> CLV_VALUE);
     customers = new RfmSegments(settings).apply(customers);
-    String pyramidBy = settings.pyramidBy() == SegmentSettings.PyramidBy.CLV && future.isPresent() ? CLV_VALUE : MONETARY;
+    String pyramidBy =
+        settings.pyramidBy() == SegmentSettings.PyramidBy.CLV && future.isPresent()
+            ? CLV_VALUE
+            : MONETARY;
     customers = new CustomerPyramid(settings, pyramidBy).apply(customers);
     customers = new ValueMatrix(settings, future).apply(customers);
     customers = new LifecycleStage(settings).apply(customers);
 
     Optional<LocalDate> previousDate = previousSnapshot(snapshot);
-    Dataset<Row> previous = previousDate
-        .map(date -> tables.read(Tables.CUSTOMER_RFM).filter(col(SNAPSHOT_DATE).equalTo(lit(java.sql.Date.valueOf(date)))))
-        .orElseGet(() -> noPreviousSnapshot(tiered))
-        .select(CUSTOMER_ID, TIER, TIER_NAME);
+    Dataset<Row> previous =
+        previousDate
+            .map(
+                date ->
+                    tables
+                        .read(Tables.CUSTOMER_RFM)
+                        .filter(col(SNAPSHOT_DATE).equalTo(lit(Date.valueOf(date)))))
+            .orElseGet(() -> noPreviousSnapshot(tiered))
+            .select(CUSTOMER_ID, TIER, TIER_NAME);
     TierMigration.Result migration = new TierMigration(previousDate).apply(customers, previous);
     return new Result(migration.customers(), migration.migration());
   }
@@ -64,10 +81,11 @@ final class Segmentation {
    * make the migration join a self-join, which Spark resolves to a trivially true predicate.
    */
   private static Dataset<Row> noPreviousSnapshot(Dataset<Row> customers) {
-    StructType schema = new StructType()
-        .add(CUSTOMER_ID, DataTypes.StringType)
-        .add(TIER, DataTypes.IntegerType)
-        .add(TIER_NAME, DataTypes.StringType);
+    StructType schema =
+        new StructType()
+            .add(CUSTOMER_ID, DataTypes.StringType)
+            .add(TIER, DataTypes.IntegerType)
+            .add(TIER_NAME, DataTypes.StringType);
     return customers.sparkSession().createDataFrame(List.of(), schema);
   }
 
@@ -75,9 +93,12 @@ final class Segmentation {
     if (!tables.exists(Tables.CUSTOMER_RFM)) {
       return Optional.empty();
     }
-    Row latest = tables.read(Tables.CUSTOMER_RFM)
-        .filter(col(SNAPSHOT_DATE).lt(lit(java.sql.Date.valueOf(snapshot))))
-        .agg(max(col(SNAPSHOT_DATE))).head();
+    Row latest =
+        tables
+            .read(Tables.CUSTOMER_RFM)
+            .filter(col(SNAPSHOT_DATE).lt(lit(Date.valueOf(snapshot))))
+            .agg(max(col(SNAPSHOT_DATE)))
+            .head();
     return latest.isNullAt(0) ? Optional.empty() : Optional.of(latest.getDate(0).toLocalDate());
   }
 }

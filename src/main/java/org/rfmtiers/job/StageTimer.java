@@ -23,12 +23,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Times the job's stages and logs one structured line when each starts and ends (with the rows it
- * produced, where that count is known without another Spark job). While a stage runs, the Spark jobs
- * it starts belong to the job group {@code rfm-tiers-<run id>-<stage>} with the description {@code
- * rfm-tiers <run id>: <stage>}, so the Spark UI and event log of a run read as the pipeline; the
- * calling thread's group is restored afterwards. With a status tracker (local mode, where there is no
- * cluster UI to watch), a stage still running after each interval logs a progress line: elapsed time
- * and the tasks done of the Spark stages now active.
+ * produced, where that count is known without another Spark job). While a stage runs, the Spark
+ * jobs it starts belong to the job group {@code rfm-tiers-<run id>-<stage>} with the description
+ * {@code rfm-tiers <run id>: <stage>}, so the Spark UI and event log of a run read as the pipeline;
+ * the calling thread's group is restored afterwards. With a status tracker (local mode, where there
+ * is no cluster UI to watch), a stage still running after each interval logs a progress line:
+ * elapsed time and the tasks done of the Spark stages now active.
  */
 final class StageTimer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("org.rfmtiers.stage");
@@ -44,54 +44,91 @@ final class StageTimer implements AutoCloseable {
 
   /** Names the stages' Spark jobs; progress lines (local mode only) go to the stage log. */
   StageTimer(String runId, SparkContext context, Duration interval) {
-    this(runId, Optional.of(context), context.isLocal()
-        ? Optional.of(JavaSparkContext.fromSparkContext(context).statusTracker()) : Optional.empty(), interval, LOG::info);
+    this(
+        runId,
+        Optional.of(context),
+        context.isLocal()
+            ? Optional.of(JavaSparkContext.fromSparkContext(context).statusTracker())
+            : Optional.empty(),
+        interval,
+        LOG::info);
   }
 
-  StageTimer(String runId, Optional<SparkContext> context, Optional<JavaSparkStatusTracker> tracker, Duration interval,
+  StageTimer(
+      String runId,
+      Optional<SparkContext> context,
+      Optional<JavaSparkStatusTracker> tracker,
+      Duration interval,
       Consumer<String> progressSink) {
     this.runId = runId;
     this.context = context;
     this.tracker = tracker;
     this.interval = interval;
     this.progressSink = progressSink;
-    this.ticker = tracker.isEmpty() ? null : Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "rfm-tiers-progress");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.ticker =
+        tracker.isEmpty()
+            ? null
+            : Executors.newSingleThreadScheduledExecutor(
+                runnable -> {
+                  Thread thread = new Thread(runnable, "rfm-tiers-progress");
+                  thread.setDaemon(true);
+                  return thread;
+                });
   }
 
   <T> T time(String stage, Supplier<T> work) {
     return time(stage, work, null);
   }
 
-  /** Times a stage whose end line also reports {@code rows(result)} (which must be cheap: no Spark job). */
+  /**
+   * Times a stage whose end line also reports {@code rows(result)} (which must be cheap: no Spark
+   * job).
+   */
   <T> T time(String stage, Supplier<T> work, ToLongFunction<T> rows) {
     LOG.info("run_id={} stage={} event=start", runId, stage);
     long start = System.nanoTime();
-    ScheduledFuture<?> progress = ticker == null ? null : ticker.scheduleAtFixedRate(
-        () -> progressSink.accept(progressLine(stage, start)), interval.toMillis(), interval.toMillis(),
-        TimeUnit.MILLISECONDS);
-    String[] outer = context.map(c -> new String[] {c.getLocalProperty(JOB_GROUP), c.getLocalProperty(JOB_DESCRIPTION)})
-        .orElse(null);
-    context.ifPresent(c -> c.setJobGroup("rfm-tiers-" + runId + "-" + stage, "rfm-tiers " + runId + ": " + stage, false));
+    ScheduledFuture<?> progress =
+        ticker == null
+            ? null
+            : ticker.scheduleAtFixedRate(
+                () -> progressSink.accept(progressLine(stage, start)),
+                interval.toMillis(),
+                interval.toMillis(),
+                TimeUnit.MILLISECONDS);
+    String[] outer =
+        context
+            .map(
+                c ->
+                    new String[] {
+                      c.getLocalProperty(JOB_GROUP), c.getLocalProperty(JOB_DESCRIPTION)
+                    })
+            .orElse(null);
+    context.ifPresent(
+        c ->
+            c.setJobGroup(
+                "rfm-tiers-" + runId + "-" + stage, "rfm-tiers " + runId + ": " + stage, false));
     T result = null;
     try {
       result = work.get();
       return result;
     } finally {
-      context.ifPresent(c -> {
-        c.setLocalProperty(JOB_GROUP, outer[0]);
-        c.setLocalProperty(JOB_DESCRIPTION, outer[1]);
-      });
+      context.ifPresent(
+          c -> {
+            c.setLocalProperty(JOB_GROUP, outer[0]);
+            c.setLocalProperty(JOB_DESCRIPTION, outer[1]);
+          });
       if (progress != null) {
         progress.cancel(false);
       }
       long elapsed = (System.nanoTime() - start) / 1_000_000;
       millis.merge(stage, elapsed, Long::sum);
       if (rows != null && result != null) {
-        LOG.info("run_id={} stage={} event=end ms={} rows={}", runId, stage, elapsed, rows.applyAsLong(result));
+        LOG.info(
+            "run_id={} stage={} event=end ms={} rows={}",
+            runId,
+            stage,
+            elapsed,
+            rows.applyAsLong(result));
       } else {
         LOG.info("run_id={} stage={} event=end ms={}", runId, stage, elapsed);
       }
@@ -111,8 +148,15 @@ final class StageTimer implements AutoCloseable {
         active.add(String.valueOf(id));
       }
     }
-    return String.format(Locale.ROOT, "run_id=%s stage=%s event=progress elapsed_s=%d spark_stages=[%s] tasks_done=%d/%d",
-        runId, stage, (System.nanoTime() - startNanos) / 1_000_000_000, String.join(",", active), done, tasks);
+    return String.format(
+        Locale.ROOT,
+        "run_id=%s stage=%s event=progress elapsed_s=%d spark_stages=[%s] tasks_done=%d/%d",
+        runId,
+        stage,
+        (System.nanoTime() - startNanos) / 1_000_000_000,
+        String.join(",", active),
+        done,
+        tasks);
   }
 
   Map<String, Long> millis() {

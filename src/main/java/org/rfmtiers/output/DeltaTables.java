@@ -2,25 +2,36 @@ package org.rfmtiers.output;
 
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
+import java.io.IOException;
 import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Writes the job's Delta tables under one warehouse folder ({@code <warehouse>/<table>}). A table is
- * created on first use with its partitioning, table comment and column comments. Snapshot tables are
- * written with {@code replaceWhere} on the snapshot date: one atomic Delta commit replaces exactly that
- * snapshot and leaves every other one untouched, so a re-run never duplicates.
+ * Writes the job's Delta tables under one warehouse folder ({@code <warehouse>/<table>}). A table
+ * is created on first use with its partitioning, table comment and column comments. Snapshot tables
+ * are written with {@code replaceWhere} on the snapshot date: one atomic Delta commit replaces
+ * exactly that snapshot and leaves every other one untouched, so a re-run never duplicates.
  */
 public final class DeltaTables {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeltaTables.class);
+  private static final Logger LOG = LoggerFactory.getLogger(DeltaTables.class);
   private final SparkSession spark;
   private final String warehouse;
+
   /** Tables whose schema this instance has checked or created (one instance per run). */
-  private final java.util.Set<String> ready = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> ready = ConcurrentHashMap.newKeySet();
 
   public DeltaTables(SparkSession spark, String warehouse) {
     this.spark = spark;
@@ -30,9 +41,12 @@ public final class DeltaTables {
   private static String qualify(SparkSession spark, String warehouse) {
     try {
       Path path = new Path(warehouse);
-      return path.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(path).toString();
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("cannot resolve warehouse " + warehouse + ": " + e.getMessage(), e);
+      return path.getFileSystem(spark.sparkContext().hadoopConfiguration())
+          .makeQualified(path)
+          .toString();
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "cannot resolve warehouse " + warehouse + ": " + e.getMessage(), e);
     }
   }
 
@@ -54,23 +68,35 @@ public final class DeltaTables {
 
   /** Whether the table already holds a Delta log. */
   public boolean exists(String table) {
-    // a look at the file system instead of DeltaTable.isDeltaTable, which loads the table's snapshot
+    // a look at the file system instead of DeltaTable.isDeltaTable, which loads the table's
+    // snapshot
     Path log = new Path(path(table) + "/_delta_log");
     try {
-      org.apache.hadoop.fs.FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
       return fs.exists(log) && fs.listStatus(log).length > 0;
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("cannot look for table " + path(table) + ": " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "cannot look for table " + path(table) + ": " + e.getMessage(), e);
     }
   }
 
-  /** Replaces the rows of {@code snapshot} in a snapshot-partitioned table by {@code data}, atomically. */
+  /**
+   * Replaces the rows of {@code snapshot} in a snapshot-partitioned table by {@code data},
+   * atomically.
+   */
   public void replaceSnapshot(TableSchema table, Dataset<Row> data, LocalDate snapshot) {
-    String partition = table.partitionColumn()
-        .orElseThrow(() -> new IllegalArgumentException(table.name() + " is not partitioned by snapshot"));
+    String partition =
+        table
+            .partitionColumn()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(table.name() + " is not partitioned by snapshot"));
     LOG.info("table={} snapshot={} event=write", table.name(), snapshot);
     ensure(table);
-    table.conform(data).write().format("delta")
+    table
+        .conform(data)
+        .write()
+        .format("delta")
         .mode("overwrite")
         .option("replaceWhere", partition + " = DATE'" + snapshot + "'")
         .option("mergeSchema", "true")
@@ -81,31 +107,55 @@ public final class DeltaTables {
   public void replaceAll(TableSchema table, Dataset<Row> data) {
     LOG.info("table={} event=write", table.name());
     ensure(table);
-    table.conform(data).write().format("delta").mode("overwrite").option("mergeSchema", "true")
+    table
+        .conform(data)
+        .write()
+        .format("delta")
+        .mode("overwrite")
+        .option("mergeSchema", "true")
         .save(path(table.name()));
   }
 
   /** Appends {@code data} to an unpartitioned log table. */
   public void append(TableSchema table, Dataset<Row> data) {
     ensure(table);
-    table.conform(data).write().format("delta").mode("append").option("mergeSchema", "true").save(path(table.name()));
+    table
+        .conform(data)
+        .write()
+        .format("delta")
+        .mode("append")
+        .option("mergeSchema", "true")
+        .save(path(table.name()));
   }
 
   /**
-   * Registers every existing table of the warehouse in the session catalog as {@code database.table}
-   * (external Delta tables at their paths) and a {@code customer_tiers_current_view} of the latest
-   * customer_rfm snapshot. {@code database} is validated as a plain identifier by the settings.
+   * Registers every existing table of the warehouse in the session catalog as {@code
+   * database.table} (external Delta tables at their paths) and a {@code
+   * customer_tiers_current_view} of the latest customer_rfm snapshot. {@code database} is validated
+   * as a plain identifier by the settings.
    */
-  public void register(String database, java.util.List<String> tableNames) {
+  public void register(String database, List<String> tableNames) {
     spark.sql("CREATE DATABASE IF NOT EXISTS `" + database + "`");
     for (String table : tableNames) {
       if (exists(table)) {
-        spark.sql("CREATE TABLE IF NOT EXISTS `" + database + "`.`" + table + "` USING DELTA LOCATION '"
-            + path(table).replace("'", "\\'") + "'");
+        spark.sql(
+            "CREATE TABLE IF NOT EXISTS `"
+                + database
+                + "`.`"
+                + table
+                + "` USING DELTA LOCATION '"
+                + path(table).replace("'", "\\'")
+                + "'");
       }
     }
-    spark.sql("CREATE OR REPLACE VIEW `" + database + "`.customer_tiers_current_view AS SELECT * FROM `" + database
-        + "`.customer_rfm WHERE snapshot_date = (SELECT max(snapshot_date) FROM `" + database + "`.customer_rfm)");
+    spark.sql(
+        "CREATE OR REPLACE VIEW `"
+            + database
+            + "`.customer_tiers_current_view AS SELECT * FROM `"
+            + database
+            + "`.customer_rfm WHERE snapshot_date = (SELECT max(snapshot_date) FROM `"
+            + database
+            + "`.customer_rfm)");
   }
 
   /** Reads a table back (latest version). */
@@ -114,9 +164,9 @@ public final class DeltaTables {
   }
 
   /**
-   * Creates the table on first use; on an existing table checks the schema first. A column this version
-   * adds is allowed (logged; the write merges it in), a column whose type changed fails, naming the
-   * column and both types.
+   * Creates the table on first use; on an existing table checks the schema first. A column this
+   * version adds is allowed (logged; the write merges it in), a column whose type changed fails,
+   * naming the column and both types.
    */
   private void ensure(TableSchema table) {
     if (ready.contains(table.name())) {
@@ -129,27 +179,39 @@ public final class DeltaTables {
   }
 
   /**
-   * Checks an existing table against {@code table}: returns false when it does not exist yet, true when
-   * its columns are compatible, and throws {@link SchemaChangeException} for a changed type. Call it for
-   * every table before the first write so a failing check writes nothing at all.
+   * Checks an existing table against {@code table}: returns false when it does not exist yet, true
+   * when its columns are compatible, and throws {@link SchemaChangeException} for a changed type.
+   * Call it for every table before the first write so a failing check writes nothing at all.
    */
   public boolean checkSchema(TableSchema table) {
     if (ready.contains(table.name())) {
       return true;
     }
     if (exists(table.name())) {
-      org.apache.spark.sql.types.StructType existing = read(table.name()).schema();
+      StructType existing = read(table.name()).schema();
       for (StructField field : table.schema().fields()) {
-        java.util.Optional<StructField> old = java.util.Arrays.stream(existing.fields())
-            .filter(f -> f.name().equalsIgnoreCase(field.name())).findFirst();
+        Optional<StructField> old =
+            Arrays.stream(existing.fields())
+                .filter(f -> f.name().equalsIgnoreCase(field.name()))
+                .findFirst();
         if (old.isEmpty()) {
-          LOG.info("table={} event=schema-evolution added_column={} type={}", table.name(), field.name(),
+          LOG.info(
+              "table={} event=schema-evolution added_column={} type={}",
+              table.name(),
+              field.name(),
               field.dataType().simpleString());
         } else if (!old.get().dataType().equals(field.dataType())) {
-          throw new SchemaChangeException("table " + path(table.name()) + ": column " + field.name() + " is "
-              + old.get().dataType().simpleString() + " in the table but this job writes "
-              + field.dataType().simpleString() + "; a type change is not applied automatically: migrate the "
-              + "table (or write to a new warehouse) first. Nothing was written.");
+          throw new SchemaChangeException(
+              "table "
+                  + path(table.name())
+                  + ": column "
+                  + field.name()
+                  + " is "
+                  + old.get().dataType().simpleString()
+                  + " in the table but this job writes "
+                  + field.dataType().simpleString()
+                  + "; a type change is not applied automatically: migrate the "
+                  + "table (or write to a new warehouse) first. Nothing was written.");
         }
       }
       ready.add(table.name());
@@ -159,9 +221,8 @@ public final class DeltaTables {
   }
 
   private void create(TableSchema table) {
-    DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark)
-        .location(path(table.name()))
-        .comment(table.comment());
+    DeltaTableBuilder builder =
+        DeltaTable.createIfNotExists(spark).location(path(table.name())).comment(table.comment());
     for (StructField field : table.schema().fields()) {
       builder = builder.addColumn(field);
     }
@@ -169,7 +230,9 @@ public final class DeltaTables {
       builder = builder.partitionedBy(table.partitionColumn().get());
     }
     if (!table.statsColumns().isEmpty()) {
-      builder = builder.property("delta.dataSkippingStatsColumns", String.join(",", table.statsColumns()));
+      builder =
+          builder.property(
+              "delta.dataSkippingStatsColumns", String.join(",", table.statsColumns()));
     }
     builder.execute();
   }

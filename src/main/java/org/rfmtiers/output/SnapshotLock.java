@@ -1,7 +1,9 @@
 package org.rfmtiers.output;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -9,22 +11,25 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.Properties;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An exclusive claim on writing one snapshot, so two runs of the same snapshot started together cannot
- * interleave their table writes (each Delta commit is atomic, but a snapshot spans several tables).
- * The lock is a file {@code <warehouse>/_locks/snapshot=<date>.lock} created with create-if-absent,
- * which is atomic on local and HDFS file systems (not on S3-like object stores: there, schedule runs
- * of one snapshot one at a time). It records the run id, host, pid and start time.
+ * An exclusive claim on writing one snapshot, so two runs of the same snapshot started together
+ * cannot interleave their table writes (each Delta commit is atomic, but a snapshot spans several
+ * tables). The lock is a file {@code <warehouse>/_locks/snapshot=<date>.lock} created with
+ * create-if-absent, which is atomic on local and HDFS file systems (not on S3-like object stores:
+ * there, schedule runs of one snapshot one at a time). It records the run id, host, pid and start
+ * time.
  *
- * <p>A lock is stale, and is taken over, when its process is gone (same host, pid no longer alive; the
- * case after a kill -9) or when it is older than the timeout (another host that died).
+ * <p>A lock is stale, and is taken over, when its process is gone (same host, pid no longer alive;
+ * the case after a kill -9) or when it is older than the timeout (another host that died).
  */
 public final class SnapshotLock implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotLock.class);
@@ -43,22 +48,32 @@ public final class SnapshotLock implements AutoCloseable {
     }
   }
 
-  public static SnapshotLock acquire(Configuration hadoop, String warehouse, LocalDate snapshot, String runId,
-      Duration timeout) {
-    return acquire(hadoop, new Path(warehouse + "/_locks/snapshot=" + snapshot + ".lock"), "snapshot " + snapshot,
-        runId, timeout);
+  public static SnapshotLock acquire(
+      Configuration hadoop, String warehouse, LocalDate snapshot, String runId, Duration timeout) {
+    return acquire(
+        hadoop,
+        new Path(warehouse + "/_locks/snapshot=" + snapshot + ".lock"),
+        "snapshot " + snapshot,
+        runId,
+        timeout);
   }
 
   /**
    * The claim on the incremental state tables ({@code <warehouse>/_locks/state.lock}), which every
    * {@code run --incremental} updates whatever its snapshot date.
    */
-  public static SnapshotLock acquireState(Configuration hadoop, String warehouse, String runId, Duration timeout) {
-    return acquire(hadoop, new Path(warehouse + "/_locks/state.lock"), "the incremental state", runId, timeout);
+  public static SnapshotLock acquireState(
+      Configuration hadoop, String warehouse, String runId, Duration timeout) {
+    return acquire(
+        hadoop,
+        new Path(warehouse + "/_locks/state.lock"),
+        "the incremental state",
+        runId,
+        timeout);
   }
 
-  private static SnapshotLock acquire(Configuration hadoop, Path path, String what, String runId,
-      Duration timeout) {
+  private static SnapshotLock acquire(
+      Configuration hadoop, Path path, String what, String runId, Duration timeout) {
     try {
       FileSystem fs = path.getFileSystem(hadoop);
       for (int attempt = 0; attempt < 2; attempt++) {
@@ -71,16 +86,27 @@ public final class SnapshotLock implements AutoCloseable {
         }
         String stale = staleness(holder, timeout);
         if (stale == null) {
-          throw new HeldException(what + " is being written by run " + holder.getProperty("run_id")
-              + " (pid " + holder.getProperty("pid") + " on " + holder.getProperty("host") + ", since "
-              + holder.getProperty("started_at") + "); this run wrote nothing. If that run is gone, delete " + path);
+          throw new HeldException(
+              what
+                  + " is being written by run "
+                  + holder.getProperty("run_id")
+                  + " (pid "
+                  + holder.getProperty("pid")
+                  + " on "
+                  + holder.getProperty("host")
+                  + ", since "
+                  + holder.getProperty("started_at")
+                  + "); this run wrote nothing. If that run is gone, delete "
+                  + path);
         }
-        LOG.warn("taking over the lock of run {} on {}: {}", holder.getProperty("run_id"), what, stale);
+        LOG.warn(
+            "taking over the lock of run {} on {}: {}", holder.getProperty("run_id"), what, stale);
         fs.delete(path, false);
       }
       throw new HeldException("could not lock " + what + " at " + path);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot lock " + what + " at " + path + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot lock " + what + " at " + path + ": " + e.getMessage(), e);
     }
   }
 
@@ -93,7 +119,7 @@ public final class SnapshotLock implements AutoCloseable {
     try (OutputStream out = fs.create(path, false)) {
       p.store(out, "rfm-tiers snapshot lock");
       return true;
-    } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
+    } catch (FileAlreadyExistsException e) {
       return false;
     } catch (IOException e) {
       if (fs.exists(path)) {
@@ -106,9 +132,9 @@ public final class SnapshotLock implements AutoCloseable {
   private static Properties read(FileSystem fs, Path path) throws IOException {
     Properties p = new Properties();
     try (InputStream in = fs.open(path)) {
-      p.load(new java.io.InputStreamReader(in, StandardCharsets.ISO_8859_1));
+      p.load(new InputStreamReader(in, StandardCharsets.ISO_8859_1));
       return p;
-    } catch (java.io.FileNotFoundException e) {
+    } catch (FileNotFoundException e) {
       return null;
     }
   }
@@ -120,7 +146,7 @@ public final class SnapshotLock implements AutoCloseable {
       if (Instant.parse(started).plus(timeout).isBefore(Instant.now())) {
         return "older than output.lock-timeout-minutes";
       }
-    } catch (java.time.format.DateTimeParseException e) {
+    } catch (DateTimeParseException e) {
       return "unreadable lock file";
     }
     if (host().equals(holder.getProperty("host"))) {

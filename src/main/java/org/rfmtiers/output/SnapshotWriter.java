@@ -45,7 +45,11 @@ public final class SnapshotWriter {
   private final Duration lockTimeout;
 
   public SnapshotWriter(
-      SparkSession spark, DeltaTables tables, ClvSettings clvSettings, int scale, Duration lockTimeout) {
+      SparkSession spark,
+      DeltaTables tables,
+      ClvSettings clvSettings,
+      int scale,
+      Duration lockTimeout) {
     this.spark = spark;
     this.tables = tables;
     this.clvSettings = clvSettings;
@@ -69,12 +73,17 @@ public final class SnapshotWriter {
    * Writes the snapshot.
    *
    * @throws SnapshotLock.HeldException another live run is writing the same snapshot
-   * @throws DeltaTables.SchemaChangeException a table's column has another type than this job writes
+   * @throws DeltaTables.SchemaChangeException a table's column has another type than this job
+   *     writes
    */
   public void write(Snapshot s) {
     try (SnapshotLock lock =
         SnapshotLock.acquire(
-            spark.sparkContext().hadoopConfiguration(), tables.warehouse(), s.date(), s.runId(), lockTimeout)) {
+            spark.sparkContext().hadoopConfiguration(),
+            tables.warehouse(),
+            s.date(),
+            s.runId(),
+            lockTimeout)) {
       checkSchemas();
       writeLocked(s);
     }
@@ -98,7 +107,8 @@ public final class SnapshotWriter {
 
   private void writeLocked(Snapshot s) {
     Dataset<Row> customers = stamped(s.customers(), s);
-    // beside the writes, the question customer_tiers_current needs afterwards: is there a later snapshot?
+    // beside the writes, the question customer_tiers_current needs afterwards: is there a later
+    // snapshot?
     AtomicBoolean later = new AtomicBoolean();
     inParallel(
         List.of(
@@ -109,9 +119,13 @@ public final class SnapshotWriter {
             () -> replace(Tables.tierMigration(), s.tierMigration(), s),
             () -> tables.replaceSnapshot(Tables.customerRfm(scale), customers, s.date()),
             () -> s.clv().ifPresent(clv -> writeCustomerClv(clv, s)),
-            () -> s.clv().filter(clv -> clv.customers().isPresent()).ifPresent(clv -> writeClvModel(clv, s)),
+            () ->
+                s.clv()
+                    .filter(clv -> clv.customers().isPresent())
+                    .ifPresent(clv -> writeClvModel(clv, s)),
             () -> later.set(hasLaterSnapshot(s.date()))));
-    // the latest snapshot, whichever run wrote it: re-running an old date does not make it "current"
+    // the latest snapshot, whichever run wrote it: re-running an old date does not make it
+    // "current"
     if (!later.get()) {
       tables.replaceAll(Tables.customerTiersCurrent(scale), customers);
       return;
@@ -128,8 +142,8 @@ public final class SnapshotWriter {
   }
 
   /**
-   * Whether customer_rfm holds a snapshot after {@code snapshot}; asked while this run's own rows are
-   * being written, which cannot change the answer.
+   * Whether customer_rfm holds a snapshot after {@code snapshot}; asked while this run's own rows
+   * are being written, which cannot change the answer.
    */
   private boolean hasLaterSnapshot(LocalDate snapshot) {
     return tables.exists(Tables.CUSTOMER_RFM)
@@ -184,12 +198,15 @@ public final class SnapshotWriter {
             ggFit.evaluations(),
             clv.fitMillis());
     tables.replaceSnapshot(
-        Tables.clvModel(), spark.createDataFrame(List.of(row), Tables.clvModel().schema()), s.date());
+        Tables.clvModel(),
+        spark.createDataFrame(List.of(row), Tables.clvModel().schema()),
+        s.date());
   }
 
   /** The rows with the snapshot date and run id that every snapshot table carries. */
   private static Dataset<Row> stamped(Dataset<Row> rows, Snapshot s) {
-    return rows.withColumn(SNAPSHOT_DATE, lit(Date.valueOf(s.date()))).withColumn(RUN_ID, lit(s.runId()));
+    return rows.withColumn(SNAPSHOT_DATE, lit(Date.valueOf(s.date())))
+        .withColumn(RUN_ID, lit(s.runId()));
   }
 
   /**
@@ -207,7 +224,9 @@ public final class SnapshotWriter {
           future.get();
         } catch (ExecutionException e) {
           RuntimeException cause =
-              e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+              e.getCause() instanceof RuntimeException r
+                  ? r
+                  : new IllegalStateException(e.getCause());
           if (failure == null) {
             failure = cause;
           } else {

@@ -3,6 +3,7 @@ package org.rfmtiers.output;
 import static org.apache.spark.sql.functions.*;
 import static org.rfmtiers.Columns.*;
 
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,13 +13,14 @@ import org.apache.spark.sql.SparkSession;
 import org.rfmtiers.config.MaintenanceSettings;
 
 /**
- * Housekeeping of the warehouse's Delta tables: deletes snapshots past the retention (never the latest),
- * compacts small files with OPTIMIZE (Z-ordered by customer_id for the per-customer tables), and removes
- * unreferenced files with VACUUM after the safe retention. Returns one line per table.
+ * Housekeeping of the warehouse's Delta tables: deletes snapshots past the retention (never the
+ * latest), compacts small files with OPTIMIZE (Z-ordered by customer_id for the per-customer
+ * tables), and removes unreferenced files with VACUUM after the safe retention. Returns one line
+ * per table.
  */
 public final class TableMaintenance {
-  private static final List<String> PER_CUSTOMER = List.of(Tables.CUSTOMER_RFM, Tables.CUSTOMER_CLV,
-      Tables.CUSTOMER_TIERS_CURRENT);
+  private static final List<String> PER_CUSTOMER =
+      List.of(Tables.CUSTOMER_RFM, Tables.CUSTOMER_CLV, Tables.CUSTOMER_TIERS_CURRENT);
 
   private final SparkSession spark;
   private final DeltaTables tables;
@@ -44,12 +46,25 @@ public final class TableMaintenance {
       long filesBefore = files(path);
       long deleted = 0;
       if (settings.snapshotRetentionDays().isPresent() && Tables.SNAPSHOT_TABLES.contains(table)) {
-        deleted = deleteOldSnapshots(table, path, today.minusDays(settings.snapshotRetentionDays().getAsInt()));
+        deleted =
+            deleteOldSnapshots(
+                table, path, today.minusDays(settings.snapshotRetentionDays().getAsInt()));
       }
-      spark.sql("OPTIMIZE " + path + (settings.zorder() && PER_CUSTOMER.contains(table) ? " ZORDER BY (" + CUSTOMER_ID + ")" : ""));
+      spark.sql(
+          "OPTIMIZE "
+              + path
+              + (settings.zorder() && PER_CUSTOMER.contains(table)
+                  ? " ZORDER BY (" + CUSTOMER_ID + ")"
+                  : ""));
       spark.sql("VACUUM " + path + " RETAIN " + settings.vacuumRetentionHours() + " HOURS");
-      report.add(String.format(Locale.ROOT, "%-22s files %d -> %d, snapshot rows deleted %d", table, filesBefore,
-          files(path), deleted));
+      report.add(
+          String.format(
+              Locale.ROOT,
+              "%-22s files %d -> %d, snapshot rows deleted %d",
+              table,
+              filesBefore,
+              files(path),
+              deleted));
     }
     return report;
   }
@@ -60,8 +75,10 @@ public final class TableMaintenance {
     if (latest.isNullAt(0)) {
       return 0;
     }
-    LocalDate keepFrom = cutoff.isAfter(latest.getDate(0).toLocalDate()) ? latest.getDate(0).toLocalDate() : cutoff;
-    long doomed = tables.read(table).filter(col(SNAPSHOT_DATE).lt(lit(java.sql.Date.valueOf(keepFrom)))).count();
+    LocalDate keepFrom =
+        cutoff.isAfter(latest.getDate(0).toLocalDate()) ? latest.getDate(0).toLocalDate() : cutoff;
+    long doomed =
+        tables.read(table).filter(col(SNAPSHOT_DATE).lt(lit(Date.valueOf(keepFrom)))).count();
     if (doomed > 0) {
       spark.sql("DELETE FROM " + path + " WHERE " + SNAPSHOT_DATE + " < DATE'" + keepFrom + "'");
     }

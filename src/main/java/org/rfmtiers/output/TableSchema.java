@@ -9,6 +9,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -17,11 +18,16 @@ import org.apache.spark.sql.types.StructType;
  * columns with types and comments, and the columns Delta keeps file statistics of (empty: Delta's
  * default, the first 32). {@link #conform} shapes a Dataset to exactly this schema.
  */
-public record TableSchema(String name, String comment, Optional<String> partitionColumn, StructType schema,
+public record TableSchema(
+    String name,
+    String comment,
+    Optional<String> partitionColumn,
+    StructType schema,
     List<String> statsColumns) {
 
   /** The same table under another name and comment: same columns, partitioning and statistics. */
-  public TableSchema as(String otherName, String otherComment, Optional<String> otherPartitionColumn) {
+  public TableSchema as(
+      String otherName, String otherComment, Optional<String> otherPartitionColumn) {
     return new TableSchema(otherName, otherComment, otherPartitionColumn, schema, statsColumns);
   }
 
@@ -53,7 +59,7 @@ public record TableSchema(String name, String comment, Optional<String> partitio
     }
 
     public Builder column(String column, DataType type, String columnComment) {
-      fields.add(new StructField(column, type, true, org.apache.spark.sql.types.Metadata.empty()).withComment(columnComment));
+      fields.add(new StructField(column, type, true, Metadata.empty()).withComment(columnComment));
       return this;
     }
 
@@ -72,8 +78,12 @@ public record TableSchema(String name, String comment, Optional<String> partitio
     }
 
     public TableSchema build() {
-      return new TableSchema(name, comment, Optional.ofNullable(partitionColumn),
-          new StructType(fields.toArray(StructField[]::new)), statsColumns);
+      return new TableSchema(
+          name,
+          comment,
+          Optional.ofNullable(partitionColumn),
+          new StructType(fields.toArray(StructField[]::new)),
+          statsColumns);
     }
   }
 }

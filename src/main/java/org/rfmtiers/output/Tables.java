@@ -3,8 +3,11 @@ package org.rfmtiers.output;
 import static org.rfmtiers.Columns.*;
 import static org.rfmtiers.Money.decimal;
 
+import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.rfmtiers.Money;
 
 /** The schemas of every table the job writes, with the column comments BI tools display. */
@@ -19,17 +22,39 @@ public final class Tables {
   public static final String SEGMENT_SUMMARY = "segment_summary";
   public static final String CUSTOMER_TIERS_CURRENT = "customer_tiers_current";
   public static final String TIER_MIGRATION = "tier_migration";
+
   /** The tables partitioned by snapshot_date, one snapshot per run. */
-  public static final java.util.List<String> SNAPSHOT_TABLES = java.util.List.of(CUSTOMER_RFM, TIER_SUMMARY,
-      SCORE_THRESHOLDS, SEGMENT_SUMMARY, TIER_MIGRATION, CUSTOMER_CLV, CLV_MODEL, REJECTED_TRANSACTIONS);
+  public static final List<String> SNAPSHOT_TABLES =
+      List.of(
+          CUSTOMER_RFM,
+          TIER_SUMMARY,
+          SCORE_THRESHOLDS,
+          SEGMENT_SUMMARY,
+          TIER_MIGRATION,
+          CUSTOMER_CLV,
+          CLV_MODEL,
+          REJECTED_TRANSACTIONS);
+
   public static final String STATE_LINES = "state_lines";
   public static final String STATE_CUSTOMERS = "state_customers";
   public static final String STATE_LOG = "state_log";
+
   /** The state of {@code run --incremental}: not for BI, kept by the job between runs. */
-  public static final java.util.List<String> STATE_TABLES = java.util.List.of(STATE_LINES, STATE_CUSTOMERS, STATE_LOG);
+  public static final List<String> STATE_TABLES = List.of(STATE_LINES, STATE_CUSTOMERS, STATE_LOG);
+
   /** Every table the job writes for BI (the state tables aside). */
-  public static final java.util.List<String> ALL = java.util.List.of(CUSTOMER_RFM, TIER_SUMMARY, SCORE_THRESHOLDS,
-      SEGMENT_SUMMARY, TIER_MIGRATION, CUSTOMER_CLV, CLV_MODEL, CUSTOMER_TIERS_CURRENT, REJECTED_TRANSACTIONS, RUN_LOG);
+  public static final List<String> ALL =
+      List.of(
+          CUSTOMER_RFM,
+          TIER_SUMMARY,
+          SCORE_THRESHOLDS,
+          SEGMENT_SUMMARY,
+          TIER_MIGRATION,
+          CUSTOMER_CLV,
+          CLV_MODEL,
+          CUSTOMER_TIERS_CURRENT,
+          REJECTED_TRANSACTIONS,
+          RUN_LOG);
 
   private static final DataType STRING = DataTypes.StringType;
   private static final DataType INT = DataTypes.IntegerType;
@@ -40,48 +65,97 @@ public final class Tables {
   private Tables() {}
 
   public static TableSchema customerRfm(int scale) {
-    return TableSchema.table(CUSTOMER_RFM,
+    return TableSchema.table(
+            CUSTOMER_RFM,
             "One row per customer per snapshot: RFM features, 1-5 scores and the k-means value tier.")
-        .column(SNAPSHOT_DATE, DATE, "As-of date of the snapshot; only transactions before it count (partition column)")
+        .column(
+            SNAPSHOT_DATE,
+            DATE,
+            "As-of date of the snapshot; only transactions before it count (partition column)")
         .column(RUN_ID, STRING, "Run that wrote this snapshot (see run_log)")
         .column(CUSTOMER_ID, STRING, "Customer id as read from the input, trimmed")
         .column(FIRST_PURCHASE_DATE, DATE, "Date of the first purchase")
         .column(LAST_PURCHASE_DATE, DATE, "Date of the most recent purchase")
-        .column(RECENCY_DAYS, INT, "Days from the last purchase date to the snapshot date (1 = bought the day before)")
-        .column(FREQUENCY, LONG, "Distinct purchase orders (or purchase days, per features.frequency-basis); returns never count")
+        .column(
+            RECENCY_DAYS,
+            INT,
+            "Days from the last purchase date to the snapshot date (1 = bought the day before)")
+        .column(
+            FREQUENCY,
+            LONG,
+            "Distinct purchase orders (or purchase days, per features.frequency-basis); returns never count")
         .column(PURCHASE_DAYS, LONG, "Distinct days with a purchase")
-        .column(MONETARY, decimal(scale), "Total spend: purchases, minus returns when returns.policy = net")
-        .column(AVG_ORDER_VALUE, decimal(scale), "monetary / frequency, rounded half-up to the money scale")
+        .column(
+            MONETARY,
+            decimal(scale),
+            "Total spend: purchases, minus returns when returns.policy = net")
+        .column(
+            AVG_ORDER_VALUE,
+            decimal(scale),
+            "monetary / frequency, rounded half-up to the money scale")
         .column(TENURE_DAYS, INT, "Days from the first purchase date to the snapshot date")
         .column(RETURN_COUNT, LONG, "Number of return or cancellation lines")
-        .column(RETURNED_AMOUNT, decimal(scale), "Total value of returns and cancellations, as a positive number")
-        .column(CURRENT_VALUE, decimal(scale), "Spend over the last segments.matrix.current-window-days days")
+        .column(
+            RETURNED_AMOUNT,
+            decimal(scale),
+            "Total value of returns and cancellations, as a positive number")
+        .column(
+            CURRENT_VALUE,
+            decimal(scale),
+            "Spend over the last segments.matrix.current-window-days days")
         .column(ORDERS_RECENT, LONG, "Orders in the last segments.lifecycle.trend-window-days days")
         .column(ORDERS_PRIOR, LONG, "Orders in the trend window before that")
-        .column(MEAN_PURCHASE_GAP_DAYS, DOUBLE, "Mean days between purchase days (null for one purchase day)")
-        .column(R_SCORE, INT, "Recency score 1-5, 5 = most recent (quintile of customers, or fixed cut points)")
+        .column(
+            MEAN_PURCHASE_GAP_DAYS,
+            DOUBLE,
+            "Mean days between purchase days (null for one purchase day)")
+        .column(
+            R_SCORE,
+            INT,
+            "Recency score 1-5, 5 = most recent (quintile of customers, or fixed cut points)")
         .column(F_SCORE, INT, "Frequency score 1-5, 5 = most frequent")
         .column(M_SCORE, INT, "Monetary score 1-5, 5 = highest spend")
         .column(RFM_CELL, STRING, "The three scores as one code, e.g. \"545\" = R 5, F 4, M 5")
         .column(RFM_SCORE, INT, "r_score + f_score + m_score (3-15)")
-        .column(CLUSTER_ID, INT, "Raw k-means cluster index (not comparable across snapshots; use tier)")
+        .column(
+            CLUSTER_ID,
+            INT,
+            "Raw k-means cluster index (not comparable across snapshots; use tier)")
         .column(TIER, INT, "Value tier, 1 = most valuable; ordered by cluster value every run")
         .column(TIER_NAME, STRING, "Display name of the tier (tiers.names)")
-        .column(PREVIOUS_TIER, INT, "Tier in the previous snapshot (null: new customer or first snapshot)")
-        .column(RFM_SEGMENT, STRING, "One of the 8 classic RFM segments, e.g. IMPORTANT_VALUE (stable code)")
+        .column(
+            PREVIOUS_TIER,
+            INT,
+            "Tier in the previous snapshot (null: new customer or first snapshot)")
+        .column(
+            RFM_SEGMENT,
+            STRING,
+            "One of the 8 classic RFM segments, e.g. IMPORTANT_VALUE (stable code)")
         .column(RFM_SEGMENT_NAME, STRING, "Segment label in segments.language")
         .column(RFM_SEGMENT_ACTION, STRING, "Recommended action for the segment")
         .column(CUSTOMER_LAYER, STRING, "Customer pyramid layer: VIP, MAJOR, ORDINARY or SMALL")
         .column(CUSTOMER_LAYER_NAME, STRING, "Pyramid layer label in segments.language")
-        .column(FUTURE_VALUE, DOUBLE, "Future value: CLV over the horizon, or the RFM proxy (future_value_source)")
+        .column(
+            FUTURE_VALUE,
+            DOUBLE,
+            "Future value: CLV over the horizon, or the RFM proxy (future_value_source)")
         .column(FUTURE_VALUE_SOURCE, STRING, "clv or rfm_proxy")
         .column(VALUE_MATRIX, STRING, "Current x future value: VIP, DEVELOP, MAINTAIN or ABANDON")
         .column(VALUE_MATRIX_NAME, STRING, "Value matrix label in segments.language")
         .column(LIFECYCLE_STAGE, STRING, "EXPLORATION, FORMATION, STABILITY, DECLINE or CHURNED")
         .column(LIFECYCLE_STAGE_NAME, STRING, "Lifecycle label in segments.language")
         .partitionedBy(SNAPSHOT_DATE)
-        // the id (lookups; maintain Z-orders by it) and the codes dashboards filter on, not the money columns
-        .statsColumns(CUSTOMER_ID, R_SCORE, F_SCORE, M_SCORE, TIER, RFM_SEGMENT, CUSTOMER_LAYER, VALUE_MATRIX,
+        // the id (lookups; maintain Z-orders by it) and the codes dashboards filter on, not the
+        // money columns
+        .statsColumns(
+            CUSTOMER_ID,
+            R_SCORE,
+            F_SCORE,
+            M_SCORE,
+            TIER,
+            RFM_SEGMENT,
+            CUSTOMER_LAYER,
+            VALUE_MATRIX,
             LIFECYCLE_STAGE)
         .build();
   }
@@ -89,13 +163,16 @@ public final class Tables {
   /** customer_rfm's latest snapshot, rewritten after every run: dashboards need no date filter. */
   public static TableSchema customerTiersCurrent(int scale) {
     TableSchema rfm = customerRfm(scale);
-    return rfm.as(CUSTOMER_TIERS_CURRENT,
+    return rfm.as(
+        CUSTOMER_TIERS_CURRENT,
         "The latest snapshot of customer_rfm (same columns), replaced atomically after every run.",
-        java.util.Optional.empty());
+        Optional.empty());
   }
 
   public static TableSchema segmentSummary(int scale) {
-    return TableSchema.table(SEGMENT_SUMMARY, "Per snapshot, scheme and segment: size, revenue share and mean R/F/M.")
+    return TableSchema.table(
+            SEGMENT_SUMMARY,
+            "Per snapshot, scheme and segment: size, revenue share and mean R/F/M.")
         .column(SNAPSHOT_DATE, DATE, "As-of date of the snapshot (partition column)")
         .column(RUN_ID, STRING, "Run that wrote this snapshot")
         .column(SCHEME, STRING, "rfm_segment, customer_layer, value_matrix or lifecycle_stage")
@@ -104,7 +181,10 @@ public final class Tables {
         .column(CUSTOMERS, LONG, "Customers in the segment")
         .column(CUSTOMER_SHARE, DOUBLE, "Share of the snapshot's customers (0-1)")
         .column(REVENUE, decimal(scale), "Sum of monetary")
-        .column(REVENUE_SHARE, DOUBLE, "Share of the snapshot's monetary (0-1); for customer_layer the 80/20 check")
+        .column(
+            REVENUE_SHARE,
+            DOUBLE,
+            "Share of the snapshot's monetary (0-1); for customer_layer the 80/20 check")
         .column(MEAN_RECENCY_DAYS, DOUBLE, "Mean recency_days")
         .column(MEAN_FREQUENCY, DOUBLE, "Mean frequency")
         .column(MEAN_MONETARY, DOUBLE, "Mean monetary")
@@ -113,11 +193,13 @@ public final class Tables {
   }
 
   public static TableSchema tierMigration() {
-    return TableSchema.table(TIER_MIGRATION,
+    return TableSchema.table(
+            TIER_MIGRATION,
             "Per snapshot: customers moving from each tier of the previous snapshot to each tier of this one.")
         .column(SNAPSHOT_DATE, DATE, "As-of date of this snapshot (partition column)")
         .column(RUN_ID, STRING, "Run that wrote this snapshot")
-        .column(PREVIOUS_SNAPSHOT_DATE, DATE, "The latest earlier snapshot (null for the first one)")
+        .column(
+            PREVIOUS_SNAPSHOT_DATE, DATE, "The latest earlier snapshot (null for the first one)")
         .column(FROM_TIER, INT, "Tier in the previous snapshot (null: new customer)")
         .column(FROM_TIER_NAME, STRING, "Name of from_tier")
         .column(TO_TIER, INT, "Tier in this snapshot (null: customer lost)")
@@ -129,7 +211,9 @@ public final class Tables {
   }
 
   public static TableSchema tierSummary(int scale) {
-    return TableSchema.table(TIER_SUMMARY, "Per snapshot and value tier: size, revenue share, R/F/M statistics and the k-means centre.")
+    return TableSchema.table(
+            TIER_SUMMARY,
+            "Per snapshot and value tier: size, revenue share, R/F/M statistics and the k-means centre.")
         .column(SNAPSHOT_DATE, DATE, "As-of date of the snapshot (partition column)")
         .column(RUN_ID, STRING, "Run that wrote this snapshot")
         .column(TIER, INT, "Value tier, 1 = most valuable")
@@ -153,25 +237,41 @@ public final class Tables {
   }
 
   public static TableSchema scoreThresholds() {
-    return TableSchema.table(SCORE_THRESHOLDS, "Per snapshot, metric and score: the value range that received the score.")
+    return TableSchema.table(
+            SCORE_THRESHOLDS,
+            "Per snapshot, metric and score: the value range that received the score.")
         .column(SNAPSHOT_DATE, DATE, "As-of date of the snapshot (partition column)")
         .column(RUN_ID, STRING, "Run that wrote this snapshot")
         .column(METRIC, STRING, "recency_days, frequency or monetary")
         .column(SCORE, INT, "Score 1-5 (5 = best; for recency, the most recent)")
-        .column(MIN_VALUE, DOUBLE, "Smallest value with this score (quantile) or lower cut point, exclusive (fixed)")
-        .column(MAX_VALUE, DOUBLE, "Largest value with this score (quantile) or upper cut point, inclusive (fixed)")
+        .column(
+            MIN_VALUE,
+            DOUBLE,
+            "Smallest value with this score (quantile) or lower cut point, exclusive (fixed)")
+        .column(
+            MAX_VALUE,
+            DOUBLE,
+            "Largest value with this score (quantile) or upper cut point, inclusive (fixed)")
         .column(CUSTOMERS, LONG, "Customers with this score")
-        .column(METHOD, STRING, "quantile: equal-count bins computed this run; fixed: cut points from scores.thresholds")
+        .column(
+            METHOD,
+            STRING,
+            "quantile: equal-count bins computed this run; fixed: cut points from scores.thresholds")
         .partitionedBy(SNAPSHOT_DATE)
         .build();
   }
 
   public static TableSchema rejectedTransactions() {
-    return TableSchema.table(REJECTED_TRANSACTIONS, "Input rows that failed validation, with their raw values and the reason.")
+    return TableSchema.table(
+            REJECTED_TRANSACTIONS,
+            "Input rows that failed validation, with their raw values and the reason.")
         .column(SNAPSHOT_DATE, DATE, "As-of date of the run that read the row (partition column)")
         .column(RUN_ID, STRING, "Run that rejected the row")
         .column(SOURCE_FILE, STRING, "File the row came from")
-        .column(REJECT_REASON, STRING, "Reason code, e.g. MISSING_CUSTOMER_ID, BAD_TIMESTAMP, BAD_AMOUNT (see README)")
+        .column(
+            REJECT_REASON,
+            STRING,
+            "Reason code, e.g. MISSING_CUSTOMER_ID, BAD_TIMESTAMP, BAD_AMOUNT (see README)")
         .column(RAW_CUSTOMER_ID, STRING, "Customer id exactly as read")
         .column(RAW_ORDER_ID, STRING, "Order id exactly as read")
         .column(RAW_ORDER_TS, STRING, "Timestamp exactly as read")
@@ -184,29 +284,49 @@ public final class Tables {
         .build();
   }
 
-  /** Per-customer CLV; the horizon-named columns follow clv.horizon (e.g. clv_12m for "12 months"). */
+  /**
+   * Per-customer CLV; the horizon-named columns follow clv.horizon (e.g. clv_12m for "12 months").
+   */
   public static TableSchema customerClv(String horizonLabel) {
-    return TableSchema.table(CUSTOMER_CLV,
+    return TableSchema.table(
+            CUSTOMER_CLV,
             "One row per customer per snapshot: BG/NBD + Gamma-Gamma probability alive, expected purchases and CLV.")
         .column(SNAPSHOT_DATE, DATE, "As-of date of the snapshot (partition column)")
         .column(RUN_ID, STRING, "Run that wrote this snapshot")
-        .column(CUSTOMER_ID, STRING, "Customer id (joins customer_rfm on customer_id and snapshot_date)")
+        .column(
+            CUSTOMER_ID,
+            STRING,
+            "Customer id (joins customer_rfm on customer_id and snapshot_date)")
         .column(REPEAT_PURCHASE_DAYS, INT, "x: distinct purchase days after the first one")
         .column(TIME_TO_LAST_PURCHASE, DOUBLE, "t_x: first to last purchase day, in time_unit")
-        .column(CUSTOMER_AGE, DOUBLE, "T: first purchase day to the day before the snapshot, in time_unit")
-        .column(REPEAT_AVG_VALUE, DOUBLE, "m_x: mean spend per repeat purchase day (null without repeats)")
+        .column(
+            CUSTOMER_AGE,
+            DOUBLE,
+            "T: first purchase day to the day before the snapshot, in time_unit")
+        .column(
+            REPEAT_AVG_VALUE,
+            DOUBLE,
+            "m_x: mean spend per repeat purchase day (null without repeats)")
         .column(P_ALIVE, DOUBLE, "Probability the customer is still active (BG/NBD)")
         .column(EXPECTED_NEXT, DOUBLE, "Expected purchase days in the next time_unit")
-        .column(EXPECTED_PURCHASES_PREFIX + horizonLabel, DOUBLE, "Expected purchase days over the horizon " + horizonLabel)
+        .column(
+            EXPECTED_PURCHASES_PREFIX + horizonLabel,
+            DOUBLE,
+            "Expected purchase days over the horizon " + horizonLabel)
         .column(EXPECTED_AOV, DOUBLE, "Expected spend per purchase day (Gamma-Gamma)")
-        .column(CLV_PREFIX + horizonLabel, DOUBLE, "Discounted expected value over the horizon " + horizonLabel + " x clv.margin")
+        .column(
+            CLV_PREFIX + horizonLabel,
+            DOUBLE,
+            "Discounted expected value over the horizon " + horizonLabel + " x clv.margin")
         .column(TIME_UNIT, STRING, "days or weeks: the unit of the model's times")
         .partitionedBy(SNAPSHOT_DATE)
         .build();
   }
 
   public static TableSchema clvModel() {
-    return TableSchema.table(CLV_MODEL, "Per snapshot: the fitted BG/NBD and Gamma-Gamma parameters and fit diagnostics.")
+    return TableSchema.table(
+            CLV_MODEL,
+            "Per snapshot: the fitted BG/NBD and Gamma-Gamma parameters and fit diagnostics.")
         .column(SNAPSHOT_DATE, DATE, "As-of date of the snapshot (partition column)")
         .column(RUN_ID, STRING, "Run that fitted the models")
         .column(TIME_UNIT, STRING, "days or weeks")
@@ -234,42 +354,77 @@ public final class Tables {
   }
 
   public static TableSchema runLog(int scale) {
-    return TableSchema.table(RUN_LOG, "One row per run, successful or failed: inputs, counts, model choice, timings, reconciliation.")
+    return TableSchema.table(
+            RUN_LOG,
+            "One row per run, successful or failed: inputs, counts, model choice, timings, reconciliation.")
         .column(RUN_ID, STRING, "Unique id of the run")
-        .column(SNAPSHOT_DATE, DATE, "As-of date of the snapshot (null if the run failed before choosing it)")
+        .column(
+            SNAPSHOT_DATE,
+            DATE,
+            "As-of date of the snapshot (null if the run failed before choosing it)")
         .column(STATUS, STRING, "succeeded or failed")
         .column(FAILURE_REASON, STRING, "One-line reason when status = failed")
         .column(STARTED_AT, DataTypes.TimestampType, "Start of the run")
         .column(FINISHED_AT, DataTypes.TimestampType, "End of the run")
         .column(INPUT_URI, STRING, "Input as given")
         .column(INPUT_FORMAT, STRING, "csv, parquet, delta or text")
-        .column(INPUT_FILES, DataTypes.createArrayType(STRING), "The fixed file listing the run read (Delta: table@version)")
+        .column(
+            INPUT_FILES,
+            DataTypes.createArrayType(STRING),
+            "The fixed file listing the run read (Delta: table@version)")
         .column(ROWS_READ, LONG, "Rows read from the input")
         .column(ROWS_VALID, LONG, "Rows that passed validation")
         .column(ROWS_REJECTED, LONG, "Rows written to rejected_transactions")
-        .column(ROWS_AFTER_AS_OF, LONG, "Valid rows on or after the snapshot date, ignored by this snapshot")
+        .column(
+            ROWS_AFTER_AS_OF,
+            LONG,
+            "Valid rows on or after the snapshot date, ignored by this snapshot")
         .column(CUSTOMERS, LONG, "Customers in customer_rfm")
         .column(K, INT, "Number of value tiers")
-        .column(K_SELECTION, STRING, "auto (silhouette), fixed (tiers.k) or reduced (too few distinct customers)")
+        .column(
+            K_SELECTION,
+            STRING,
+            "auto (silhouette), fixed (tiers.k) or reduced (too few distinct customers)")
         .column(SILHOUETTE, DOUBLE, "Silhouette of the chosen k on the selection sample")
-        .column(SILHOUETTE_BY_K, DataTypes.createMapType(INT, DOUBLE), "Silhouette of every candidate k")
-        .column(STAGE_MS, DataTypes.createMapType(STRING, LONG), "Wall time per stage in milliseconds")
+        .column(
+            SILHOUETTE_BY_K,
+            DataTypes.createMapType(INT, DOUBLE),
+            "Silhouette of every candidate k")
+        .column(
+            STAGE_MS, DataTypes.createMapType(STRING, LONG), "Wall time per stage in milliseconds")
         .column(RETURNS_POLICY, STRING, "exclude or net")
-        .column(VALID_AMOUNT, decimal(scale), "Sum of valid amounts before the snapshot date counted by the policy")
+        .column(
+            VALID_AMOUNT,
+            decimal(scale),
+            "Sum of valid amounts before the snapshot date counted by the policy")
         .column(MONETARY_TOTAL, decimal(scale), "Sum of monetary over customer_rfm")
-        .column(UNATTRIBUTED_AMOUNT, decimal(scale), "Returns of customers with no purchase (net policy), not in any monetary")
-        .column(RECONCILED, DataTypes.BooleanType, "valid_amount = monetary_total + unattributed_amount")
+        .column(
+            UNATTRIBUTED_AMOUNT,
+            decimal(scale),
+            "Returns of customers with no purchase (net policy), not in any monetary")
+        .column(
+            RECONCILED,
+            DataTypes.BooleanType,
+            "valid_amount = monetary_total + unattributed_amount")
         .column(WARNINGS, DataTypes.createArrayType(STRING), "Warnings raised during the run")
         .column(SETTINGS, STRING, "Effective settings of the run")
-        .column(MODE, STRING, "full, incremental (run --incremental on its state), or full with the reason the"
-            + " incremental state was rebuilt")
+        .column(
+            MODE,
+            STRING,
+            "full, incremental (run --incremental on its state), or full with the reason the"
+                + " incremental state was rebuilt")
         .build();
   }
 
-  /** Valid input lines summed per file, customer, order, day and kind: what incremental runs recompute from. */
+  /**
+   * Valid input lines summed per file, customer, order, day and kind: what incremental runs
+   * recompute from.
+   */
   public static TableSchema stateLines(int scale) {
-    return TableSchema.table(STATE_LINES, "Incremental state: valid transaction lines summed per file, customer,"
-            + " order, day and kind. Folded in by MERGE; rebuilt by a full run with --incremental.")
+    return TableSchema.table(
+            STATE_LINES,
+            "Incremental state: valid transaction lines summed per file, customer,"
+                + " order, day and kind. Folded in by MERGE; rebuilt by a full run with --incremental.")
         .column(SOURCE_FILE, STRING, "Input file of the lines")
         .column(CUSTOMER_ID, STRING, "Customer id")
         .column(ORDER_ID, STRING, "Order id (null without an order id column)")
@@ -282,10 +437,15 @@ public final class Tables {
         .build();
   }
 
-  /** Per-customer sums as of the state's snapshot date; the windowed columns are recomputed each run. */
+  /**
+   * Per-customer sums as of the state's snapshot date; the windowed columns are recomputed each
+   * run.
+   */
   public static TableSchema stateCustomers(int scale) {
-    return TableSchema.table(STATE_CUSTOMERS, "Incremental state: per-customer sums before the snapshot date of"
-            + " the state_log row that names this table version.")
+    return TableSchema.table(
+            STATE_CUSTOMERS,
+            "Incremental state: per-customer sums before the snapshot date of"
+                + " the state_log row that names this table version.")
         .column(CUSTOMER_ID, STRING, "Customer id")
         .column(FIRST_PURCHASE_DATE, DATE, "First purchase date (null: returns only)")
         .column(LAST_PURCHASE_DATE, DATE, "Last purchase date")
@@ -294,7 +454,10 @@ public final class Tables {
         .column(MONETARY, decimal(scale), "Spend per returns.policy")
         .column(RETURN_COUNT, LONG, "Return lines")
         .column(RETURNED_AMOUNT, decimal(scale), "Returned value, positive")
-        .column(CURRENT_VALUE, decimal(scale), "Spend in the current-value window before the snapshot date")
+        .column(
+            CURRENT_VALUE,
+            decimal(scale),
+            "Spend in the current-value window before the snapshot date")
         .column(ORDERS_RECENT, LONG, "Orders in the last trend window")
         .column(ORDERS_PRIOR, LONG, "Orders in the trend window before that")
         .column(DAY_SPEND, Money.SPEND, "Spend of all purchase days (CLV input)")
@@ -304,16 +467,27 @@ public final class Tables {
 
   /** One row per committed incremental state: the commit point of run --incremental. */
   public static TableSchema stateLog(int scale) {
-    return TableSchema.table(STATE_LOG, "Incremental state commits: which snapshot, files and settings the state holds.")
+    return TableSchema.table(
+            STATE_LOG,
+            "Incremental state commits: which snapshot, files and settings the state holds.")
         .column(RUN_ID, STRING, "Run that committed the state")
         .column(SNAPSHOT_DATE, DATE, "As-of date of state_customers at customers_version")
         .column(COMMITTED_AT, DataTypes.TimestampType, "When the state was committed")
-        .column(SETTINGS_FINGERPRINT, STRING, "Settings the sums depend on (input, validation, returns, features)")
-        .column(FILES, DataTypes.createArrayType(new org.apache.spark.sql.types.StructType()
-            .add("path", STRING).add("size", LONG).add("modified", LONG)), "Input files folded into state_lines")
+        .column(
+            SETTINGS_FINGERPRINT,
+            STRING,
+            "Settings the sums depend on (input, validation, returns, features)")
+        .column(
+            FILES,
+            DataTypes.createArrayType(
+                new StructType().add("path", STRING).add("size", LONG).add("modified", LONG)),
+            "Input files folded into state_lines")
         .column(CUSTOMERS_VERSION, LONG, "Delta version of state_customers as of snapshot_date")
         .column(LATEST_ORDER_DATE, DATE, "Latest valid order date in state_lines")
-        .column(VALID_AMOUNT, decimal(scale), "Valid amount before snapshot_date counted by the returns policy")
+        .column(
+            VALID_AMOUNT,
+            decimal(scale),
+            "Valid amount before snapshot_date counted by the returns policy")
         .column(ROWS_AFTER_AS_OF, LONG, "Valid lines dated on or after snapshot_date")
         .build();
   }

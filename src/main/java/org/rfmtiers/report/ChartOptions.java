@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.rfmtiers.report.ReportFigures.Histogram;
 import org.rfmtiers.report.ReportFigures.MigrationCell;
 import org.rfmtiers.report.ReportFigures.SegmentFigures;
@@ -13,9 +14,9 @@ import org.rfmtiers.report.ReportFigures.Spread;
 import org.rfmtiers.report.ReportFigures.TierFigures;
 
 /**
- * Apache ECharts option objects for the report's charts, as plain maps and lists (serialised to JSON by
- * {@link ReportPage}). Only data and declarative options: no JavaScript functions, so no text from
- * the tables ever becomes code.
+ * Apache ECharts option objects for the report's charts, as plain maps and lists (serialised to
+ * JSON by {@link ReportPage}). Only data and declarative options: no JavaScript functions, so no
+ * text from the tables ever becomes code.
  */
 final class ChartOptions {
   private ChartOptions() {}
@@ -37,10 +38,22 @@ final class ChartOptions {
     return Math.round(value * scale) / scale;
   }
 
-  private static Map<String, Object> base(Object xAxis, Object yAxis, List<Object> series, boolean legend) {
-    Map<String, Object> option = obj("animation", false, "tooltip", obj("trigger", "axis"),
-        "grid", obj("left", 8, "right", 16, "top", legend ? 36 : 16, "bottom", 8, "containLabel", true),
-        "xAxis", xAxis, "yAxis", yAxis, "series", series);
+  private static Map<String, Object> base(
+      Object xAxis, Object yAxis, List<Object> series, boolean legend) {
+    Map<String, Object> option =
+        obj(
+            "animation",
+            false,
+            "tooltip",
+            obj("trigger", "axis"),
+            "grid",
+            obj("left", 8, "right", 16, "top", legend ? 36 : 16, "bottom", 8, "containLabel", true),
+            "xAxis",
+            xAxis,
+            "yAxis",
+            yAxis,
+            "series",
+            series);
     if (legend) {
       option.put("legend", obj("top", 0));
     }
@@ -48,10 +61,14 @@ final class ChartOptions {
   }
 
   private static Map<String, Object> category(List<String> names) {
-    return obj("type", "category", "data", names, "axisLabel", obj("interval", 0, "hideOverlap", true));
+    return obj(
+        "type", "category", "data", names, "axisLabel", obj("interval", 0, "hideOverlap", true));
   }
 
-  /** The category axis of horizontal bars: the first category on top (ECharts draws the first at the bottom). */
+  /**
+   * The category axis of horizontal bars: the first category on top (ECharts draws the first at the
+   * bottom).
+   */
   private static Map<String, Object> topDown(List<String> names) {
     Map<String, Object> axis = category(names);
     axis.put("inverse", true);
@@ -73,22 +90,37 @@ final class ChartOptions {
   /** Share of customers and of revenue per tier, side by side. */
   static Map<String, Object> tierShares(List<TierFigures> tiers) {
     List<String> names = tiers.stream().map(ChartOptions::tierLabel).toList();
-    return base(category(names), value(" %"), List.of(
-        bar("customers %", tiers.stream().map(t -> percent(t.customerShare())).toList()),
-        bar("revenue %", tiers.stream().map(t -> percent(t.revenueShare())).toList())), true);
+    return base(
+        category(names),
+        value(" %"),
+        List.of(
+            bar("customers %", tiers.stream().map(t -> percent(t.customerShare())).toList()),
+            bar("revenue %", tiers.stream().map(t -> percent(t.revenueShare())).toList())),
+        true);
   }
 
   /** One metric's p5 / p25 / median / p75 / p95 per tier as a box plot. */
-  static Map<String, Object> spreadByTier(List<TierFigures> tiers, java.util.function.Function<TierFigures, Spread> metric,
-      String unit) {
+  static Map<String, Object> spreadByTier(
+      List<TierFigures> tiers, Function<TierFigures, Spread> metric, String unit) {
     List<Object> boxes = new ArrayList<>();
     for (TierFigures t : tiers) {
       Spread s = metric.apply(t);
-      boxes.add(s == null ? List.of() : List.of(round(s.p5(), 2), round(s.p25(), 2), round(s.median(), 2),
-          round(s.p75(), 2), round(s.p95(), 2)));
+      boxes.add(
+          s == null
+              ? List.of()
+              : List.of(
+                  round(s.p5(), 2),
+                  round(s.p25(), 2),
+                  round(s.median(), 2),
+                  round(s.p75(), 2),
+                  round(s.p95(), 2)));
     }
-    Map<String, Object> option = base(category(tiers.stream().map(ChartOptions::tierLabel).toList()), value(unit),
-        List.of(obj("name", "p5 / p25 / median / p75 / p95", "type", "boxplot", "data", boxes)), false);
+    Map<String, Object> option =
+        base(
+            category(tiers.stream().map(ChartOptions::tierLabel).toList()),
+            value(unit),
+            List.of(obj("name", "p5 / p25 / median / p75 / p95", "type", "boxplot", "data", boxes)),
+            false);
     option.put("tooltip", obj("trigger", "item"));
     return option;
   }
@@ -101,8 +133,12 @@ final class ChartOptions {
     double[][] centres = new double[tiers.size()][3];
     for (int i = 0; i < tiers.size(); i++) {
       TierFigures t = tiers.get(i);
-      centres[i] = new double[] {-Math.log1p(t.centreRecencyDays()), Math.log1p(t.centreFrequency()),
-          Math.log1p(Math.max(0, t.centreMonetary()))};
+      centres[i] =
+          new double[] {
+            -Math.log1p(t.centreRecencyDays()),
+            Math.log1p(t.centreFrequency()),
+            Math.log1p(Math.max(0, t.centreMonetary()))
+          };
     }
     for (int metric = 0; metric < 3; metric++) {
       double mean = 0;
@@ -120,10 +156,22 @@ final class ChartOptions {
     }
     List<Object> series = new ArrayList<>();
     for (int i = 0; i < tiers.size(); i++) {
-      series.add(obj("name", tierLabel(tiers.get(i)), "type", "line", "symbolSize", 8,
-          "data", List.of(centres[i][0], centres[i][1], centres[i][2])));
+      series.add(
+          obj(
+              "name",
+              tierLabel(tiers.get(i)),
+              "type",
+              "line",
+              "symbolSize",
+              8,
+              "data",
+              List.of(centres[i][0], centres[i][1], centres[i][2])));
     }
-    return base(category(List.of("recency (inverted)", "frequency", "monetary")), obj("type", "value"), series, true);
+    return base(
+        category(List.of("recency (inverted)", "frequency", "monetary")),
+        obj("type", "value"),
+        series,
+        true);
   }
 
   /** Silhouette of every candidate k; the chosen k drawn larger and in red. */
@@ -131,44 +179,91 @@ final class ChartOptions {
     List<Object> points = new ArrayList<>();
     for (Map.Entry<Integer, Double> e : byK.entrySet()) {
       double s = round(e.getValue(), 4);
-      points.add(e.getKey() == chosenK
-          ? obj("value", s, "symbolSize", 14, "itemStyle", obj("color", "#c0392b"))
-          : obj("value", s));
+      points.add(
+          e.getKey() == chosenK
+              ? obj("value", s, "symbolSize", 14, "itemStyle", obj("color", "#c0392b"))
+              : obj("value", s));
     }
-    return base(category(byK.keySet().stream().map(k -> "k = " + k).toList()), obj("type", "value", "scale", true),
-        List.of(obj("name", "silhouette", "type", "line", "symbolSize", 8, "data", points)), false);
+    return base(
+        category(byK.keySet().stream().map(k -> "k = " + k).toList()),
+        obj("type", "value", "scale", true),
+        List.of(obj("name", "silhouette", "type", "line", "symbolSize", 8, "data", points)),
+        false);
   }
 
-  /** Share of customers and revenue per segment of one scheme, as horizontal bars in the given order (top first). */
+  /**
+   * Share of customers and revenue per segment of one scheme, as horizontal bars in the given order
+   * (top first).
+   */
   static Map<String, Object> segmentShares(List<SegmentFigures> segments) {
-    return base(value(" %"), topDown(segments.stream().map(SegmentFigures::name).toList()),
-        List.of(bar("customers %", segments.stream().map(s -> percent(s.customerShare())).toList()),
-            bar("revenue %", segments.stream().map(s -> percent(s.revenueShare())).toList())), true);
+    return base(
+        value(" %"),
+        topDown(segments.stream().map(SegmentFigures::name).toList()),
+        List.of(
+            bar("customers %", segments.stream().map(s -> percent(s.customerShare())).toList()),
+            bar("revenue %", segments.stream().map(s -> percent(s.revenueShare())).toList())),
+        true);
   }
 
-  /** The customer pyramid: layers from VIP (top) to SMALL, labelled with their customer and revenue shares. */
+  /**
+   * The customer pyramid: layers from VIP (top) to SMALL, labelled with their customer and revenue
+   * shares.
+   */
   static Map<String, Object> pyramid(List<SegmentFigures> layers, List<String> topDown) {
     List<Object> data = new ArrayList<>();
     for (int i = 0; i < topDown.size(); i++) {
       String code = topDown.get(i);
-      Optional<SegmentFigures> layer = layers.stream().filter(s -> s.code().equals(code)).findFirst();
+      Optional<SegmentFigures> layer =
+          layers.stream().filter(s -> s.code().equals(code)).findFirst();
       if (layer.isEmpty()) {
         continue;
       }
       SegmentFigures s = layer.get();
-      data.add(obj("value", i + 1, "name", String.format(Locale.ROOT, "%s: %.1f %% of customers, %.1f %% of revenue",
-          s.name(), 100 * s.customerShare(), 100 * s.revenueShare())));
+      data.add(
+          obj(
+              "value",
+              i + 1,
+              "name",
+              String.format(
+                  Locale.ROOT,
+                  "%s: %.1f %% of customers, %.1f %% of revenue",
+                  s.name(),
+                  100 * s.customerShare(),
+                  100 * s.revenueShare())));
     }
-    return obj("animation", false, "tooltip", obj("trigger", "item", "formatter", "{b}"),
-        "series", List.of(obj("type", "funnel", "sort", "ascending", "left", "2%", "width", "45%", "gap", 2,
-            "label", obj("position", "right", "formatter", "{b}"), "data", data)));
+    return obj(
+        "animation",
+        false,
+        "tooltip",
+        obj("trigger", "item", "formatter", "{b}"),
+        "series",
+        List.of(
+            obj(
+                "type",
+                "funnel",
+                "sort",
+                "ascending",
+                "left",
+                "2%",
+                "width",
+                "45%",
+                "gap",
+                2,
+                "label",
+                obj("position", "right", "formatter", "{b}"),
+                "data",
+                data)));
   }
 
   /** Customers from each previous tier (or new) to each current tier (or lost), as a heat map. */
   static Map<String, Object> migration(List<MigrationCell> cells, List<TierFigures> tiers) {
     int maxTier = tiers.stream().mapToInt(TierFigures::tier).max().orElse(0);
     for (MigrationCell c : cells) {
-      maxTier = Math.max(maxTier, Math.max(c.fromTier() == null ? 0 : c.fromTier(), c.toTier() == null ? 0 : c.toTier()));
+      maxTier =
+          Math.max(
+              maxTier,
+              Math.max(
+                  c.fromTier() == null ? 0 : c.fromTier(), c.toTier() == null ? 0 : c.toTier()));
     }
     List<String> from = new ArrayList<>();
     List<String> to = new ArrayList<>();
@@ -186,24 +281,56 @@ final class ChartOptions {
       data.add(List.of(x, y, c.customers()));
       max = Math.max(max, c.customers());
     }
-    return obj("animation", false, "tooltip", obj("position", "top"),
-        "grid", obj("left", 8, "right", 16, "top", 16, "bottom", 56, "containLabel", true),
-        "xAxis", obj("type", "category", "data", to, "splitArea", obj("show", true)),
-        "yAxis", obj("type", "category", "data", from, "inverse", true, "splitArea", obj("show", true)),
-        "visualMap", obj("min", 0, "max", max, "calculable", true, "orient", "horizontal", "left", "center", "bottom", 0,
-            "itemHeight", 120),
-        "series", List.of(obj("name", "customers", "type", "heatmap", "data", data, "label", obj("show", true))));
+    return obj(
+        "animation",
+        false,
+        "tooltip",
+        obj("position", "top"),
+        "grid",
+        obj("left", 8, "right", 16, "top", 16, "bottom", 56, "containLabel", true),
+        "xAxis",
+        obj("type", "category", "data", to, "splitArea", obj("show", true)),
+        "yAxis",
+        obj("type", "category", "data", from, "inverse", true, "splitArea", obj("show", true)),
+        "visualMap",
+        obj(
+            "min",
+            0,
+            "max",
+            max,
+            "calculable",
+            true,
+            "orient",
+            "horizontal",
+            "left",
+            "center",
+            "bottom",
+            0,
+            "itemHeight",
+            120),
+        "series",
+        List.of(
+            obj("name", "customers", "type", "heatmap", "data", data, "label", obj("show", true))));
   }
 
   /** Customers per bin; bins labelled by their range. */
   static Map<String, Object> histogram(Histogram h, String seriesName, int digits) {
     List<String> labels = new ArrayList<>();
     for (int i = 0; i < h.counts().size(); i++) {
-      labels.add(h.lowerBounds().get(i) < 0 ? "< " + format(h.upperBounds().get(i), digits)
-          : format(h.lowerBounds().get(i), digits) + "–" + format(h.upperBounds().get(i), digits));
+      labels.add(
+          h.lowerBounds().get(i) < 0
+              ? "< " + format(h.upperBounds().get(i), digits)
+              : format(h.lowerBounds().get(i), digits)
+                  + "–"
+                  + format(h.upperBounds().get(i), digits));
     }
-    Map<String, Object> option = base(obj("type", "category", "data", labels), obj("type", "value"),
-        List.of(obj("name", seriesName, "type", "bar", "barCategoryGap", "5%", "data", h.counts())), false);
+    Map<String, Object> option =
+        base(
+            obj("type", "category", "data", labels),
+            obj("type", "value"),
+            List.of(
+                obj("name", seriesName, "type", "bar", "barCategoryGap", "5%", "data", h.counts())),
+            false);
     return option;
   }
 
@@ -215,23 +342,50 @@ final class ChartOptions {
   }
 
   /** Rows read by outcome: valid, after the snapshot date, and each reject reason (log scale). */
-  static Map<String, Object> dataQuality(ReportFigures.RunFigures run, Map<String, Long> rejectsByReason) {
+  static Map<String, Object> dataQuality(
+      ReportFigures.RunFigures run, Map<String, Long> rejectsByReason) {
     List<String> names = new ArrayList<>();
     List<Object> values = new ArrayList<>();
     names.add("valid, in snapshot");
-    values.add(obj("value", run.rowsValid() - run.rowsAfterAsOf(), "itemStyle", obj("color", "#27ae60")));
+    values.add(
+        obj("value", run.rowsValid() - run.rowsAfterAsOf(), "itemStyle", obj("color", "#27ae60")));
     if (run.rowsAfterAsOf() > 0) {
       names.add("valid, on/after snapshot date");
       values.add(obj("value", run.rowsAfterAsOf(), "itemStyle", obj("color", "#95a5a6")));
     }
-    rejectsByReason.forEach((reason, count) -> {
-      names.add("rejected: " + reason);
-      values.add(obj("value", count, "itemStyle", obj("color", "#c0392b")));
-    });
-    Map<String, Object> option = base(obj("type", "log", "min", 1), topDown(names),
-        List.of(obj("name", "rows", "type", "bar", "data", values, "label", obj("show", true, "position", "right"))),
-        false);
-    option.put("grid", obj("left", 8, "right", 64, "top", 16, "bottom", 8, "containLabel", true)); // room for the labels
+    rejectsByReason.forEach(
+        (reason, count) -> {
+          names.add("rejected: " + reason);
+          values.add(obj("value", count, "itemStyle", obj("color", "#c0392b")));
+        });
+    Map<String, Object> option =
+        base(
+            obj("type", "log", "min", 1),
+            topDown(names),
+            List.of(
+                obj(
+                    "name",
+                    "rows",
+                    "type",
+                    "bar",
+                    "data",
+                    values,
+                    "label",
+                    obj("show", true, "position", "right"))),
+            false);
+    option.put(
+        "grid",
+        obj(
+            "left",
+            8,
+            "right",
+            64,
+            "top",
+            16,
+            "bottom",
+            8,
+            "containLabel",
+            true)); // room for the labels
     return option;
   }
 
@@ -240,8 +394,19 @@ final class ChartOptions {
     List<String> names = new ArrayList<>(stageMillis.keySet());
     List<Object> seconds = new ArrayList<>();
     names.forEach(stage -> seconds.add(round(stageMillis.get(stage) / 1000.0, 1)));
-    return base(value(" s"), topDown(names),
-        List.of(obj("name", "seconds", "type", "bar", "data", seconds, "label", obj("show", true, "position", "right"))),
+    return base(
+        value(" s"),
+        topDown(names),
+        List.of(
+            obj(
+                "name",
+                "seconds",
+                "type",
+                "bar",
+                "data",
+                seconds,
+                "label",
+                obj("show", true, "position", "right"))),
         false);
   }
 }

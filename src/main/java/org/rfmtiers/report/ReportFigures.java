@@ -4,8 +4,10 @@ import static org.apache.spark.sql.functions.*;
 import static org.rfmtiers.Columns.*;
 
 import java.math.BigDecimal;
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +19,9 @@ import org.apache.spark.sql.Row;
 
 /**
  * Everything the report shows about one snapshot, small enough for the driver: per-tier rows and
- * quantiles, per-segment rows, the migration cells, binned CLV, the run's data-quality counts. Built
- * from the snapshot's tables by {@link #of}; every collect is bounded by tiers, segments, bins or
- * {@code topCustomers}.
+ * quantiles, per-segment rows, the migration cells, binned CLV, the run's data-quality counts.
+ * Built from the snapshot's tables by {@link #of}; every collect is bounded by tiers, segments,
+ * bins or {@code topCustomers}.
  */
 public record ReportFigures(
     LocalDate snapshot,
@@ -34,40 +36,89 @@ public record ReportFigures(
     List<Map<String, Object>> topCustomers) {
 
   /** The run_log row of the run that wrote the snapshot. */
-  public record RunFigures(String runId, String startedAt, String finishedAt, String inputUri, long rowsRead,
-      long rowsValid, long rowsRejected, long rowsAfterAsOf, long customers, int k, String kSelection,
-      Double silhouette, BigDecimal monetaryTotal, boolean reconciled, Map<String, Long> stageMillis,
+  public record RunFigures(
+      String runId,
+      String startedAt,
+      String finishedAt,
+      String inputUri,
+      long rowsRead,
+      long rowsValid,
+      long rowsRejected,
+      long rowsAfterAsOf,
+      long customers,
+      int k,
+      String kSelection,
+      Double silhouette,
+      BigDecimal monetaryTotal,
+      boolean reconciled,
+      Map<String, Long> stageMillis,
       List<String> warnings) {}
 
   /** p5, p25, median, p75, p95 of one metric in one tier. */
   public record Spread(double p5, double p25, double median, double p75, double p95) {}
 
-  public record TierFigures(int tier, String name, long customers, double customerShare, double revenueShare,
-      BigDecimal revenue, double centreRecencyDays, double centreFrequency, double centreMonetary,
-      Spread recencyDays, Spread frequency, Spread monetary) {}
+  public record TierFigures(
+      int tier,
+      String name,
+      long customers,
+      double customerShare,
+      double revenueShare,
+      BigDecimal revenue,
+      double centreRecencyDays,
+      double centreFrequency,
+      double centreMonetary,
+      Spread recencyDays,
+      Spread frequency,
+      Spread monetary) {}
 
-  public record SegmentFigures(String code, String name, long customers, double customerShare,
-      double revenueShare, double meanRecencyDays, double meanFrequency, double meanMonetary) {}
+  public record SegmentFigures(
+      String code,
+      String name,
+      long customers,
+      double customerShare,
+      double revenueShare,
+      double meanRecencyDays,
+      double meanFrequency,
+      double meanMonetary) {}
 
   /** Customers moving from a tier (null: new) to a tier (null: lost). */
   public record MigrationCell(Integer fromTier, Integer toTier, long customers) {}
 
-  /** Customers per bin [lower, upper); a lower bound of -1 marks the bin of everything below its upper bound. */
+  /**
+   * Customers per bin [lower, upper); a lower bound of -1 marks the bin of everything below its
+   * upper bound.
+   */
   public record Histogram(List<Double> lowerBounds, List<Double> upperBounds, List<Long> counts) {}
 
-  public record ClvFigures(String horizon, Map<String, Double> parameters, Histogram value, Histogram probabilityAlive,
+  public record ClvFigures(
+      String horizon,
+      Map<String, Double> parameters,
+      Histogram value,
+      Histogram probabilityAlive,
       double totalValue) {}
 
-  /** The snapshot's rows of each table the report reads (filtered to the snapshot by the caller). */
-  public record Snapshot(LocalDate date, Row runLog, Dataset<Row> customers, Dataset<Row> tierSummary,
-      Dataset<Row> segmentSummary, Dataset<Row> migration, Dataset<Row> rejected,
-      Optional<Dataset<Row>> customerClv, Optional<Row> clvModel) {}
+  /**
+   * The snapshot's rows of each table the report reads (filtered to the snapshot by the caller).
+   */
+  public record Snapshot(
+      LocalDate date,
+      Row runLog,
+      Dataset<Row> customers,
+      Dataset<Row> tierSummary,
+      Dataset<Row> segmentSummary,
+      Dataset<Row> migration,
+      Dataset<Row> rejected,
+      Optional<Dataset<Row>> customerClv,
+      Optional<Row> clvModel) {}
 
   private static final List<String> PIPELINE =
-      List.of("read", "validate", "features", "scores", "tiers", "clv", "segments", "summary", "write");
+      List.of(
+          "read", "validate", "features", "scores", "tiers", "clv", "segments", "summary", "write");
   private static final double[] SPREAD = {0.05, 0.25, 0.5, 0.75, 0.95};
+
   /** CLV bins are equal on a log scale: four per power of ten from 1 up; one bin below 1. */
   private static final int BINS_PER_DECADE = 4;
+
   private static final int P_ALIVE_BINS = 20;
 
   public static ReportFigures of(Snapshot s, int topCustomers) {
@@ -76,16 +127,38 @@ public record ReportFigures(
     for (Row r : s.tierSummary().orderBy(TIER).collectAsList()) { // k rows
       int tier = r.getAs(TIER);
       Spread[] spread = spreads.getOrDefault(tier, new Spread[3]);
-      tiers.add(new TierFigures(tier, r.getAs(TIER_NAME), r.<Long>getAs(CUSTOMERS), r.<Double>getAs(CUSTOMER_SHARE),
-          orZero(r.getAs(REVENUE_SHARE)), r.getAs(REVENUE), r.<Double>getAs(CENTRE_RECENCY_DAYS),
-          r.<Double>getAs(CENTRE_FREQUENCY), r.<Double>getAs(CENTRE_MONETARY), spread[0], spread[1], spread[2]));
+      tiers.add(
+          new TierFigures(
+              tier,
+              r.getAs(TIER_NAME),
+              r.<Long>getAs(CUSTOMERS),
+              r.<Double>getAs(CUSTOMER_SHARE),
+              orZero(r.getAs(REVENUE_SHARE)),
+              r.getAs(REVENUE),
+              r.<Double>getAs(CENTRE_RECENCY_DAYS),
+              r.<Double>getAs(CENTRE_FREQUENCY),
+              r.<Double>getAs(CENTRE_MONETARY),
+              spread[0],
+              spread[1],
+              spread[2]));
     }
     Map<String, List<SegmentFigures>> segments = new LinkedHashMap<>();
-    for (Row r : s.segmentSummary().orderBy(col(SCHEME), col(CUSTOMERS).desc(), col(SEGMENT)).collectAsList()) {
-      segments.computeIfAbsent(r.getAs(SCHEME), scheme -> new ArrayList<>()).add(new SegmentFigures(
-          r.getAs(SEGMENT), r.getAs(SEGMENT_NAME), r.<Long>getAs(CUSTOMERS), r.<Double>getAs(CUSTOMER_SHARE),
-          orZero(r.getAs(REVENUE_SHARE)), orZero(r.getAs(MEAN_RECENCY_DAYS)), orZero(r.getAs(MEAN_FREQUENCY)),
-          orZero(r.getAs(MEAN_MONETARY))));
+    for (Row r :
+        s.segmentSummary()
+            .orderBy(col(SCHEME), col(CUSTOMERS).desc(), col(SEGMENT))
+            .collectAsList()) {
+      segments
+          .computeIfAbsent(r.getAs(SCHEME), scheme -> new ArrayList<>())
+          .add(
+              new SegmentFigures(
+                  r.getAs(SEGMENT),
+                  r.getAs(SEGMENT_NAME),
+                  r.<Long>getAs(CUSTOMERS),
+                  r.<Double>getAs(CUSTOMER_SHARE),
+                  orZero(r.getAs(REVENUE_SHARE)),
+                  orZero(r.getAs(MEAN_RECENCY_DAYS)),
+                  orZero(r.getAs(MEAN_FREQUENCY)),
+                  orZero(r.getAs(MEAN_MONETARY))));
     }
     Optional<LocalDate> previous = Optional.empty();
     List<MigrationCell> migration = new ArrayList<>();
@@ -93,16 +166,28 @@ public record ReportFigures(
       if (r.isNullAt(r.fieldIndex(PREVIOUS_SNAPSHOT_DATE))) {
         continue;
       }
-      previous = Optional.of(r.<java.sql.Date>getAs(PREVIOUS_SNAPSHOT_DATE).toLocalDate());
-      migration.add(new MigrationCell(r.getAs(FROM_TIER), r.getAs(TO_TIER), r.<Long>getAs(CUSTOMERS)));
+      previous = Optional.of(r.<Date>getAs(PREVIOUS_SNAPSHOT_DATE).toLocalDate());
+      migration.add(
+          new MigrationCell(r.getAs(FROM_TIER), r.getAs(TO_TIER), r.<Long>getAs(CUSTOMERS)));
     }
     Map<String, Long> rejects = new TreeMap<>();
-    for (Row r : s.rejected().groupBy(REJECT_REASON).count().collectAsList()) { // one row per reason
+    for (Row r :
+        s.rejected().groupBy(REJECT_REASON).count().collectAsList()) { // one row per reason
       rejects.put(r.getString(0), r.getLong(1));
     }
-    Optional<ClvFigures> clv = s.customerClv().flatMap(c -> s.clvModel().map(m -> clvFigures(c, m)));
-    return new ReportFigures(s.date(), runFigures(s.runLog()), tiers, silhouette(s.runLog()), segments, previous,
-        migration, clv, rejects, topCustomers(s, topCustomers));
+    Optional<ClvFigures> clv =
+        s.customerClv().flatMap(c -> s.clvModel().map(m -> clvFigures(c, m)));
+    return new ReportFigures(
+        s.date(),
+        runFigures(s.runLog()),
+        tiers,
+        silhouette(s.runLog()),
+        segments,
+        previous,
+        migration,
+        clv,
+        rejects,
+        topCustomers(s, topCustomers));
   }
 
   private static RunFigures runFigures(Row log) {
@@ -110,15 +195,30 @@ public record ReportFigures(
     if (!log.isNullAt(log.fieldIndex(STAGE_MS))) {
       // a map column keeps no order: the job's stages in pipeline order, then any other
       Map<String, Long> stored = log.getJavaMap(log.fieldIndex(STAGE_MS));
-      PIPELINE.stream().filter(stored::containsKey).forEach(stage -> stages.put(stage, stored.get(stage)));
-      new java.util.TreeMap<>(stored).forEach(stages::putIfAbsent);
+      PIPELINE.stream()
+          .filter(stored::containsKey)
+          .forEach(stage -> stages.put(stage, stored.get(stage)));
+      new TreeMap<>(stored).forEach(stages::putIfAbsent);
     }
-    List<String> warnings = log.isNullAt(log.fieldIndex(WARNINGS)) ? List.of() : log.getList(log.fieldIndex(WARNINGS));
-    return new RunFigures(log.getAs(RUN_ID), String.valueOf(log.<Object>getAs(STARTED_AT)),
-        String.valueOf(log.<Object>getAs(FINISHED_AT)), log.getAs(INPUT_URI), log.<Long>getAs(ROWS_READ),
-        log.<Long>getAs(ROWS_VALID), log.<Long>getAs(ROWS_REJECTED), log.<Long>getAs(ROWS_AFTER_AS_OF),
-        log.<Long>getAs(CUSTOMERS), log.<Integer>getAs(K), log.getAs(K_SELECTION), log.getAs(SILHOUETTE),
-        log.getAs(MONETARY_TOTAL), Boolean.TRUE.equals(log.getAs(RECONCILED)), stages, List.copyOf(warnings));
+    List<String> warnings =
+        log.isNullAt(log.fieldIndex(WARNINGS)) ? List.of() : log.getList(log.fieldIndex(WARNINGS));
+    return new RunFigures(
+        log.getAs(RUN_ID),
+        String.valueOf(log.<Object>getAs(STARTED_AT)),
+        String.valueOf(log.<Object>getAs(FINISHED_AT)),
+        log.getAs(INPUT_URI),
+        log.<Long>getAs(ROWS_READ),
+        log.<Long>getAs(ROWS_VALID),
+        log.<Long>getAs(ROWS_REJECTED),
+        log.<Long>getAs(ROWS_AFTER_AS_OF),
+        log.<Long>getAs(CUSTOMERS),
+        log.<Integer>getAs(K),
+        log.getAs(K_SELECTION),
+        log.getAs(SILHOUETTE),
+        log.getAs(MONETARY_TOTAL),
+        Boolean.TRUE.equals(log.getAs(RECONCILED)),
+        stages,
+        List.copyOf(warnings));
   }
 
   private static Map<Integer, Double> silhouette(Row log) {
@@ -131,12 +231,16 @@ public record ReportFigures(
 
   /** Per tier: the spread of recency, frequency and monetary (approximate quantiles, one pass). */
   private static Map<Integer, Spread[]> spreads(Dataset<Row> customers) {
-    Column quantiles = array(java.util.Arrays.stream(SPREAD).mapToObj(p -> lit(p)).toArray(Column[]::new));
+    Column quantiles = array(Arrays.stream(SPREAD).mapToObj(p -> lit(p)).toArray(Column[]::new));
     Map<Integer, Spread[]> byTier = new TreeMap<>();
-    for (Row r : customers.groupBy(TIER).agg(
-        percentile_approx(col(RECENCY_DAYS).cast("double"), quantiles, lit(10_000)),
-        percentile_approx(col(FREQUENCY).cast("double"), quantiles, lit(10_000)),
-        percentile_approx(col(MONETARY).cast("double"), quantiles, lit(10_000))).collectAsList()) { // k rows
+    for (Row r :
+        customers
+            .groupBy(TIER)
+            .agg(
+                percentile_approx(col(RECENCY_DAYS).cast("double"), quantiles, lit(10_000)),
+                percentile_approx(col(FREQUENCY).cast("double"), quantiles, lit(10_000)),
+                percentile_approx(col(MONETARY).cast("double"), quantiles, lit(10_000)))
+            .collectAsList()) { // k rows
       Spread[] spread = new Spread[3];
       for (int metric = 0; metric < 3; metric++) {
         List<Double> q = r.getList(metric + 1);
@@ -150,12 +254,19 @@ public record ReportFigures(
   private static ClvFigures clvFigures(Dataset<Row> customerClv, Row model) {
     String horizon = model.getAs(HORIZON);
     Column value = col(CLV_PREFIX + horizon);
-    Column bin = when(value.lt(1), lit(-1L)).otherwise(floor(log10(value).multiply(BINS_PER_DECADE)));
+    Column bin =
+        when(value.lt(1), lit(-1L)).otherwise(floor(log10(value).multiply(BINS_PER_DECADE)));
     List<Double> lower = new ArrayList<>();
     List<Double> upper = new ArrayList<>();
     List<Long> counts = new ArrayList<>();
     // quarter decades from 1 to the largest CLV: a few dozen bins at most
-    for (Row r : customerClv.filter(value.isNotNull()).groupBy(bin.as("bin")).count().orderBy("bin").collectAsList()) {
+    for (Row r :
+        customerClv
+            .filter(value.isNotNull())
+            .groupBy(bin.as("bin"))
+            .count()
+            .orderBy("bin")
+            .collectAsList()) {
       long b = r.getLong(0);
       lower.add(b < 0 ? -1.0 : Math.pow(10, b / (double) BINS_PER_DECADE)); // -1: the "below 1" bin
       upper.add(b < 0 ? 1.0 : Math.pow(10, (b + 1) / (double) BINS_PER_DECADE));
@@ -164,7 +275,8 @@ public record ReportFigures(
     Histogram valueHistogram = new Histogram(lower, upper, counts);
     long[] alive = new long[P_ALIVE_BINS];
     Column aliveBin = least(floor(col(P_ALIVE).multiply(P_ALIVE_BINS)), lit(P_ALIVE_BINS - 1));
-    for (Row r : customerClv.filter(col(P_ALIVE).isNotNull()).groupBy(aliveBin).count().collectAsList()) {
+    for (Row r :
+        customerClv.filter(col(P_ALIVE).isNotNull()).groupBy(aliveBin).count().collectAsList()) {
       alive[(int) r.getLong(0)] = r.getLong(1);
     }
     List<Double> aliveLower = new ArrayList<>();
@@ -180,7 +292,11 @@ public record ReportFigures(
     for (String name : List.of(BGNBD_R, BGNBD_ALPHA, BGNBD_A, BGNBD_B, GG_P, GG_Q, GG_GAMMA)) {
       parameters.put(name, model.getAs(name));
     }
-    return new ClvFigures(horizon, parameters, valueHistogram, new Histogram(aliveLower, aliveUpper, aliveCounts),
+    return new ClvFigures(
+        horizon,
+        parameters,
+        valueHistogram,
+        new Histogram(aliveLower, aliveUpper, aliveCounts),
         total.isNullAt(0) ? 0 : total.getDouble(0));
   }
 
@@ -189,10 +305,21 @@ public record ReportFigures(
       return List.of();
     }
     List<Map<String, Object>> rows = new ArrayList<>();
-    for (Row r : s.customers().orderBy(col(MONETARY).desc(), col(CUSTOMER_ID))
-        .select(CUSTOMER_ID, TIER_NAME, RFM_SEGMENT_NAME, CUSTOMER_LAYER_NAME, LIFECYCLE_STAGE_NAME, RECENCY_DAYS,
-            FREQUENCY, MONETARY, FUTURE_VALUE)
-        .limit(limit).collectAsList()) {
+    for (Row r :
+        s.customers()
+            .orderBy(col(MONETARY).desc(), col(CUSTOMER_ID))
+            .select(
+                CUSTOMER_ID,
+                TIER_NAME,
+                RFM_SEGMENT_NAME,
+                CUSTOMER_LAYER_NAME,
+                LIFECYCLE_STAGE_NAME,
+                RECENCY_DAYS,
+                FREQUENCY,
+                MONETARY,
+                FUTURE_VALUE)
+            .limit(limit)
+            .collectAsList()) {
       Map<String, Object> row = new LinkedHashMap<>();
       for (String field : r.schema().fieldNames()) {
         row.put(field, r.getAs(field));

@@ -18,10 +18,11 @@ import org.rfmtiers.report.ReportFigures.SegmentFigures;
 import org.rfmtiers.report.ReportFigures.TierFigures;
 
 /**
- * Renders {@link ReportFigures} as one self-contained HTML page: the ECharts library is inlined from
- * its WebJar, so the page opens offline and fetches nothing. Table text is HTML-escaped and chart data
- * is JSON with {@code <}, {@code >} and {@code &} escaped, so ids or names from the data cannot inject
- * markup or script. A script error or a chart that drew nothing is shown at the top of the page.
+ * Renders {@link ReportFigures} as one self-contained HTML page: the ECharts library is inlined
+ * from its WebJar, so the page opens offline and fetches nothing. Table text is HTML-escaped and
+ * chart data is JSON with {@code <}, {@code >} and {@code &} escaped, so ids or names from the data
+ * cannot inject markup or script. A script error or a chart that drew nothing is shown at the top
+ * of the page.
  */
 public final class ReportPage {
   static final String ECHARTS = "META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js";
@@ -44,11 +45,24 @@ public final class ReportPage {
     ReportFigures.RunFigures run = figures.run();
     html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
-        .append("<title>rfm-tiers report ").append(figures.snapshot()).append("</title>\n<style>").append(CSS)
-        .append("</style>\n<script>").append(ERROR_TRAP).append("</script>\n</head><body>\n");
-    html.append("<header><h1>Customer value report — snapshot ").append(figures.snapshot()).append("</h1><p>run ")
-        .append(escape(run.runId())).append(" · started ").append(escape(run.startedAt())).append(" · finished ")
-        .append(escape(run.finishedAt())).append(" · input <code>").append(escape(run.inputUri())).append("</code></p>")
+        .append("<title>rfm-tiers report ")
+        .append(figures.snapshot())
+        .append("</title>\n<style>")
+        .append(CSS)
+        .append("</style>\n<script>")
+        .append(ERROR_TRAP)
+        .append("</script>\n</head><body>\n");
+    html.append("<header><h1>Customer value report — snapshot ")
+        .append(figures.snapshot())
+        .append("</h1><p>run ")
+        .append(escape(run.runId()))
+        .append(" · started ")
+        .append(escape(run.startedAt()))
+        .append(" · finished ")
+        .append(escape(run.finishedAt()))
+        .append(" · input <code>")
+        .append(escape(run.inputUri()))
+        .append("</code></p>")
         .append("<div id=\"report-errors\" hidden></div></header>\n<main>\n");
     keyFigures(run);
     tiers();
@@ -57,9 +71,14 @@ public final class ReportPage {
     clv();
     dataQuality(run);
     topCustomers();
-    html.append("</main>\n<footer>Written by rfm-tiers. Charts: Apache ECharts 5.3.1 (Apache License 2.0), bundled.</footer>\n");
+    html.append(
+        "</main>\n<footer>Written by rfm-tiers. Charts: Apache ECharts 5.3.1 (Apache License 2.0), bundled.</footer>\n");
     html.append("<script>").append(echarts()).append("</script>\n");
-    html.append("<script>var CHARTS = ").append(scriptJson(charts)).append(";\n").append(DRAW).append("</script>\n");
+    html.append("<script>var CHARTS = ")
+        .append(scriptJson(charts))
+        .append(";\n")
+        .append(DRAW)
+        .append("</script>\n");
     html.append("</body></html>\n");
     return html.toString();
   }
@@ -69,12 +88,30 @@ public final class ReportPage {
     kpi("customers", String.format(Locale.ROOT, "%,d", run.customers()));
     kpi("revenue in snapshot", money(run.monetaryTotal()));
     kpi("rows read", String.format(Locale.ROOT, "%,d", run.rowsRead()));
-    kpi("rows rejected", String.format(Locale.ROOT, "%,d (%.2f %%)", run.rowsRejected(),
-        run.rowsRead() == 0 ? 0 : 100.0 * run.rowsRejected() / run.rowsRead()));
-    kpi("value tiers", run.k() + " (" + run.kSelection()
-        + (run.silhouette() == null ? "" : String.format(Locale.ROOT, ", silhouette %.3f", run.silhouette())) + ")");
+    kpi(
+        "rows rejected",
+        String.format(
+            Locale.ROOT,
+            "%,d (%.2f %%)",
+            run.rowsRejected(),
+            run.rowsRead() == 0 ? 0 : 100.0 * run.rowsRejected() / run.rowsRead()));
+    kpi(
+        "value tiers",
+        run.k()
+            + " ("
+            + run.kSelection()
+            + (run.silhouette() == null
+                ? ""
+                : String.format(Locale.ROOT, ", silhouette %.3f", run.silhouette()))
+            + ")");
     kpi("reconciled", run.reconciled() ? "yes" : "NO");
-    figures.clv().ifPresent(c -> kpi("CLV over " + c.horizon(), String.format(Locale.ROOT, "%,.0f", c.totalValue())));
+    figures
+        .clv()
+        .ifPresent(
+            c ->
+                kpi(
+                    "CLV over " + c.horizon(),
+                    String.format(Locale.ROOT, "%,.0f", c.totalValue())));
     html.append("</section>\n");
     if (!run.warnings().isEmpty()) {
       html.append("<section class=\"warnings\"><h2>Warnings</h2><ul>");
@@ -84,46 +121,88 @@ public final class ReportPage {
   }
 
   private void kpi(String label, String value) {
-    html.append("<div class=\"kpi\"><div class=\"kpi-value\">").append(escape(value))
-        .append("</div><div class=\"kpi-label\">").append(escape(label)).append("</div></div>");
+    html.append("<div class=\"kpi\"><div class=\"kpi-value\">")
+        .append(escape(value))
+        .append("</div><div class=\"kpi-label\">")
+        .append(escape(label))
+        .append("</div></div>");
   }
 
   private void tiers() {
     List<TierFigures> tiers = figures.tiers();
-    section("Value tiers", "k-means on log-scaled recency, frequency and monetary; tier 1 is the most valuable.");
+    section(
+        "Value tiers",
+        "k-means on log-scaled recency, frequency and monetary; tier 1 is the most valuable.");
     chart("tier-shares", "Tier sizes and revenue shares", ChartOptions.tierShares(tiers));
-    chart("tier-recency", "Recency (days) per tier: p5, p25, median, p75, p95",
+    chart(
+        "tier-recency",
+        "Recency (days) per tier: p5, p25, median, p75, p95",
         ChartOptions.spreadByTier(tiers, TierFigures::recencyDays, ""));
-    chart("tier-frequency", "Frequency (orders) per tier", ChartOptions.spreadByTier(tiers, TierFigures::frequency, ""));
-    chart("tier-monetary", "Monetary per tier", ChartOptions.spreadByTier(tiers, TierFigures::monetary, ""));
-    chart("tier-snake", "Cluster centres (snake plot): log scale, standardised across tiers, up = better",
+    chart(
+        "tier-frequency",
+        "Frequency (orders) per tier",
+        ChartOptions.spreadByTier(tiers, TierFigures::frequency, ""));
+    chart(
+        "tier-monetary",
+        "Monetary per tier",
+        ChartOptions.spreadByTier(tiers, TierFigures::monetary, ""));
+    chart(
+        "tier-snake",
+        "Cluster centres (snake plot): log scale, standardised across tiers, up = better",
         ChartOptions.snake(tiers));
     if (!figures.silhouetteByK().isEmpty()) {
-      chart("silhouette", "Silhouette by k (chosen k in red)",
+      chart(
+          "silhouette",
+          "Silhouette by k (chosen k in red)",
           ChartOptions.silhouette(figures.silhouetteByK(), figures.run().k()));
     }
     html.append("</div>");
     List<List<String>> rows = new ArrayList<>();
     for (TierFigures t : tiers) {
-      rows.add(List.of(String.valueOf(t.tier()), t.name(), String.format(Locale.ROOT, "%,d", t.customers()),
-          pct(t.customerShare()), money(t.revenue()), pct(t.revenueShare()), number(t.recencyDays() == null ? null : t.recencyDays().median()),
-          number(t.frequency() == null ? null : t.frequency().median()), number(t.monetary() == null ? null : t.monetary().median())));
+      rows.add(
+          List.of(
+              String.valueOf(t.tier()),
+              t.name(),
+              String.format(Locale.ROOT, "%,d", t.customers()),
+              pct(t.customerShare()),
+              money(t.revenue()),
+              pct(t.revenueShare()),
+              number(t.recencyDays() == null ? null : t.recencyDays().median()),
+              number(t.frequency() == null ? null : t.frequency().median()),
+              number(t.monetary() == null ? null : t.monetary().median())));
     }
-    table(List.of("tier", "name", "customers", "share", "revenue", "revenue share", "median recency (d)",
-        "median frequency", "median monetary"), rows);
+    table(
+        List.of(
+            "tier",
+            "name",
+            "customers",
+            "share",
+            "revenue",
+            "revenue share",
+            "median recency (d)",
+            "median frequency",
+            "median monetary"),
+        rows);
     html.append("</section>\n");
   }
 
   private void segments() {
     Map<String, List<SegmentFigures>> schemes = figures.segmentsByScheme();
-    section("Segments", "The 8 classic RFM segments, the customer pyramid (top 1 % / 4 % / 15 % / 80 % by value),"
-        + " the current × future value matrix and the lifecycle stage.");
+    section(
+        "Segments",
+        "The 8 classic RFM segments, the customer pyramid (top 1 % / 4 % / 15 % / 80 % by value),"
+            + " the current × future value matrix and the lifecycle stage.");
     if (schemes.containsKey("customer_layer")) {
-      chart("pyramid", "Customer pyramid", ChartOptions.pyramid(schemes.get("customer_layer"), PYRAMID));
+      chart(
+          "pyramid",
+          "Customer pyramid",
+          ChartOptions.pyramid(schemes.get("customer_layer"), PYRAMID));
     }
     for (String scheme : List.of("rfm_segment", "value_matrix", "lifecycle_stage")) {
       if (schemes.containsKey(scheme)) {
-        chart("segments-" + scheme.replace('_', '-'), scheme.replace('_', ' ') + ": share of customers and revenue",
+        chart(
+            "segments-" + scheme.replace('_', '-'),
+            scheme.replace('_', ' ') + ": share of customers and revenue",
             ChartOptions.segmentShares(schemes.get(scheme)));
       }
     }
@@ -131,21 +210,41 @@ public final class ReportPage {
     if (schemes.containsKey("rfm_segment")) {
       List<List<String>> rows = new ArrayList<>();
       for (SegmentFigures s : schemes.get("rfm_segment")) {
-        rows.add(List.of(s.name(), String.format(Locale.ROOT, "%,d", s.customers()), pct(s.customerShare()),
-            pct(s.revenueShare()), number(s.meanRecencyDays()), number(s.meanFrequency()), number(s.meanMonetary())));
+        rows.add(
+            List.of(
+                s.name(),
+                String.format(Locale.ROOT, "%,d", s.customers()),
+                pct(s.customerShare()),
+                pct(s.revenueShare()),
+                number(s.meanRecencyDays()),
+                number(s.meanFrequency()),
+                number(s.meanMonetary())));
       }
-      table(List.of("RFM segment", "customers", "share", "revenue share", "mean recency (d)", "mean frequency",
-          "mean monetary"), rows);
+      table(
+          List.of(
+              "RFM segment",
+              "customers",
+              "share",
+              "revenue share",
+              "mean recency (d)",
+              "mean frequency",
+              "mean monetary"),
+          rows);
     }
     html.append("</section>\n");
   }
 
   private void migration() {
-    section("Tier migration", figures.previousSnapshot()
-        .map(d -> "Customers by their tier on " + d + " (rows) and now (columns).")
-        .orElse("This is the first snapshot: there is no earlier one to compare with."));
+    section(
+        "Tier migration",
+        figures
+            .previousSnapshot()
+            .map(d -> "Customers by their tier on " + d + " (rows) and now (columns).")
+            .orElse("This is the first snapshot: there is no earlier one to compare with."));
     if (figures.previousSnapshot().isPresent()) {
-      chart("migration", "Tier migration since " + figures.previousSnapshot().get(),
+      chart(
+          "migration",
+          "Tier migration since " + figures.previousSnapshot().get(),
           ChartOptions.migration(figures.migration(), figures.tiers()));
     }
     html.append("</div></section>\n");
@@ -157,20 +256,33 @@ public final class ReportPage {
     }
     ReportFigures.ClvFigures clv = figures.clv().get();
     section("Customer lifetime value", "BG/NBD + Gamma-Gamma over " + clv.horizon() + ".");
-    chart("clv-distribution", "Customers by CLV over " + clv.horizon() + " (bins equal on a log scale)",
+    chart(
+        "clv-distribution",
+        "Customers by CLV over " + clv.horizon() + " (bins equal on a log scale)",
         ChartOptions.histogram(clv.value(), "customers", 2));
-    chart("p-alive", "Customers by probability alive", ChartOptions.histogram(clv.probabilityAlive(), "customers", 2));
+    chart(
+        "p-alive",
+        "Customers by probability alive",
+        ChartOptions.histogram(clv.probabilityAlive(), "customers", 2));
     html.append("</div>");
     List<List<String>> rows = new ArrayList<>();
-    clv.parameters().forEach((name, value) -> rows.add(List.of(name,
-        value == null ? "" : String.format(Locale.ROOT, "%.4g", value))));
+    clv.parameters()
+        .forEach(
+            (name, value) ->
+                rows.add(
+                    List.of(name, value == null ? "" : String.format(Locale.ROOT, "%.4g", value))));
     table(List.of("model parameter", "value"), rows);
     html.append("</section>\n");
   }
 
   private void dataQuality(ReportFigures.RunFigures run) {
-    section("Data quality and run", "Every row read is valid or rejected with a reason (table rejected_transactions).");
-    chart("data-quality", "Rows by outcome (log scale)", ChartOptions.dataQuality(run, figures.rejectsByReason()));
+    section(
+        "Data quality and run",
+        "Every row read is valid or rejected with a reason (table rejected_transactions).");
+    chart(
+        "data-quality",
+        "Rows by outcome (log scale)",
+        ChartOptions.dataQuality(run, figures.rejectsByReason()));
     if (!run.stageMillis().isEmpty()) {
       chart("stage-times", "Wall time per stage", ChartOptions.stageTimes(run.stageMillis()));
     }
@@ -181,27 +293,41 @@ public final class ReportPage {
     if (figures.topCustomers().isEmpty()) {
       return;
     }
-    section("Most valuable customers", "The " + figures.topCustomers().size() + " customers with the highest monetary.");
+    section(
+        "Most valuable customers",
+        "The " + figures.topCustomers().size() + " customers with the highest monetary.");
     html.append("</div>");
     List<String> header = new ArrayList<>(figures.topCustomers().get(0).keySet());
     List<List<String>> rows = new ArrayList<>();
     for (Map<String, Object> customer : figures.topCustomers()) {
-      rows.add(customer.values().stream().map(v -> v instanceof Double d ? number(d)
-          : v instanceof BigDecimal b ? money(b) : v == null ? "" : v.toString()).toList());
+      rows.add(
+          customer.values().stream()
+              .map(
+                  v ->
+                      v instanceof Double d
+                          ? number(d)
+                          : v instanceof BigDecimal b ? money(b) : v == null ? "" : v.toString())
+              .toList());
     }
     table(header, rows);
     html.append("</section>\n");
   }
 
   private void section(String title, String description) {
-    html.append("<section><h2>").append(escape(title)).append("</h2><p class=\"note\">").append(escape(description))
+    html.append("<section><h2>")
+        .append(escape(title))
+        .append("</h2><p class=\"note\">")
+        .append(escape(description))
         .append("</p><div class=\"charts\">");
   }
 
   private void chart(String id, String title, Map<String, Object> option) {
     charts.put(id, option);
-    html.append("<figure><figcaption>").append(escape(title)).append("</figcaption><div class=\"chart\" id=\"")
-        .append(id).append("\"></div></figure>");
+    html.append("<figure><figcaption>")
+        .append(escape(title))
+        .append("</figcaption><div class=\"chart\" id=\"")
+        .append(id)
+        .append("\"></div></figure>");
   }
 
   private void table(List<String> header, List<List<String>> rows) {
@@ -248,13 +374,18 @@ public final class ReportPage {
   }
 
   /**
-   * JSON safe inside a script element: {@code <}, {@code >} and {@code &} only occur inside JSON strings,
-   * where their \\u escapes mean the same, so no "&lt;/script&gt;" in the data can end the element.
+   * JSON safe inside a script element: {@code <}, {@code >} and {@code &} only occur inside JSON
+   * strings, where their \\u escapes mean the same, so no "&lt;/script&gt;" in the data can end the
+   * element.
    */
   static String scriptJson(Object value) {
     try {
-      return JSON.writeValueAsString(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-          .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029");
+      return JSON.writeValueAsString(value)
+          .replace("<", "\\u003c")
+          .replace(">", "\\u003e")
+          .replace("&", "\\u0026")
+          .replace("\u2028", "\\u2028")
+          .replace("\u2029", "\\u2029");
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("chart options are plain maps and lists", e);
     }
@@ -263,7 +394,8 @@ public final class ReportPage {
   private static String echarts() {
     try (InputStream in = ReportPage.class.getClassLoader().getResourceAsStream(ECHARTS)) {
       if (in == null) {
-        throw new IllegalStateException("the ECharts WebJar (org.webjars.npm:echarts) is not on the class path: " + ECHARTS);
+        throw new IllegalStateException(
+            "the ECharts WebJar (org.webjars.npm:echarts) is not on the class path: " + ECHARTS);
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -271,13 +403,15 @@ public final class ReportPage {
     }
   }
 
-  private static final String ERROR_TRAP = """
+  private static final String ERROR_TRAP =
+      """
       window.reportErrors = [];
       window.addEventListener('error', function (e) { window.reportErrors.push(String(e.message)); });
       """;
 
   // Draws every chart as SVG; marks each with how many SVG elements it drew, and shows any failure.
-  private static final String DRAW = """
+  private static final String DRAW =
+      """
       (function () {
         var drawn = [];
         Object.keys(CHARTS).forEach(function (id) {
@@ -303,7 +437,8 @@ public final class ReportPage {
       })();
       """;
 
-  private static final String CSS = """
+  private static final String CSS =
+      """
       body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1f2d3d;background:#f4f6f8}
       header{background:#1f3a5f;color:#fff;padding:16px 28px}header h1{margin:0 0 4px;font-size:22px}
       header p{margin:0;font-size:13px;opacity:.85}header code{color:#fff}

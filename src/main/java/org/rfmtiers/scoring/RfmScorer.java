@@ -3,22 +3,27 @@ package org.rfmtiers.scoring;
 import static org.apache.spark.sql.functions.*;
 import static org.rfmtiers.Columns.*;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.rfmtiers.config.ScoreSettings;
 
 /**
- * R, F and M scores 1-5 (5 = best; recency inverted), the {@code rfm_cell} code and {@code rfm_score}.
+ * R, F and M scores 1-5 (5 = best; recency inverted), the {@code rfm_cell} code and {@code
+ * rfm_score}.
  *
- * <p>Computed scores are equal-count quintiles of the customers ranked by the metric, ties broken by a
- * hash of the customer id and then the id itself (found with a distributed sort, not a single-partition
- * window). Ties can therefore never collapse the scale to fewer
- * than five scores (the frequency of most customers is 1 or 2, which leaves R's {@code rfm} package with
- * two bins), and the same input always gets the same scores. Fixed cut points from config give tied
- * customers the same score instead. Either way the value range behind every score is published.
+ * <p>Computed scores are equal-count quintiles of the customers ranked by the metric, ties broken
+ * by a hash of the customer id and then the id itself (found with a distributed sort, not a
+ * single-partition window). Ties can therefore never collapse the scale to fewer than five scores
+ * (the frequency of most customers is 1 or 2, which leaves R's {@code rfm} package with two bins),
+ * and the same input always gets the same scores. Fixed cut points from config give tied customers
+ * the same score instead. Either way the value range behind every score is published.
  */
 public final class RfmScorer {
   private static final String RECENCY_METRIC = RECENCY_DAYS;
@@ -33,19 +38,33 @@ public final class RfmScorer {
 
   public Scored apply(Dataset<Row> features) {
     long customers = features.count();
-    Dataset<Row> scored = features
-        .withColumn(R_SCORE, score(features, customers, RECENCY_METRIC, true, settings.recencyCuts()))
-        .withColumn(F_SCORE, score(features, customers, FREQUENCY, false, settings.frequencyCuts()))
-        .withColumn(M_SCORE, score(features, customers, MONETARY, false, settings.monetaryCuts()))
-        .withColumn(RFM_CELL, concat(col(R_SCORE).cast("string"), col(F_SCORE).cast("string"), col(M_SCORE).cast("string")))
-        .withColumn(RFM_SCORE, col(R_SCORE).plus(col(F_SCORE)).plus(col(M_SCORE)));
-    Dataset<Row> thresholds = thresholds(scored, RECENCY_METRIC, R_SCORE, true, settings.recencyCuts())
-        .unionByName(thresholds(scored, FREQUENCY, F_SCORE, false, settings.frequencyCuts()))
-        .unionByName(thresholds(scored, MONETARY, M_SCORE, false, settings.monetaryCuts()));
+    Dataset<Row> scored =
+        features
+            .withColumn(
+                R_SCORE, score(features, customers, RECENCY_METRIC, true, settings.recencyCuts()))
+            .withColumn(
+                F_SCORE, score(features, customers, FREQUENCY, false, settings.frequencyCuts()))
+            .withColumn(
+                M_SCORE, score(features, customers, MONETARY, false, settings.monetaryCuts()))
+            .withColumn(
+                RFM_CELL,
+                concat(
+                    col(R_SCORE).cast("string"),
+                    col(F_SCORE).cast("string"),
+                    col(M_SCORE).cast("string")))
+            .withColumn(RFM_SCORE, col(R_SCORE).plus(col(F_SCORE)).plus(col(M_SCORE)));
+    Dataset<Row> thresholds =
+        thresholds(scored, RECENCY_METRIC, R_SCORE, true, settings.recencyCuts())
+            .unionByName(thresholds(scored, FREQUENCY, F_SCORE, false, settings.frequencyCuts()))
+            .unionByName(thresholds(scored, MONETARY, M_SCORE, false, settings.monetaryCuts()));
     return new Scored(scored, thresholds);
   }
 
-  private static Column score(Dataset<Row> features, long customers, String metric, boolean lowerIsBetter,
+  private static Column score(
+      Dataset<Row> features,
+      long customers,
+      String metric,
+      boolean lowerIsBetter,
       Optional<List<Double>> cuts) {
     if (cuts.isPresent()) {
       Column bin = lit(1);
@@ -54,23 +73,29 @@ public final class RfmScorer {
       }
       return lowerIsBetter ? lit(6).minus(bin) : bin;
     }
-    // Customers in ranking order, worst first: by the metric, then a hash of the id, then the id. The
+    // Customers in ranking order, worst first: by the metric, then a hash of the id, then the id.
+    // The
     // customer at (1-based) rank r scores 1 + floor(5 (r - 1) / n), so score s starts at the rank
-    // ceil((s - 1) n / 5) + 1. Rather than numbering every customer in one partition, a distributed sort
-    // finds the (at most four) customers at those ranks, and every customer is scored by comparing its
+    // ceil((s - 1) n / 5) + 1. Rather than numbering every customer in one partition, a distributed
+    // sort
+    // finds the (at most four) customers at those ranks, and every customer is scored by comparing
+    // its
     // ranking key with theirs.
     Column value = col(metric);
     Column hash = xxhash64(col(CUSTOMER_ID));
-    Dataset<Row> keys = features.select(value.as("v"), hash.as("h"), col(CUSTOMER_ID).as("id"))
-        .orderBy(lowerIsBetter ? col("v").desc() : col("v").asc(), col("h").asc(), col("id").asc());
-    java.util.Set<Long> starts = new java.util.TreeSet<>();
+    Dataset<Row> keys =
+        features
+            .select(value.as("v"), hash.as("h"), col(CUSTOMER_ID).as("id"))
+            .orderBy(
+                lowerIsBetter ? col("v").desc() : col("v").asc(), col("h").asc(), col("id").asc());
+    Set<Long> starts = new TreeSet<>();
     for (int s = 2; s <= 5; s++) {
       starts.add((long) Math.ceil((s - 1) * customers / 5.0));
     }
     // at most four rows reach the driver
-    List<scala.Tuple2<Row, Long>> boundaries = keys.javaRDD().zipWithIndex()
-        .filter(pair -> starts.contains(pair._2())).collect();
-    java.util.Map<Long, Row> byIndex = new java.util.HashMap<>();
+    List<scala.Tuple2<Row, Long>> boundaries =
+        keys.javaRDD().zipWithIndex().filter(pair -> starts.contains(pair._2())).collect();
+    Map<Long, Row> byIndex = new HashMap<>();
     boundaries.forEach(pair -> byIndex.put(pair._2(), pair._1()));
     Column score = lit(1);
     for (int s = 2; s <= 5; s++) {
@@ -83,19 +108,29 @@ public final class RfmScorer {
   }
 
   /** Whether a customer's ranking key (value, hash, id) is at or after {@code boundary}'s. */
-  private static Column atOrAfter(Column value, Column hash, Row boundary, boolean descendingValue) {
+  private static Column atOrAfter(
+      Column value, Column hash, Row boundary, boolean descendingValue) {
     Column boundaryValue = lit(boundary.get(0));
     Column beyond = descendingValue ? value.lt(boundaryValue) : value.gt(boundaryValue);
-    Column tieBreak = hash.gt(boundary.getLong(1))
-        .or(hash.equalTo(boundary.getLong(1)).and(col(CUSTOMER_ID).geq(boundary.getString(2))));
+    Column tieBreak =
+        hash.gt(boundary.getLong(1))
+            .or(hash.equalTo(boundary.getLong(1)).and(col(CUSTOMER_ID).geq(boundary.getString(2))));
     return beyond.or(value.equalTo(boundaryValue).and(tieBreak));
   }
 
-  private static Dataset<Row> thresholds(Dataset<Row> scored, String metric, String scoreColumn,
-      boolean lowerIsBetter, Optional<List<Double>> cuts) {
-    Dataset<Row> counts = scored.groupBy(col(scoreColumn).as(SCORE))
-        .agg(min(col(metric)).cast("double").as(MIN_VALUE), max(col(metric)).cast("double").as(MAX_VALUE),
-            count(lit(1)).as(CUSTOMERS));
+  private static Dataset<Row> thresholds(
+      Dataset<Row> scored,
+      String metric,
+      String scoreColumn,
+      boolean lowerIsBetter,
+      Optional<List<Double>> cuts) {
+    Dataset<Row> counts =
+        scored
+            .groupBy(col(scoreColumn).as(SCORE))
+            .agg(
+                min(col(metric)).cast("double").as(MIN_VALUE),
+                max(col(metric)).cast("double").as(MAX_VALUE),
+                count(lit(1)).as(CUSTOMERS));
     if (cuts.isPresent()) {
       List<Double> c = cuts.get();
       // Bin b (1..5) covers (c[b-2], c[b-1]]; recency scores count bins from the other end.
@@ -110,10 +145,20 @@ public final class RfmScorer {
           upper = when(bin.equalTo(b), lit(c.get(b - 1))).otherwise(upper);
         }
       }
-      counts = counts.withColumn(MIN_VALUE, lower).withColumn(MAX_VALUE, upper).withColumn(METHOD, lit("fixed"));
+      counts =
+          counts
+              .withColumn(MIN_VALUE, lower)
+              .withColumn(MAX_VALUE, upper)
+              .withColumn(METHOD, lit("fixed"));
     } else {
       counts = counts.withColumn(METHOD, lit("quantile"));
     }
-    return counts.select(lit(metric).as(METRIC), col(SCORE), col(MIN_VALUE), col(MAX_VALUE), col(CUSTOMERS), col(METHOD));
+    return counts.select(
+        lit(metric).as(METRIC),
+        col(SCORE),
+        col(MIN_VALUE),
+        col(MAX_VALUE),
+        col(CUSTOMERS),
+        col(METHOD));
   }
 }

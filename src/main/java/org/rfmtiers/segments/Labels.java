@@ -13,7 +13,9 @@ final class Labels {
   static Column name(SegmentSettings settings, String scheme, List<String> codes, Column code) {
     Column label = lit(null).cast("string");
     for (String c : codes) {
-      label = when(code.equalTo(c), lit(settings.label(scheme, c).name(settings.language()))).otherwise(label);
+      label =
+          when(code.equalTo(c), lit(settings.label(scheme, c).name(settings.language())))
+              .otherwise(label);
     }
     return label;
   }
@@ -21,14 +23,19 @@ final class Labels {
   static Column action(SegmentSettings settings, String scheme, List<String> codes, Column code) {
     Column action = lit(null).cast("string");
     for (String c : codes) {
-      action = when(code.equalTo(c), lit(settings.label(scheme, c).action(settings.language()))).otherwise(action);
+      action =
+          when(code.equalTo(c), lit(settings.label(scheme, c).action(settings.language())))
+              .otherwise(action);
     }
     return action;
   }
 
-  /** The reference statistic of a numeric column over the whole snapshot: mean or (exact) median. */
+  /**
+   * The reference statistic of a numeric column over the whole snapshot: mean or (exact) median.
+   */
   static Column reference(SegmentSettings.Reference reference, Column value) {
-    return reference == SegmentSettings.Reference.MEAN ? avg(value.cast("double"))
+    return reference == SegmentSettings.Reference.MEAN
+        ? avg(value.cast("double"))
         : percentile(value.cast("double"), lit(0.5));
   }
 }

@@ -13,11 +13,12 @@ import org.apache.spark.sql.Row;
  */
 public final class SegmentSummary {
 
-  private static final List<String[]> SCHEMES = List.of(
-      new String[] {RFM_SEGMENT, RFM_SEGMENT_NAME},
-      new String[] {CUSTOMER_LAYER, CUSTOMER_LAYER_NAME},
-      new String[] {VALUE_MATRIX, VALUE_MATRIX_NAME},
-      new String[] {LIFECYCLE_STAGE, LIFECYCLE_STAGE_NAME});
+  private static final List<String[]> SCHEMES =
+      List.of(
+          new String[] {RFM_SEGMENT, RFM_SEGMENT_NAME},
+          new String[] {CUSTOMER_LAYER, CUSTOMER_LAYER_NAME},
+          new String[] {VALUE_MATRIX, VALUE_MATRIX_NAME},
+          new String[] {LIFECYCLE_STAGE, LIFECYCLE_STAGE_NAME});
 
   private SegmentSummary() {}
 
@@ -27,17 +28,21 @@ public final class SegmentSummary {
     double revenue = totals.isNullAt(1) ? 0 : totals.getDouble(1);
     Dataset<Row> all = null;
     for (String[] scheme : SCHEMES) {
-      Dataset<Row> one = customers.groupBy(col(scheme[0]).as(SEGMENT), col(scheme[1]).as(SEGMENT_NAME))
-          .agg(count(lit(1)).as(CUSTOMERS),
-              sum(col(MONETARY)).as(REVENUE),
-              avg(col(RECENCY_DAYS)).as(MEAN_RECENCY_DAYS),
-              avg(col(FREQUENCY)).as(MEAN_FREQUENCY),
-              avg(col(MONETARY)).cast("double").as(MEAN_MONETARY))
-          .withColumn(SCHEME, lit(scheme[0]));
+      Dataset<Row> one =
+          customers
+              .groupBy(col(scheme[0]).as(SEGMENT), col(scheme[1]).as(SEGMENT_NAME))
+              .agg(
+                  count(lit(1)).as(CUSTOMERS),
+                  sum(col(MONETARY)).as(REVENUE),
+                  avg(col(RECENCY_DAYS)).as(MEAN_RECENCY_DAYS),
+                  avg(col(FREQUENCY)).as(MEAN_FREQUENCY),
+                  avg(col(MONETARY)).cast("double").as(MEAN_MONETARY))
+              .withColumn(SCHEME, lit(scheme[0]));
       all = all == null ? one : all.unionByName(one);
     }
-    return all
-        .withColumn(CUSTOMER_SHARE, col(CUSTOMERS).divide(customerCount))
-        .withColumn(REVENUE_SHARE, revenue == 0 ? lit(null).cast("double") : col(REVENUE).cast("double").divide(revenue));
+    return all.withColumn(CUSTOMER_SHARE, col(CUSTOMERS).divide(customerCount))
+        .withColumn(
+            REVENUE_SHARE,
+            revenue == 0 ? lit(null).cast("double") : col(REVENUE).cast("double").divide(revenue));
   }
 }

@@ -3,6 +3,7 @@ package org.rfmtiers.segments;
 import static org.apache.spark.sql.functions.*;
 import static org.rfmtiers.Columns.*;
 
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.Optional;
 import org.apache.spark.sql.Column;
@@ -10,15 +11,18 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Movement between value tiers from the previous snapshot to this one. Adds {@code previous_tier} to
- * every customer (null for a new one) and counts customers per (from_tier, to_tier): new customers have
- * no from_tier, lost ones no to_tier. Tier 1 is the most valuable, so a lower number is a move up.
+ * Movement between value tiers from the previous snapshot to this one. Adds {@code previous_tier}
+ * to every customer (null for a new one) and counts customers per (from_tier, to_tier): new
+ * customers have no from_tier, lost ones no to_tier. Tier 1 is the most valuable, so a lower number
+ * is a move up.
  */
 public final class TierMigration {
 
   private final Optional<LocalDate> previousSnapshot;
 
-  /** @param previousSnapshot the latest snapshot before this one, if there is any */
+  /**
+   * @param previousSnapshot the latest snapshot before this one, if there is any
+   */
   public TierMigration(Optional<LocalDate> previousSnapshot) {
     this.previousSnapshot = previousSnapshot;
   }
@@ -31,21 +35,29 @@ public final class TierMigration {
    * @param previous the previous snapshot's customer_id, tier and tier_name (empty without one)
    */
   public Result apply(Dataset<Row> current, Dataset<Row> previous) {
-    Dataset<Row> before = previous.select(col(CUSTOMER_ID), col(TIER).as(FROM_TIER), col(TIER_NAME).as(FROM_TIER_NAME));
-    Dataset<Row> customers = current.join(before.select(col(CUSTOMER_ID), col(FROM_TIER).as(PREVIOUS_TIER)),
-        CUSTOMER_ID, "left");
-    Dataset<Row> after = current.select(col(CUSTOMER_ID), col(TIER).as(TO_TIER), col(TIER_NAME).as(TO_TIER_NAME));
-    Column movement = when(col(FROM_TIER).isNull(), lit("new"))
-        .when(col(TO_TIER).isNull(), lit("lost"))
-        .when(col(TO_TIER).lt(col(FROM_TIER)), lit("up"))
-        .when(col(TO_TIER).gt(col(FROM_TIER)), lit("down"))
-        .otherwise(lit("same"));
-    Dataset<Row> migration = before.join(after, CUSTOMER_ID, "full_outer")
-        .groupBy(col(FROM_TIER), col(FROM_TIER_NAME), col(TO_TIER), col(TO_TIER_NAME))
-        .agg(count(lit(1)).as(CUSTOMERS))
-        .withColumn(MOVEMENT, movement)
-        .withColumn(PREVIOUS_SNAPSHOT_DATE,
-            lit(previousSnapshot.map(java.sql.Date::valueOf).orElse(null)).cast("date"));
+    Dataset<Row> before =
+        previous.select(
+            col(CUSTOMER_ID), col(TIER).as(FROM_TIER), col(TIER_NAME).as(FROM_TIER_NAME));
+    Dataset<Row> customers =
+        current.join(
+            before.select(col(CUSTOMER_ID), col(FROM_TIER).as(PREVIOUS_TIER)), CUSTOMER_ID, "left");
+    Dataset<Row> after =
+        current.select(col(CUSTOMER_ID), col(TIER).as(TO_TIER), col(TIER_NAME).as(TO_TIER_NAME));
+    Column movement =
+        when(col(FROM_TIER).isNull(), lit("new"))
+            .when(col(TO_TIER).isNull(), lit("lost"))
+            .when(col(TO_TIER).lt(col(FROM_TIER)), lit("up"))
+            .when(col(TO_TIER).gt(col(FROM_TIER)), lit("down"))
+            .otherwise(lit("same"));
+    Dataset<Row> migration =
+        before
+            .join(after, CUSTOMER_ID, "full_outer")
+            .groupBy(col(FROM_TIER), col(FROM_TIER_NAME), col(TO_TIER), col(TO_TIER_NAME))
+            .agg(count(lit(1)).as(CUSTOMERS))
+            .withColumn(MOVEMENT, movement)
+            .withColumn(
+                PREVIOUS_SNAPSHOT_DATE,
+                lit(previousSnapshot.map(Date::valueOf).orElse(null)).cast("date"));
     return new Result(customers, migration);
   }
 }

@@ -10,11 +10,12 @@ import org.apache.spark.sql.Row;
 import org.rfmtiers.config.SegmentSettings;
 
 /**
- * The current x future value matrix. Current value is spend over the trailing window
- * ({@code current_value}); future value is the CLV over the horizon when the CLV stage ran, otherwise an
- * RFM proxy: the customer's annualised spend rate, avg_order_value x frequency / max(tenure, 30 days) x
- * 365, weighted by r_score / 5 so lapsing customers count for less. Each is high when strictly above the
- * snapshot's mean or median: VIP (both high), DEVELOP (future only), MAINTAIN (current only), ABANDON.
+ * The current x future value matrix. Current value is spend over the trailing window ({@code
+ * current_value}); future value is the CLV over the horizon when the CLV stage ran, otherwise an
+ * RFM proxy: the customer's annualised spend rate, avg_order_value x frequency / max(tenure, 30
+ * days) x 365, weighted by r_score / 5 so lapsing customers count for less. Each is high when
+ * strictly above the snapshot's mean or median: VIP (both high), DEVELOP (future only), MAINTAIN
+ * (current only), ABANDON.
  */
 public final class ValueMatrix {
   public static final String SOURCE_CLV = "clv";
@@ -28,22 +29,35 @@ public final class ValueMatrix {
   }
 
   public Dataset<Row> apply(Dataset<Row> customers) {
-    Column proxy = col(AVG_ORDER_VALUE).cast("double").multiply(col(FREQUENCY))
-        .divide(greatest(col(TENURE_DAYS), lit(30))).multiply(365).multiply(col(R_SCORE).divide(5.0));
-    Dataset<Row> valued = customers
-        .withColumn(FUTURE_VALUE, clvColumn.map(c -> col(c).cast("double")).orElse(proxy))
-        .withColumn(FUTURE_VALUE_SOURCE, lit(clvColumn.isPresent() ? SOURCE_CLV : SOURCE_PROXY));
-    Row ref = valued.agg(
-        Labels.reference(settings.matrixReference(), col(CURRENT_VALUE)),
-        Labels.reference(settings.matrixReference(), col(FUTURE_VALUE))).head();
+    Column proxy =
+        col(AVG_ORDER_VALUE)
+            .cast("double")
+            .multiply(col(FREQUENCY))
+            .divide(greatest(col(TENURE_DAYS), lit(30)))
+            .multiply(365)
+            .multiply(col(R_SCORE).divide(5.0));
+    Dataset<Row> valued =
+        customers
+            .withColumn(FUTURE_VALUE, clvColumn.map(c -> col(c).cast("double")).orElse(proxy))
+            .withColumn(
+                FUTURE_VALUE_SOURCE, lit(clvColumn.isPresent() ? SOURCE_CLV : SOURCE_PROXY));
+    Row ref =
+        valued
+            .agg(
+                Labels.reference(settings.matrixReference(), col(CURRENT_VALUE)),
+                Labels.reference(settings.matrixReference(), col(FUTURE_VALUE)))
+            .head();
     Column currentHigh = col(CURRENT_VALUE).cast("double").gt(ref.getDouble(0));
     Column futureHigh = col(FUTURE_VALUE).gt(ref.getDouble(1));
-    Column code = when(currentHigh.and(futureHigh), lit("VIP"))
-        .when(futureHigh, lit("DEVELOP"))
-        .when(currentHigh, lit("MAINTAIN"))
-        .otherwise(lit("ABANDON"));
+    Column code =
+        when(currentHigh.and(futureHigh), lit("VIP"))
+            .when(futureHigh, lit("DEVELOP"))
+            .when(currentHigh, lit("MAINTAIN"))
+            .otherwise(lit("ABANDON"));
     return valued
         .withColumn(VALUE_MATRIX, code)
-        .withColumn(VALUE_MATRIX_NAME, Labels.name(settings, "matrix", SegmentSettings.MATRIX_CODES, col(VALUE_MATRIX)));
+        .withColumn(
+            VALUE_MATRIX_NAME,
+            Labels.name(settings, "matrix", SegmentSettings.MATRIX_CODES, col(VALUE_MATRIX)));
   }
 }

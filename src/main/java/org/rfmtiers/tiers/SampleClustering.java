@@ -1,17 +1,18 @@
 package org.rfmtiers.tiers;
 
+import java.util.Arrays;
+import java.util.Objects;
 import java.util.Random;
 
 /**
- * k-means and its silhouette on the driver, for choosing k on the selection sample (at most
- * {@code tiers.selection-sample-size} points of 3 features: a few MB). Each candidate k costs
- * milliseconds here instead of a dozen Spark jobs; the final model is still fitted by MLlib on every
- * customer.
+ * k-means and its silhouette on the driver, for choosing k on the selection sample (at most {@code
+ * tiers.selection-sample-size} points of 3 features: a few MB). Each candidate k costs milliseconds
+ * here instead of a dozen Spark jobs; the final model is still fitted by MLlib on every customer.
  *
- * <p>k-means: k-means++ seeding from a fixed seed, then Lloyd iterations until no centre moves more than
- * 1e-4 (MLlib's default tolerance) or the iteration budget is spent; the best of three seedings by
- * within-cluster cost. Silhouette: the squared-Euclidean silhouette that Spark's ClusteringEvaluator
- * computes, from per-cluster sums (O(n k d), not O(n^2)).
+ * <p>k-means: k-means++ seeding from a fixed seed, then Lloyd iterations until no centre moves more
+ * than 1e-4 (MLlib's default tolerance) or the iteration budget is spent; the best of three
+ * seedings by within-cluster cost. Silhouette: the squared-Euclidean silhouette that Spark's
+ * ClusteringEvaluator computes, from per-cluster sums (O(n k d), not O(n^2)).
  */
 final class SampleClustering {
   private static final int SEEDINGS = 3;
@@ -46,7 +47,7 @@ final class SampleClustering {
   /** The mean of every cluster's points, or null when a cluster has none. */
   static double[][] centres(double[][] points, int[] assignment, int k) {
     double[][] means = means(points, assignment, k);
-    return java.util.Arrays.stream(means).anyMatch(java.util.Objects::isNull) ? null : means;
+    return Arrays.stream(means).anyMatch(Objects::isNull) ? null : means;
   }
 
   /** The mean of every cluster's points; null for a cluster without points. */
@@ -77,7 +78,7 @@ final class SampleClustering {
     double[][] centres = new double[k][];
     centres[0] = points[random.nextInt(points.length)].clone();
     double[] nearest = new double[points.length];
-    java.util.Arrays.fill(nearest, Double.POSITIVE_INFINITY);
+    Arrays.fill(nearest, Double.POSITIVE_INFINITY);
     for (int c = 1; c < k; c++) {
       double total = 0;
       for (int i = 0; i < points.length; i++) {
@@ -118,7 +119,10 @@ final class SampleClustering {
     return cost;
   }
 
-  /** Moves each centre to its points' mean (an empty cluster keeps its centre); returns the largest squared move. */
+  /**
+   * Moves each centre to its points' mean (an empty cluster keeps its centre); returns the largest
+   * squared move.
+   */
   private static double update(double[][] points, double[][] centres, int[] assignment) {
     double[][] means = means(points, assignment, centres.length);
     double moved = 0;
@@ -133,8 +137,8 @@ final class SampleClustering {
 
   /**
    * Mean silhouette with squared Euclidean distance, as Spark's ClusteringEvaluator: for a point in
-   * cluster A, a = mean distance to the other points of A, b = the smallest mean distance to another
-   * cluster, s = (b - a) / max(a, b); a point alone in its cluster scores 0.
+   * cluster A, a = mean distance to the other points of A, b = the smallest mean distance to
+   * another cluster, s = (b - a) / max(a, b); a point alone in its cluster scores 0.
    */
   static double silhouette(double[][] points, int[] assignment, int k) {
     int dims = points[0].length;

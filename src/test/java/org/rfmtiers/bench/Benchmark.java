@@ -10,17 +10,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
+import java.sql.Date;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -34,18 +41,20 @@ import org.rfmtiers.job.ReportJob;
 import org.rfmtiers.job.RunResult;
 
 /**
- * bench/run's measuring half. {@code run --rows N} (one fresh JVM per size): generates N transactions
- * (N / 40 customers) as Parquet once, runs the whole job cold and then warm in this JVM, times the RFM
- * aggregation alone in Spark and in DuckDB on the same files, checks both agree, and appends one line
- * per size to a CSV file. {@code summary} prints the table and the log-log slope of time vs rows.
+ * bench/run's measuring half. {@code run --rows N} (one fresh JVM per size): generates N
+ * transactions (N / 40 customers) as Parquet once, runs the whole job cold and then warm in this
+ * JVM, times the RFM aggregation alone in Spark and in DuckDB on the same files, checks both agree,
+ * and appends one line per size to a CSV file. {@code summary} prints the table and the log-log
+ * slope of time vs rows.
  */
 public final class Benchmark {
   static final LocalDate AS_OF = LocalDate.of(2026, 1, 1);
   static final int TRANSACTIONS_PER_CUSTOMER = 40;
-  static final String HEADER = "recorded_at,commit,rows,customers,cores,max_heap_mb,generate_s,cold_total_s,"
-      + "warm_total_s,warm_read_validate_s,warm_features_s,warm_scores_s,warm_tiers_s,warm_clv_s,warm_segments_s,"
-      + "warm_write_s,warm_report_s,peak_heap_mb,rows_per_s_per_core,spark_rfm_s,duckdb_rfm_s,spark_duckdb_ratio,"
-      + "rfm_customers,rfm_frequency,rfm_monetary,agree,spark_rfm_one_shuffle_s,one_shuffle_ratio";
+  static final String HEADER =
+      "recorded_at,commit,rows,customers,cores,max_heap_mb,generate_s,cold_total_s,"
+          + "warm_total_s,warm_read_validate_s,warm_features_s,warm_scores_s,warm_tiers_s,warm_clv_s,warm_segments_s,"
+          + "warm_write_s,warm_report_s,peak_heap_mb,rows_per_s_per_core,spark_rfm_s,duckdb_rfm_s,spark_duckdb_ratio,"
+          + "rfm_customers,rfm_frequency,rfm_monetary,agree,spark_rfm_one_shuffle_s,one_shuffle_ratio";
 
   private Benchmark() {}
 
@@ -56,21 +65,30 @@ public final class Benchmark {
     }
     Path results = Path.of(options.getOrDefault("results", "bench/results.csv"));
     switch (args.length == 0 ? "" : args[0]) {
-      case "run" -> run(Long.parseLong(options.get("rows").replace("_", "")), Path.of(options.getOrDefault("dir", "target/bench")),
-          results, options.getOrDefault("commit", "unknown"));
-      case "incremental" -> incremental(Long.parseLong(options.get("rows").replace("_", "")),
-          Path.of(options.getOrDefault("dir", "target/bench")), Path.of(options.getOrDefault("results", "bench/incremental.csv")),
-          options.getOrDefault("commit", "unknown"));
+      case "run" ->
+          run(
+              Long.parseLong(options.get("rows").replace("_", "")),
+              Path.of(options.getOrDefault("dir", "target/bench")),
+              results,
+              options.getOrDefault("commit", "unknown"));
+      case "incremental" ->
+          incremental(
+              Long.parseLong(options.get("rows").replace("_", "")),
+              Path.of(options.getOrDefault("dir", "target/bench")),
+              Path.of(options.getOrDefault("results", "bench/incremental.csv")),
+              options.getOrDefault("commit", "unknown"));
       case "summary" -> {
         summary(results);
-        Path incremental = Path.of(options.getOrDefault("incremental-results", "bench/incremental.csv"));
+        Path incremental =
+            Path.of(options.getOrDefault("incremental-results", "bench/incremental.csv"));
         if (Files.exists(incremental)) {
           incrementalSummary(incremental);
         }
       }
       default -> {
-        System.err.println("usage: Benchmark run|incremental --rows N [--dir DIR] [--results FILE] [--commit SHA]"
-            + " | summary [--results FILE]");
+        System.err.println(
+            "usage: Benchmark run|incremental --rows N [--dir DIR] [--results FILE] [--commit SHA]"
+                + " | summary [--results FILE]");
         System.exit(2);
       }
     }
@@ -80,10 +98,22 @@ public final class Benchmark {
     long customers = Math.max(1, rows / TRANSACTIONS_PER_CUSTOMER);
     Path data = dir.resolve("data/tx-" + rows).toAbsolutePath();
     String warehouse = dir.resolve("warehouse-" + rows).toAbsolutePath().toString();
-    JobSettings settings = SettingsLoader.load(null, Map.of(
-        "input.uri", data.toString(), "input.format", "parquet", "output.warehouse", warehouse,
-        "input.cancellation.order-id-prefix", "C", "input.columns.quantity", "quantity",
-        "input.columns.unit-price", "unit_price"));
+    JobSettings settings =
+        SettingsLoader.load(
+            null,
+            Map.of(
+                "input.uri",
+                data.toString(),
+                "input.format",
+                "parquet",
+                "output.warehouse",
+                warehouse,
+                "input.cancellation.order-id-prefix",
+                "C",
+                "input.columns.quantity",
+                "quantity",
+                "input.columns.unit-price",
+                "unit_price"));
     long t0 = System.nanoTime();
     SparkSession spark = SparkSessions.forJob(settings);
     spark.conf().set("spark.sql.session.timeZone", "UTC");
@@ -95,28 +125,37 @@ public final class Benchmark {
       t0 = System.nanoTime(); // the cold run starts after generation
     }
     int cores = Runtime.getRuntime().availableProcessors();
-    log("rows %,d, customers %,d, cores %d, max heap %d MB", rows, customers, cores, Runtime.getRuntime().maxMemory() >> 20);
+    log(
+        "rows %,d, customers %,d, cores %d, max heap %d MB",
+        rows, customers, cores, Runtime.getRuntime().maxMemory() >> 20);
 
     HeapSampler heap = new HeapSampler();
     Timed cold = job(spark, settings, t0);
     log("cold run %.1f s %s", cold.total, cold.result.stageMillis());
     Timed warm = job(spark, settings, System.nanoTime());
     long peakHeap = heap.stop();
-    log("warm run %.1f s %s, peak heap %d MB", warm.total, warm.result.stageMillis(), peakHeap >> 20);
+    log(
+        "warm run %.1f s %s, peak heap %d MB",
+        warm.total, warm.result.stageMillis(), peakHeap >> 20);
 
     spark.conf().set("spark.sql.session.timeZone", "UTC"); // as DuckDB below
-    String sparkSql = """
+    String sparkSql =
+        """
         SELECT count(*), sum(frequency), sum(monetary), sum(recency_days) FROM (
           SELECT customer_id, datediff(DATE'%s', max(to_date(order_ts))) AS recency_days,
                  count(DISTINCT order_id) AS frequency, sum(amount) AS monetary
           FROM parquet.`%s` WHERE customer_id <> '' AND order_ts IS NOT NULL AND amount > 0
-          GROUP BY customer_id)""".formatted(AS_OF, data);
+          GROUP BY customer_id)"""
+            .formatted(AS_OF, data);
     Timing plain = warmThenTime(spark, sparkSql);
     Row sparkTotals = plain.totals();
     double sparkSeconds = plain.seconds();
-    // the same aggregation written as the job's features are: rows hash-partitioned by customer once,
-    // then per order and per customer, both aggregations reusing that partitioning (no count(DISTINCT))
-    String oneShuffleSql = """
+    // the same aggregation written as the job's features are: rows hash-partitioned by customer
+    // once,
+    // then per order and per customer, both aggregations reusing that partitioning (no
+    // count(DISTINCT))
+    String oneShuffleSql =
+        """
         SELECT count(*), sum(frequency), sum(monetary), sum(recency_days) FROM (
           SELECT customer_id, datediff(DATE'%s', max(last_date)) AS recency_days, count(*) AS frequency,
                  sum(order_amount) AS monetary
@@ -124,21 +163,25 @@ public final class Benchmark {
                 FROM (SELECT customer_id, order_id, order_ts, amount FROM parquet.`%s`
                       WHERE customer_id <> '' AND order_ts IS NOT NULL AND amount > 0 DISTRIBUTE BY customer_id)
                 GROUP BY customer_id, order_id)
-          GROUP BY customer_id)""".formatted(AS_OF, data);
+          GROUP BY customer_id)"""
+            .formatted(AS_OF, data);
     Timing oneShuffle = warmThenTime(spark, oneShuffleSql);
     Row oneShuffleTotals = oneShuffle.totals();
     double oneShuffleSeconds = oneShuffle.seconds();
 
-    String duckSql = """
+    String duckSql =
+        """
         SELECT count(*), sum(frequency), sum(monetary), sum(recency_days) FROM (
           SELECT customer_id, DATE '%s' - max(CAST(order_ts AS DATE)) AS recency_days,
                  count(DISTINCT order_id) AS frequency, sum(amount) AS monetary
           FROM read_parquet('%s/*.parquet') WHERE customer_id <> '' AND order_ts IS NOT NULL AND amount > 0
-          GROUP BY customer_id)""".formatted(AS_OF, data);
+          GROUP BY customer_id)"""
+            .formatted(AS_OF, data);
     long[] duckCounts = new long[3];
     BigDecimal duckMonetary;
     double duckSeconds;
-    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement st = duck.createStatement()) {
+    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = duck.createStatement()) {
       st.execute("SET threads = " + cores);
       st.execute("SET TimeZone = 'UTC'");
       st.executeQuery(duckSql).close(); // warm-up
@@ -152,23 +195,62 @@ public final class Benchmark {
       }
       duckSeconds = seconds(d);
     }
-    boolean agree = oneShuffleTotals.equals(sparkTotals) && sparkTotals.getLong(0) == duckCounts[0] && sparkTotals.getLong(1) == duckCounts[1]
-        && sparkTotals.getDecimal(2).compareTo(duckMonetary) == 0 && sparkTotals.getLong(3) == duckCounts[2];
-    log("RFM aggregation: Spark %.2f s (one shuffle: %.2f s), DuckDB %.2f s, ratio %.2f (%.2f); customers %d / %d, frequency %d / %d,"
-            + " monetary %s / %s, recency %d / %d: %s", sparkSeconds, oneShuffleSeconds, duckSeconds,
-        sparkSeconds / duckSeconds, oneShuffleSeconds / duckSeconds,
-        sparkTotals.getLong(0), duckCounts[0], sparkTotals.getLong(1), duckCounts[1], sparkTotals.getDecimal(2),
-        duckMonetary, sparkTotals.getLong(3), duckCounts[2], agree ? "agree" : "DISAGREE");
+    boolean agree =
+        oneShuffleTotals.equals(sparkTotals)
+            && sparkTotals.getLong(0) == duckCounts[0]
+            && sparkTotals.getLong(1) == duckCounts[1]
+            && sparkTotals.getDecimal(2).compareTo(duckMonetary) == 0
+            && sparkTotals.getLong(3) == duckCounts[2];
+    log(
+        "RFM aggregation: Spark %.2f s (one shuffle: %.2f s), DuckDB %.2f s, ratio %.2f (%.2f); customers %d / %d, frequency %d / %d,"
+            + " monetary %s / %s, recency %d / %d: %s",
+        sparkSeconds,
+        oneShuffleSeconds,
+        duckSeconds,
+        sparkSeconds / duckSeconds,
+        oneShuffleSeconds / duckSeconds,
+        sparkTotals.getLong(0),
+        duckCounts[0],
+        sparkTotals.getLong(1),
+        duckCounts[1],
+        sparkTotals.getDecimal(2),
+        duckMonetary,
+        sparkTotals.getLong(3),
+        duckCounts[2],
+        agree ? "agree" : "DISAGREE");
 
     Map<String, Long> st = warm.result.stageMillis();
-    String line = String.join(",", Instant.now().toString(), commit, String.valueOf(rows),
-        String.valueOf(warm.result.customers()), String.valueOf(cores), String.valueOf(Runtime.getRuntime().maxMemory() >> 20),
-        f(generateSeconds), f(cold.total), f(warm.total), f(ms(st, "read") + ms(st, "validate")), f(ms(st, "features")),
-        f(ms(st, "scores")), f(ms(st, "tiers")), f(ms(st, "clv")), f(ms(st, "segments") + ms(st, "summary")),
-        f(ms(st, "write")), f(warm.report), String.valueOf(peakHeap >> 20), f(rows / warm.total / cores),
-        f(sparkSeconds), f(duckSeconds), f(sparkSeconds / duckSeconds), String.valueOf(duckCounts[0]),
-        String.valueOf(duckCounts[1]), duckMonetary.toPlainString(), String.valueOf(agree), f(oneShuffleSeconds),
-        f(oneShuffleSeconds / duckSeconds));
+    String line =
+        String.join(
+            ",",
+            Instant.now().toString(),
+            commit,
+            String.valueOf(rows),
+            String.valueOf(warm.result.customers()),
+            String.valueOf(cores),
+            String.valueOf(Runtime.getRuntime().maxMemory() >> 20),
+            f(generateSeconds),
+            f(cold.total),
+            f(warm.total),
+            f(ms(st, "read") + ms(st, "validate")),
+            f(ms(st, "sum") + ms(st, "features")),
+            f(ms(st, "scores")),
+            f(ms(st, "tiers")),
+            f(ms(st, "clv")),
+            f(ms(st, "segments") + ms(st, "summary")),
+            f(ms(st, "write")),
+            f(warm.report),
+            String.valueOf(peakHeap >> 20),
+            f(rows / warm.total / cores),
+            f(sparkSeconds),
+            f(duckSeconds),
+            f(sparkSeconds / duckSeconds),
+            String.valueOf(duckCounts[0]),
+            String.valueOf(duckCounts[1]),
+            duckMonetary.toPlainString(),
+            String.valueOf(agree),
+            f(oneShuffleSeconds),
+            f(oneShuffleSeconds / duckSeconds));
     append(results, HEADER, line);
     spark.stop();
     if (!agree) {
@@ -176,15 +258,16 @@ public final class Benchmark {
     }
   }
 
-  static final String INCREMENTAL_HEADER = "recorded_at,commit,rows,new_rows,late_rows,customers,cores,build_s,full_s,"
-      + "incremental_s,incremental_full_ratio,equal,incremental_stages";
+  static final String INCREMENTAL_HEADER =
+      "recorded_at,commit,rows,new_rows,late_rows,customers,cores,build_s,full_s,"
+          + "incremental_s,incremental_full_ratio,equal,incremental_stages";
 
   /**
-   * One night's increment against a full recompute: N transactions up to {@link #AS_OF}, then a file of
-   * 0.3 % more dated the next day (5 % of them late, dated in the last month). Run A (full, building
-   * the incremental state) publishes AS_OF; run C, a plain full run over both inputs, publishes the next
-   * day and its customer_rfm is kept aside; run B, {@code --incremental}, publishes the same day again
-   * from the state. B and C run warm; B's customer_rfm must equal C's.
+   * One night's increment against a full recompute: N transactions up to {@link #AS_OF}, then a
+   * file of 0.3 % more dated the next day (5 % of them late, dated in the last month). Run A (full,
+   * building the incremental state) publishes AS_OF; run C, a plain full run over both inputs,
+   * publishes the next day and its customer_rfm is kept aside; run B, {@code --incremental},
+   * publishes the same day again from the state. B and C run warm; B's customer_rfm must equal C's.
    */
   static void incremental(long rows, Path dir, Path results, String commit) throws Exception {
     long customers = Math.max(1, rows / TRANSACTIONS_PER_CUSTOMER);
@@ -192,9 +275,21 @@ public final class Benchmark {
     Path day = dir.resolve("data/day-" + rows).toAbsolutePath();
     Path warehouse = dir.resolve("warehouse-incremental-" + rows).toAbsolutePath();
     deleteRecursively(warehouse);
-    Map<String, String> base = new LinkedHashMap<>(Map.of("input.format", "parquet", "output.warehouse", warehouse.toString(),
-        "input.cancellation.order-id-prefix", "C", "input.columns.quantity", "quantity",
-        "input.columns.unit-price", "unit_price", "report.enabled", "false"));
+    Map<String, String> base =
+        new LinkedHashMap<>(
+            Map.of(
+                "input.format",
+                "parquet",
+                "output.warehouse",
+                warehouse.toString(),
+                "input.cancellation.order-id-prefix",
+                "C",
+                "input.columns.quantity",
+                "quantity",
+                "input.columns.unit-price",
+                "unit_price",
+                "report.enabled",
+                "false"));
     base.put("input.uri", data.toString());
     JobSettings history = SettingsLoader.load(null, base);
     base.put("input.uri", data + "," + day);
@@ -206,50 +301,106 @@ public final class Benchmark {
     }
     long newRows = Math.max(1, rows * 3 / 1000);
     if (!Files.exists(day.resolve("_SUCCESS"))) {
-      Dataset<Row> generated = new TransactionGenerator(Math.max(1, newRows / 10), newRows, 8).generate(spark);
+      Dataset<Row> generated =
+          new TransactionGenerator(Math.max(1, newRows / 10), newRows, 8).generate(spark);
       Column late = pmod(xxhash64(col("order_id")), lit(20)).equalTo(0);
-      Column lateDay = lpad(pmod(xxhash64(col("order_id"), lit("day")), lit(30)).plus(1).cast("string"), 2, "0");
+      Column lateDay =
+          lpad(pmod(xxhash64(col("order_id"), lit("day")), lit(30)).plus(1).cast("string"), 2, "0");
       Column date = when(late, concat(lit("2025-12-"), lateDay)).otherwise(lit(AS_OF.toString()));
       // the next day's lines: new order ids (D after the first letter), the time of day kept
-      TransactionGenerator.typed(generated
-              .withColumn("order_id", concat(substring(col("order_id"), 1, 1), lit("D"), substring(col("order_id"), 2, 20)))
-              .withColumn("order_ts", when(col("order_ts").rlike("^\\d{4}-"), concat(date, substring(col("order_ts"), 11, 9)))
-                  .otherwise(col("order_ts"))))
-          .coalesce(1).write().mode("overwrite").parquet(day.toString());
+      TransactionGenerator.typed(
+              generated
+                  .withColumn(
+                      "order_id",
+                      concat(
+                          substring(col("order_id"), 1, 1),
+                          lit("D"),
+                          substring(col("order_id"), 2, 20)))
+                  .withColumn(
+                      "order_ts",
+                      when(
+                              col("order_ts").rlike("^\\d{4}-"),
+                              concat(date, substring(col("order_ts"), 11, 9)))
+                          .otherwise(col("order_ts"))))
+          .coalesce(1)
+          .write()
+          .mode("overwrite")
+          .parquet(day.toString());
     }
-    long lateRows = spark.read().parquet(day.toString())
-        .filter(col("order_ts").lt(lit(java.sql.Date.valueOf(AS_OF)))).count();
+    long lateRows =
+        spark
+            .read()
+            .parquet(day.toString())
+            .filter(col("order_ts").lt(lit(Date.valueOf(AS_OF))))
+            .count();
     LocalDate next = AS_OF.plusDays(1);
-    log("incremental: %,d rows to %s, then %,d more (%,d late) for %s", rows, AS_OF, newRows, lateRows, next);
+    log(
+        "incremental: %,d rows to %s, then %,d more (%,d late) for %s",
+        rows, AS_OF, newRows, lateRows, next);
 
     long a = System.nanoTime();
-    new NightlyJob(spark, history, java.time.Clock.systemUTC()).run(data.toString(), Optional.of(AS_OF), true);
+    new NightlyJob(spark, history, Clock.systemUTC())
+        .run(data.toString(), Optional.of(AS_OF), true);
     double build = seconds(a);
     log("A: full run building the state: %.1f s", build);
     long c = System.nanoTime();
-    RunResult full = new NightlyJob(spark, nextDay, java.time.Clock.systemUTC()).run(data + "," + day, Optional.of(next), false);
+    RunResult full =
+        new NightlyJob(spark, nextDay, Clock.systemUTC())
+            .run(data + "," + day, Optional.of(next), false);
     double fullSeconds = seconds(c);
     log("C: full recompute of %s: %.1f s %s", next, fullSeconds, full.stageMillis());
     String kept = dir.resolve("incremental-full-rfm-" + rows).toAbsolutePath().toString();
-    spark.read().format("delta").load(warehouse + "/customer_rfm")
-        .filter(col("snapshot_date").equalTo(lit(java.sql.Date.valueOf(next))))
-        .drop("run_id").write().mode("overwrite").parquet(kept);
+    spark
+        .read()
+        .format("delta")
+        .load(warehouse + "/customer_rfm")
+        .filter(col("snapshot_date").equalTo(lit(Date.valueOf(next))))
+        .drop("run_id")
+        .write()
+        .mode("overwrite")
+        .parquet(kept);
     long b = System.nanoTime();
-    RunResult incremental = new NightlyJob(spark, nextDay, java.time.Clock.systemUTC()).run(data + "," + day, Optional.of(next), true);
+    RunResult incremental =
+        new NightlyJob(spark, nextDay, Clock.systemUTC())
+            .run(data + "," + day, Optional.of(next), true);
     double incrementalSeconds = seconds(b);
-    log("B: incremental run of %s (%s): %.1f s %s", next, incremental.mode(), incrementalSeconds, incremental.stageMillis());
-    Dataset<Row> fromState = spark.read().format("delta").load(warehouse + "/customer_rfm")
-        .filter(col("snapshot_date").equalTo(lit(java.sql.Date.valueOf(next))))
-        .drop("run_id");
+    log(
+        "B: incremental run of %s (%s): %.1f s %s",
+        next, incremental.mode(), incrementalSeconds, incremental.stageMillis());
+    Dataset<Row> fromState =
+        spark
+            .read()
+            .format("delta")
+            .load(warehouse + "/customer_rfm")
+            .filter(col("snapshot_date").equalTo(lit(Date.valueOf(next))))
+            .drop("run_id");
     Dataset<Row> recomputed = spark.read().parquet(kept);
-    boolean equal = fromState.count() == recomputed.count() && fromState.exceptAll(recomputed).isEmpty()
-        && recomputed.exceptAll(fromState).isEmpty();
-    log("incremental / full: %.1f / %.1f s = %.3f; customer_rfm %s", incrementalSeconds, fullSeconds,
-        incrementalSeconds / fullSeconds, equal ? "equal" : "DIFFERENT");
-    String line = String.join(",", Instant.now().toString(), commit, String.valueOf(rows), String.valueOf(newRows),
-        String.valueOf(lateRows), String.valueOf(incremental.customers()), String.valueOf(Runtime.getRuntime().availableProcessors()),
-        f(build), f(fullSeconds), f(incrementalSeconds), String.format(Locale.ROOT, "%.3f", incrementalSeconds / fullSeconds),
-        String.valueOf(equal), "\"" + incremental.stageMillis() + "\"");
+    boolean equal =
+        fromState.count() == recomputed.count()
+            && fromState.exceptAll(recomputed).isEmpty()
+            && recomputed.exceptAll(fromState).isEmpty();
+    log(
+        "incremental / full: %.1f / %.1f s = %.3f; customer_rfm %s",
+        incrementalSeconds,
+        fullSeconds,
+        incrementalSeconds / fullSeconds,
+        equal ? "equal" : "DIFFERENT");
+    String line =
+        String.join(
+            ",",
+            Instant.now().toString(),
+            commit,
+            String.valueOf(rows),
+            String.valueOf(newRows),
+            String.valueOf(lateRows),
+            String.valueOf(incremental.customers()),
+            String.valueOf(Runtime.getRuntime().availableProcessors()),
+            f(build),
+            f(fullSeconds),
+            f(incrementalSeconds),
+            String.format(Locale.ROOT, "%.3f", incrementalSeconds / fullSeconds),
+            String.valueOf(equal),
+            "\"" + incremental.stageMillis() + "\"");
     append(results, INCREMENTAL_HEADER, line);
     spark.stop();
     if (!equal) {
@@ -272,7 +423,7 @@ public final class Benchmark {
       return;
     }
     try (var walk = Files.walk(path)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);
       }
     }
@@ -291,20 +442,36 @@ public final class Benchmark {
   }
 
   private static Timed job(SparkSession spark, JobSettings settings, long start) {
-    RunResult result = new NightlyJob(spark, settings, java.time.Clock.systemUTC())
-        .run(settings.input().uri().orElseThrow(), Optional.of(AS_OF));
+    RunResult result =
+        new NightlyJob(spark, settings, Clock.systemUTC())
+            .run(settings.input().uri().orElseThrow(), Optional.of(AS_OF));
     long r = System.nanoTime();
     new ReportJob(spark, settings).write(Optional.of(AS_OF));
     double report = seconds(r);
     return new Timed(result, seconds(start), report);
   }
 
-  /** Prints every recorded line as a table and the slope of warm total time against rows (log-log). */
+  /**
+   * Prints every recorded line as a table and the slope of warm total time against rows (log-log).
+   */
   static void summary(Path results) throws IOException {
     List<String> lines = Files.readAllLines(results, StandardCharsets.UTF_8);
     List<String> header = List.of(lines.get(0).split(","));
-    System.out.printf(Locale.ROOT, "%-12s %-9s %12s %10s %8s %8s %8s %9s %9s %8s %8s %8s%n", "commit", "rows", "customers",
-        "cold s", "warm s", "tiers s", "write s", "heap MB", "rows/s/c", "RFM s/d", "ratio", "1-shuf");
+    System.out.printf(
+        Locale.ROOT,
+        "%-12s %-9s %12s %10s %8s %8s %8s %9s %9s %8s %8s %8s%n",
+        "commit",
+        "rows",
+        "customers",
+        "cold s",
+        "warm s",
+        "tiers s",
+        "write s",
+        "heap MB",
+        "rows/s/c",
+        "RFM s/d",
+        "ratio",
+        "1-shuf");
     Map<Long, double[]> latest = new LinkedHashMap<>();
     for (String line : lines.subList(1, lines.size())) {
       String[] v = line.split(",");
@@ -312,17 +479,33 @@ public final class Benchmark {
       for (int i = 0; i < header.size() && i < v.length; i++) {
         row.put(header.get(i), v[i]);
       }
-      System.out.printf(Locale.ROOT, "%-12s %-9s %12s %10s %8s %8s %8s %9s %9s %8s %8s %8s%n", row.get("commit"),
-          row.get("rows"), row.get("customers"), row.get("cold_total_s"), row.get("warm_total_s"), row.get("warm_tiers_s"),
-          row.get("warm_write_s"), row.get("peak_heap_mb"), row.get("rows_per_s_per_core"),
-          row.get("spark_rfm_s") + "/" + row.get("duckdb_rfm_s"), row.get("spark_duckdb_ratio"),
+      System.out.printf(
+          Locale.ROOT,
+          "%-12s %-9s %12s %10s %8s %8s %8s %9s %9s %8s %8s %8s%n",
+          row.get("commit"),
+          row.get("rows"),
+          row.get("customers"),
+          row.get("cold_total_s"),
+          row.get("warm_total_s"),
+          row.get("warm_tiers_s"),
+          row.get("warm_write_s"),
+          row.get("peak_heap_mb"),
+          row.get("rows_per_s_per_core"),
+          row.get("spark_rfm_s") + "/" + row.get("duckdb_rfm_s"),
+          row.get("spark_duckdb_ratio"),
           row.getOrDefault("one_shuffle_ratio", "-"));
-      latest.put(Long.parseLong(row.get("rows")), new double[] {Double.parseDouble(row.get("warm_total_s")),
-          Double.parseDouble(row.get("spark_rfm_s"))});
+      latest.put(
+          Long.parseLong(row.get("rows")),
+          new double[] {
+            Double.parseDouble(row.get("warm_total_s")), Double.parseDouble(row.get("spark_rfm_s"))
+          });
     }
     if (latest.size() >= 2) {
-      System.out.printf(Locale.ROOT, "slope of log(time) vs log(rows), latest line per size: whole job %.2f, RFM aggregation %.2f%n",
-          slope(latest, 0), slope(latest, 1));
+      System.out.printf(
+          Locale.ROOT,
+          "slope of log(time) vs log(rows), latest line per size: whole job %.2f, RFM aggregation %.2f%n",
+          slope(latest, 0),
+          slope(latest, 1));
     }
   }
 
@@ -330,17 +513,34 @@ public final class Benchmark {
   static void incrementalSummary(Path results) throws IOException {
     List<String> lines = Files.readAllLines(results, StandardCharsets.UTF_8);
     List<String> header = List.of(lines.get(0).split(","));
-    System.out.printf(Locale.ROOT, "%nincremental night vs full recompute (warm):%n%-12s %-9s %9s %9s %9s %9s %7s %6s%n",
-        "commit", "rows", "new rows", "build s", "full s", "incr s", "ratio", "equal");
+    System.out.printf(
+        Locale.ROOT,
+        "%nincremental night vs full recompute (warm):%n%-12s %-9s %9s %9s %9s %9s %7s %6s%n",
+        "commit",
+        "rows",
+        "new rows",
+        "build s",
+        "full s",
+        "incr s",
+        "ratio",
+        "equal");
     for (String line : lines.subList(1, lines.size())) {
       String[] v = line.split(",", header.size());
       Map<String, String> row = new LinkedHashMap<>();
       for (int i = 0; i < header.size() && i < v.length; i++) {
         row.put(header.get(i), v[i]);
       }
-      System.out.printf(Locale.ROOT, "%-12s %-9s %9s %9s %9s %9s %7s %6s%n", row.get("commit"), row.get("rows"),
-          row.get("new_rows"), row.get("build_s"), row.get("full_s"), row.get("incremental_s"),
-          row.get("incremental_full_ratio"), row.get("equal"));
+      System.out.printf(
+          Locale.ROOT,
+          "%-12s %-9s %9s %9s %9s %9s %7s %6s%n",
+          row.get("commit"),
+          row.get("rows"),
+          row.get("new_rows"),
+          row.get("build_s"),
+          row.get("full_s"),
+          row.get("incremental_s"),
+          row.get("incremental_full_ratio"),
+          row.get("equal"));
     }
   }
 
@@ -361,18 +561,23 @@ public final class Benchmark {
 
   /** The largest heap in use (live and garbage), sampled every 20 ms: at most -Xmx. */
   private static final class HeapSampler {
-    private final java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.ScheduledExecutorService sampler =
-        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-          Thread thread = new Thread(r, "heap-sampler");
-          thread.setDaemon(true);
-          return thread;
-        });
+    private final AtomicLong peak = new AtomicLong();
+    private final ScheduledExecutorService sampler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "heap-sampler");
+              thread.setDaemon(true);
+              return thread;
+            });
 
     HeapSampler() {
-      sampler.scheduleAtFixedRate(() -> peak.accumulateAndGet(
-          ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max),
-          0, 20, java.util.concurrent.TimeUnit.MILLISECONDS);
+      sampler.scheduleAtFixedRate(
+          () ->
+              peak.accumulateAndGet(
+                  ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max),
+          0,
+          20,
+          TimeUnit.MILLISECONDS);
     }
 
     long stop() {

@@ -10,14 +10,22 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The JVM flags Spark needs live in bin/jvm-options (launcher) and pom.xml (tests): they must agree. */
+/**
+ * The JVM flags Spark needs live in bin/jvm-options (launcher) and pom.xml (tests): they must
+ * agree.
+ */
 class LauncherConsistencyTest {
   @Test
   void pomAndLauncherPassTheSameJvmOptions() throws Exception {
-    List<String> launcher = Files.readAllLines(Path.of("bin/jvm-options")).stream()
-        .map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).sorted().toList();
-    Matcher m = Pattern.compile("<spark.jvm.opens>(.*?)</spark.jvm.opens>", Pattern.DOTALL)
-        .matcher(Files.readString(Path.of("pom.xml")));
+    List<String> launcher =
+        Files.readAllLines(Path.of("bin/jvm-options")).stream()
+            .map(String::trim)
+            .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+            .sorted()
+            .toList();
+    Matcher m =
+        Pattern.compile("<spark.jvm.opens>(.*?)</spark.jvm.opens>", Pattern.DOTALL)
+            .matcher(Files.readString(Path.of("pom.xml")));
     assertTrue(m.find());
     List<String> pom = Arrays.stream(m.group(1).trim().split("\\s+")).sorted().toList();
     assertEquals(launcher, pom);

@@ -8,10 +8,12 @@ import static org.rfmtiers.Columns.*;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Date;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -26,7 +28,8 @@ import org.rfmtiers.SparkTestSession;
 /** Runs the real CLI entry point against a temp warehouse and reads the Delta tables back. */
 @Tag("integration")
 class NightlyRunEndToEndTest {
-  private static final String LOG = """
+  private static final String LOG =
+      """
       customer_id,order_id,order_ts,amount
       A,O1,2024-01-01 10:00:00,100.00
       A,O2,2024-01-10 09:00:00,50.50
@@ -47,18 +50,23 @@ class NightlyRunEndToEndTest {
 
   /**
    * The shared warehouse's runs, in order: the default as-of date (2024-02-02, the latest snapshot
-   * throughout), 2024-01-11, 2024-01-21 (registered in the catalog), 2024-01-21 again, and 2024-01-11
+   * throughout), 2024-01-11 (an older date), 2024-01-21 (registered in the catalog) and 2024-01-21
    * again. Read-only tests assert on it; tests that change a warehouse work on a copy.
    */
-  private static final List<String> SHARED_RUNS = List.of("", "2024-01-11", "2024-01-21", "2024-01-21", "2024-01-11");
+  private static final List<String> SHARED_RUNS =
+      List.of("", "2024-01-11", "2024-01-21", "2024-01-21");
 
   @TempDir static Path dir;
   static SparkSession spark;
   static String input;
   static Path shared;
   static List<CliRunner.Outcome> sharedRuns = new ArrayList<>();
+
   /** customer_rfm of 2024-01-21 after its first run, before the re-run. */
   static List<Row> firstOf0121;
+
+  /** customer_rfm of 2024-02-02 after its run, before the runs of other snapshots. */
+  static List<Row> firstOf0202;
 
   @BeforeAll
   static void writeLogAndSharedWarehouse() throws Exception {
@@ -70,7 +78,13 @@ class NightlyRunEndToEndTest {
     shared = dir.resolve("wh-shared");
     for (int i = 0; i < SHARED_RUNS.size(); i++) {
       String asOf = SHARED_RUNS.get(i);
-      sharedRuns.add(i == 2 ? run(shared, asOf, "--catalog", "rfm_e2e") : run(shared, asOf.isEmpty() ? null : asOf));
+      sharedRuns.add(
+          i == 2
+              ? run(shared, asOf, "--catalog", "rfm_e2e")
+              : run(shared, asOf.isEmpty() ? null : asOf));
+      if (i == 0) {
+        firstOf0202 = rows(shared, "2024-02-02");
+      }
       if (i == 2) {
         firstOf0121 = rows(shared, "2024-01-21");
       }
@@ -82,9 +96,20 @@ class NightlyRunEndToEndTest {
   }
 
   private static CliRunner.Outcome run(Path warehouse, String asOf, String... extra) {
-    List<String> args = new ArrayList<>(List.of("run", "--input", input, "--warehouse", warehouse.toString(),
-        "--set", "validation.max-reject-rate=0.5", "--set", "input.cancellation.order-id-prefix=C",
-        "--set", "report.enabled=false"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "run",
+                "--input",
+                input,
+                "--warehouse",
+                warehouse.toString(),
+                "--set",
+                "validation.max-reject-rate=0.5",
+                "--set",
+                "input.cancellation.order-id-prefix=C",
+                "--set",
+                "report.enabled=false"));
     if (asOf != null) {
       args.addAll(List.of("--as-of", asOf));
     }
@@ -99,11 +124,14 @@ class NightlyRunEndToEndTest {
   }
 
   private static Dataset<Row> snapshot(Path warehouse, String name, String date) {
-    return table(warehouse, name).filter(col(SNAPSHOT_DATE).equalTo(java.sql.Date.valueOf(date)));
+    return table(warehouse, name).filter(col(SNAPSHOT_DATE).equalTo(Date.valueOf(date)));
   }
 
   private static List<Row> rows(Path warehouse, String date) {
-    return snapshot(warehouse, "customer_rfm", date).drop(RUN_ID).orderBy(CUSTOMER_ID).collectAsList();
+    return snapshot(warehouse, "customer_rfm", date)
+        .drop(RUN_ID)
+        .orderBy(CUSTOMER_ID)
+        .collectAsList();
   }
 
   /** A copy of the shared warehouse, for a test that changes it. */
@@ -118,18 +146,24 @@ class NightlyRunEndToEndTest {
   }
 
   private static Row runLogOf(Path warehouse, String snapshotDate) {
-    return table(warehouse, "run_log").filter(col(SNAPSHOT_DATE).equalTo(java.sql.Date.valueOf(snapshotDate)))
-        .orderBy("started_at").head();
+    return table(warehouse, "run_log")
+        .filter(col(SNAPSHOT_DATE).equalTo(Date.valueOf(snapshotDate)))
+        .orderBy("started_at")
+        .head();
   }
 
   @Test
   void writesAllTablesWithHandComputedValues() {
     Path warehouse = shared;
     CliRunner.Outcome outcome = sharedRuns.get(0);
-    assertTrue(outcome.out().contains("snapshot 2024-02-02"), "as-of defaults to the day after the last purchase: " + outcome.out());
+    assertTrue(
+        outcome.out().contains("snapshot 2024-02-02"),
+        "as-of defaults to the day after the last purchase: " + outcome.out());
 
     Map<String, Row> customers = new HashMap<>();
-    snapshot(warehouse, "customer_rfm", "2024-02-02").collectAsList().forEach(r -> customers.put(r.getAs(CUSTOMER_ID), r));
+    snapshot(warehouse, "customer_rfm", "2024-02-02")
+        .collectAsList()
+        .forEach(r -> customers.put(r.getAs(CUSTOMER_ID), r));
     assertEquals(List.of("A", "B", "D", "K"), customers.keySet().stream().sorted().toList());
     Row a = customers.get("A");
     assertEquals(23, a.<Integer>getAs(RECENCY_DAYS), "2024-02-02 - 2024-01-10");
@@ -139,7 +173,8 @@ class NightlyRunEndToEndTest {
     Row k = customers.get("K");
     assertEquals(1, k.<Integer>getAs(RECENCY_DAYS));
     // n = 4: ranks 1..4 get 1 + floor(5 (r - 1) / 4) = 1, 2, 3, 4. Recency ranks the oldest first:
-    // B 28, A 23, D 13, K 1 days. Frequency: B and K (1 order, order by id hash), D 2, A 3. Monetary:
+    // B 28, A 23, D 13, K 1 days. Frequency: B and K (1 order, order by id hash), D 2, A 3.
+    // Monetary:
     // B 30.00, D 31.00, K 99.00, A 170.50.
     assertEquals("244", a.getAs(RFM_CELL));
     assertTrue(k.<String>getAs(RFM_CELL).matches("4[12]3"), k.<String>getAs(RFM_CELL));
@@ -147,11 +182,26 @@ class NightlyRunEndToEndTest {
     assertEquals("332", customers.get("D").<String>getAs(RFM_CELL));
 
     Map<String, String> reasons = new HashMap<>();
-    snapshot(warehouse, "rejected_transactions", "2024-02-02").collectAsList()
+    snapshot(warehouse, "rejected_transactions", "2024-02-02")
+        .collectAsList()
         .forEach(r -> reasons.put(r.getAs(RAW_ORDER_ID), r.getAs(REJECT_REASON)));
-    assertEquals(Map.of("O7", "MISSING_CUSTOMER_ID", "O8", "BAD_TIMESTAMP", "O9", "BAD_AMOUNT",
-        "O10", "AMOUNT_TOO_PRECISE", "O11", "MALFORMED_ROW"), reasons);
-    Row malformed = snapshot(warehouse, "rejected_transactions", "2024-02-02").filter("raw_order_id = 'O11'").head();
+    assertEquals(
+        Map.of(
+            "O7",
+            "MISSING_CUSTOMER_ID",
+            "O8",
+            "BAD_TIMESTAMP",
+            "O9",
+            "BAD_AMOUNT",
+            "O10",
+            "AMOUNT_TOO_PRECISE",
+            "O11",
+            "MALFORMED_ROW"),
+        reasons);
+    Row malformed =
+        snapshot(warehouse, "rejected_transactions", "2024-02-02")
+            .filter("raw_order_id = 'O11'")
+            .head();
     assertEquals("J,O11", malformed.getAs(RAW_RECORD));
     assertTrue(malformed.<String>getAs(SOURCE_FILE).endsWith("transactions.csv"));
 
@@ -166,23 +216,47 @@ class NightlyRunEndToEndTest {
     assertEquals(new BigDecimal("330.50"), log.getAs("valid_amount"));
     assertEquals(new BigDecimal("330.50"), log.getAs("monetary_total"));
     assertTrue(log.<Boolean>getAs("reconciled"));
-    assertEquals(List.of(input), log.getList(log.fieldIndex("input_files")).stream()
-        .map(f -> f.toString().replace("file:", "")).toList());
-    assertEquals(new java.util.TreeSet<>(STAGES), new java.util.TreeSet<>(log.getJavaMap(log.fieldIndex("stage_ms")).keySet()),
+    assertEquals(
+        List.of(input),
+        log.getList(log.fieldIndex("input_files")).stream()
+            .map(f -> f.toString().replace("file:", ""))
+            .toList());
+    assertEquals(
+        new TreeSet<>(STAGES),
+        new TreeSet<>(log.getJavaMap(log.fieldIndex("stage_ms")).keySet()),
         "every stage of the night is timed");
 
     long tiers = snapshot(warehouse, "tier_summary", "2024-02-02").count();
     assertEquals(log.<Integer>getAs("k").longValue(), tiers);
-    assertEquals(4L, snapshot(warehouse, "tier_summary", "2024-02-02").agg(sum(CUSTOMERS)).head().getLong(0));
-    assertEquals(12, snapshot(warehouse, "score_thresholds", "2024-02-02").count(), "3 metrics x 4 scores used by 4 customers");
+    assertEquals(
+        4L,
+        snapshot(warehouse, "tier_summary", "2024-02-02").agg(sum(CUSTOMERS)).head().getLong(0));
+    assertEquals(
+        12,
+        snapshot(warehouse, "score_thresholds", "2024-02-02").count(),
+        "3 metrics x 4 scores used by 4 customers");
     for (Row r : customers.values()) {
-      assertTrue(r.<Integer>getAs(TIER) >= 1 && r.<Integer>getAs(TIER) <= log.<Integer>getAs("k"), "tier in 1..k: " + r);
+      assertTrue(
+          r.<Integer>getAs(TIER) >= 1 && r.<Integer>getAs(TIER) <= log.<Integer>getAs("k"),
+          "tier in 1..k: " + r);
       assertNotNull(r.getAs(TIER_NAME));
     }
   }
 
-  private static final List<String> STAGES = List.of("list", "read", "validate", "sum", "features", "scores",
-      "tiers", "clv", "segments", "summary", "reconcile", "write");
+  private static final List<String> STAGES =
+      List.of(
+          "list",
+          "read",
+          "validate",
+          "sum",
+          "features",
+          "scores",
+          "tiers",
+          "clv",
+          "segments",
+          "summary",
+          "reconcile",
+          "write");
 
   @Test
   void netPolicyReconcilesWithUnattributedReturns() {
@@ -204,10 +278,24 @@ class NightlyRunEndToEndTest {
     assertEquals(firstOf0121, again, "same input, same snapshot: same rows, tiers included");
 
     List<Row> earlier = rows(shared, "2024-01-11");
-    assertEquals(List.of("A", "B", "D"), earlier.stream().map(r -> r.<String>getAs(CUSTOMER_ID)).toList());
-    assertEquals(1, earlier.get(0).<Integer>getAs(RECENCY_DAYS), "A's last purchase before 2024-01-11 is 2024-01-10");
-    assertEquals(4 + 3 + 3, table(shared, "customer_rfm").count(), "three snapshots, none duplicated by re-runs");
-    assertEquals(15, table(shared, "rejected_transactions").count(), "5 rejects per snapshot, not duplicated");
+    assertEquals(
+        List.of("A", "B", "D"), earlier.stream().map(r -> r.<String>getAs(CUSTOMER_ID)).toList());
+    assertEquals(
+        1,
+        earlier.get(0).<Integer>getAs(RECENCY_DAYS),
+        "A's last purchase before 2024-01-11 is 2024-01-10");
+    assertEquals(
+        firstOf0202,
+        rows(shared, "2024-02-02"),
+        "writing other snapshots leaves this one untouched");
+    assertEquals(
+        4 + 3 + 3,
+        table(shared, "customer_rfm").count(),
+        "three snapshots, none duplicated by re-runs");
+    assertEquals(
+        15,
+        table(shared, "rejected_transactions").count(),
+        "5 rejects per snapshot, not duplicated");
     assertEquals(SHARED_RUNS.size(), table(shared, "run_log").count(), "run_log keeps every run");
   }
 
@@ -215,42 +303,83 @@ class NightlyRunEndToEndTest {
   void secondSnapshotRecordsTierMigrationAndSegments() {
     Dataset<Row> migration = snapshot(shared, "tier_migration", "2024-01-21");
     assertEquals(3L, migration.agg(sum(CUSTOMERS)).head().getLong(0));
-    assertEquals(0, migration.filter("movement in ('new', 'lost')").count(), "A, B and D are in both snapshots");
-    assertEquals(java.sql.Date.valueOf("2024-01-11"), migration.head().getAs("previous_snapshot_date"));
-    assertEquals(0, snapshot(shared, "customer_rfm", "2024-01-21").filter(col(PREVIOUS_TIER).isNull()).count());
+    assertEquals(
+        0,
+        migration.filter("movement in ('new', 'lost')").count(),
+        "A, B and D are in both snapshots");
+    assertEquals(Date.valueOf("2024-01-11"), migration.head().getAs("previous_snapshot_date"));
+    assertEquals(
+        0,
+        snapshot(shared, "customer_rfm", "2024-01-21").filter(col(PREVIOUS_TIER).isNull()).count());
     Dataset<Row> first = snapshot(shared, "tier_migration", "2024-01-11");
-    assertEquals(3, first.filter("movement = 'new'").agg(sum(CUSTOMERS)).head().getLong(0),
+    assertEquals(
+        3,
+        first.filter("movement = 'new'").agg(sum(CUSTOMERS)).head().getLong(0),
         "the first snapshot: everybody is new");
 
     Dataset<Row> segments = snapshot(shared, "segment_summary", "2024-01-21");
-    for (String scheme : List.of("rfm_segment", "customer_layer", "value_matrix", "lifecycle_stage")) {
-      assertEquals(3L, segments.filter(col("scheme").equalTo(scheme)).agg(sum(CUSTOMERS)).head().getLong(0), scheme);
+    for (String scheme :
+        List.of("rfm_segment", "customer_layer", "value_matrix", "lifecycle_stage")) {
+      assertEquals(
+          3L,
+          segments.filter(col("scheme").equalTo(scheme)).agg(sum(CUSTOMERS)).head().getLong(0),
+          scheme);
     }
-    Row customerA = snapshot(shared, "customer_rfm", "2024-01-21").filter("customer_id = 'A'").head();
+    Row customerA =
+        snapshot(shared, "customer_rfm", "2024-01-21").filter("customer_id = 'A'").head();
     assertNotNull(customerA.getAs(RFM_SEGMENT));
-    assertEquals("rfm_proxy", customerA.getAs(FUTURE_VALUE_SOURCE), "three customers are too few for CLV");
+    assertEquals(
+        "rfm_proxy", customerA.getAs(FUTURE_VALUE_SOURCE), "three customers are too few for CLV");
   }
 
   @Test
   void currentTableFollowsTheLatestSnapshotAndMaintainKeepsItReadable() throws Exception {
     Path warehouse = copyOfShared("wh-current");
     Dataset<Row> current = table(warehouse, "customer_tiers_current");
-    assertEquals(List.of(java.sql.Date.valueOf("2024-02-02")), current.select(SNAPSHOT_DATE).distinct()
-        .as(Encoders.DATE()).collectAsList(), "re-running older dates keeps the latest current");
+    assertEquals(
+        List.of(Date.valueOf("2024-02-02")),
+        current.select(SNAPSHOT_DATE).distinct().as(Encoders.DATE()).collectAsList(),
+        "re-running older dates keeps the latest current");
     assertEquals(4, current.count());
 
-    CliRunner.Outcome maintain = cli("maintain", "--warehouse", warehouse.toString(),
-        "--set", "maintenance.snapshot-retention-days=30");
+    CliRunner.Outcome maintain =
+        cli(
+            "maintain",
+            "--warehouse",
+            warehouse.toString(),
+            "--set",
+            "maintenance.snapshot-retention-days=30");
     assertEquals(0, maintain.code(), maintain.err());
     assertTrue(maintain.out().contains("customer_rfm"), maintain.out());
-    assertEquals(List.of(java.sql.Date.valueOf("2024-02-02")), table(warehouse, "customer_rfm").select(SNAPSHOT_DATE)
-        .distinct().as(Encoders.DATE()).collectAsList(), "old snapshots deleted, the latest kept");
-    List<String> operations = spark.sql("DESCRIBE HISTORY delta.`" + warehouse.resolve("customer_rfm") + "`")
-        .select("operation").as(Encoders.STRING()).collectAsList();
-    assertTrue(operations.contains("OPTIMIZE") && operations.contains("VACUUM END") && operations.contains("DELETE"),
+    assertEquals(
+        List.of(Date.valueOf("2024-02-02")),
+        table(warehouse, "customer_rfm")
+            .select(SNAPSHOT_DATE)
+            .distinct()
+            .as(Encoders.DATE())
+            .collectAsList(),
+        "old snapshots deleted, the latest kept");
+    List<String> operations =
+        spark
+            .sql("DESCRIBE HISTORY delta.`" + warehouse.resolve("customer_rfm") + "`")
+            .select("operation")
+            .as(Encoders.STRING())
+            .collectAsList();
+    assertTrue(
+        operations.contains("OPTIMIZE")
+            && operations.contains("VACUUM END")
+            && operations.contains("DELETE"),
         operations.toString());
-    assertEquals(Main.USAGE, cli("maintain", "--warehouse", warehouse.toString(),
-        "--set", "maintenance.vacuum-retention-hours=1").code(), "an unsafe VACUUM retention is refused");
+    assertEquals(
+        Main.USAGE,
+        cli(
+                "maintain",
+                "--warehouse",
+                warehouse.toString(),
+                "--set",
+                "maintenance.vacuum-retention-hours=1")
+            .code(),
+        "an unsafe VACUUM retention is refused");
   }
 
   @Test
@@ -265,28 +394,70 @@ class NightlyRunEndToEndTest {
 
     // a table whose customers column is a string: the run refuses and leaves every table as it was
     Path other = copyOfShared("wh-schema-type");
-    long version = spark.sql("DESCRIBE HISTORY delta.`" + other.resolve("customer_rfm") + "`").count();
-    long rejectsVersion = spark.sql("DESCRIBE HISTORY delta.`" + other.resolve("rejected_transactions") + "`").count();
+    long version =
+        spark.sql("DESCRIBE HISTORY delta.`" + other.resolve("customer_rfm") + "`").count();
+    long rejectsVersion =
+        spark
+            .sql("DESCRIBE HISTORY delta.`" + other.resolve("rejected_transactions") + "`")
+            .count();
     Dataset<Row> summary = table(other, "tier_summary");
-    summary.withColumn(CUSTOMERS, col(CUSTOMERS).cast("string")).write().format("delta").mode("overwrite")
-        .option("overwriteSchema", "true").save(other.resolve("tier_summary").toString());
-    CliRunner.Outcome outcome = cli("run", "--input", input, "--warehouse", other.toString(), "--as-of", "2024-01-21",
-        "--set", "validation.max-reject-rate=0.5", "--set", "input.cancellation.order-id-prefix=C",
-        "--set", "report.enabled=false");
+    summary
+        .withColumn(CUSTOMERS, col(CUSTOMERS).cast("string"))
+        .write()
+        .format("delta")
+        .mode("overwrite")
+        .option("overwriteSchema", "true")
+        .save(other.resolve("tier_summary").toString());
+    CliRunner.Outcome outcome =
+        cli(
+            "run",
+            "--input",
+            input,
+            "--warehouse",
+            other.toString(),
+            "--as-of",
+            "2024-01-21",
+            "--set",
+            "validation.max-reject-rate=0.5",
+            "--set",
+            "input.cancellation.order-id-prefix=C",
+            "--set",
+            "report.enabled=false");
     assertEquals(Main.RUN_FAILED, outcome.code());
-    assertTrue(outcome.err().contains("column customers is string in the table but this job writes bigint"), outcome.err());
-    assertEquals(version, spark.sql("DESCRIBE HISTORY delta.`" + other.resolve("customer_rfm") + "`").count());
-    assertEquals(rejectsVersion, spark.sql("DESCRIBE HISTORY delta.`" + other.resolve("rejected_transactions") + "`").count(),
+    assertTrue(
+        outcome
+            .err()
+            .contains("column customers is string in the table but this job writes bigint"),
+        outcome.err());
+    assertEquals(
+        version,
+        spark.sql("DESCRIBE HISTORY delta.`" + other.resolve("customer_rfm") + "`").count());
+    assertEquals(
+        rejectsVersion,
+        spark
+            .sql("DESCRIBE HISTORY delta.`" + other.resolve("rejected_transactions") + "`")
+            .count(),
         "the tables written before tier_summary in a run are untouched too");
   }
 
   @Test
   void tablesAreRegisteredInTheCatalogOnRequest() {
-    assertEquals(10, spark.table("rfm_e2e.customer_rfm").count(), "the registered table is the warehouse's");
+    assertEquals(
+        10, spark.table("rfm_e2e.customer_rfm").count(), "the registered table is the warehouse's");
     assertEquals(4, spark.sql("SELECT * FROM rfm_e2e.customer_tiers_current_view").count());
     assertTrue(spark.catalog().tableExists("rfm_e2e", "run_log"));
-    assertEquals(Main.USAGE, cli("run", "--input", input, "--warehouse", shared.toString(),
-        "--set", "output.catalog-database=rfm; DROP TABLE x").code(), "a database name is an identifier, nothing else");
+    assertEquals(
+        Main.USAGE,
+        cli(
+                "run",
+                "--input",
+                input,
+                "--warehouse",
+                shared.toString(),
+                "--set",
+                "output.catalog-database=rfm; DROP TABLE x")
+            .code(),
+        "a database name is an identifier, nothing else");
   }
 
   @Test
@@ -294,16 +465,27 @@ class NightlyRunEndToEndTest {
     var field = table(shared, "customer_rfm").schema().apply(RECENCY_DAYS);
     assertTrue(field.getComment().isDefined());
     assertTrue(field.getComment().get().contains("Days from the last purchase"));
-    List<Row> detail = spark.sql("DESCRIBE DETAIL delta.`" + shared.resolve("customer_rfm") + "`").collectAsList();
-    assertEquals(List.of(SNAPSHOT_DATE), detail.get(0).getList(detail.get(0).fieldIndex("partitionColumns")));
-    assertTrue(detail.get(0).<String>getAs("description").startsWith("One row per customer per snapshot"));
+    List<Row> detail =
+        spark.sql("DESCRIBE DETAIL delta.`" + shared.resolve("customer_rfm") + "`").collectAsList();
+    assertEquals(
+        List.of(SNAPSHOT_DATE),
+        detail.get(0).getList(detail.get(0).fieldIndex("partitionColumns")));
+    assertTrue(
+        detail.get(0).<String>getAs("description").startsWith("One row per customer per snapshot"));
   }
 
   @Test
   void tooManyRejectsFailsWithoutWritingTheSnapshot() {
     Path warehouse = dir.resolve("wh-threshold");
-    CliRunner.Outcome outcome = cli("run", "--input", input, "--warehouse", warehouse.toString(),
-        "--set", "validation.max-reject-rate=0.1");
+    CliRunner.Outcome outcome =
+        cli(
+            "run",
+            "--input",
+            input,
+            "--warehouse",
+            warehouse.toString(),
+            "--set",
+            "validation.max-reject-rate=0.1");
     assertEquals(Main.RUN_FAILED, outcome.code());
     assertTrue(outcome.err().contains("validation.max-reject-rate"), outcome.err());
     assertTrue(outcome.err().contains("BAD_TIMESTAMP"), outcome.err());
@@ -315,17 +497,33 @@ class NightlyRunEndToEndTest {
 
   @Test
   void missingInputPathExitsWithBadInput() {
-    CliRunner.Outcome outcome = cli("run", "--input", dir.resolve("nope/*.csv").toString(), "--warehouse", dir.resolve("wh-missing").toString());
+    CliRunner.Outcome outcome =
+        cli(
+            "run",
+            "--input",
+            dir.resolve("nope/*.csv").toString(),
+            "--warehouse",
+            dir.resolve("wh-missing").toString());
     assertEquals(Main.BAD_INPUT, outcome.code());
     assertTrue(outcome.err().contains("does not exist"), outcome.err());
   }
 
   @Test
   void missingColumnIsNamedWithTheFix() {
-    CliRunner.Outcome outcome = cli("run", "--input", input, "--warehouse", dir.resolve("wh-col").toString(),
-        "--set", "input.columns.amount=Revenue");
+    CliRunner.Outcome outcome =
+        cli(
+            "run",
+            "--input",
+            input,
+            "--warehouse",
+            dir.resolve("wh-col").toString(),
+            "--set",
+            "input.columns.amount=Revenue");
     assertEquals(Main.BAD_INPUT, outcome.code());
-    assertTrue(outcome.err().contains("\"Revenue\"") && outcome.err().contains("--set input.columns.amount="), outcome.err());
+    assertTrue(
+        outcome.err().contains("\"Revenue\"")
+            && outcome.err().contains("--set input.columns.amount="),
+        outcome.err());
   }
 
   @Test

@@ -8,6 +8,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -20,8 +22,8 @@ import org.rfmtiers.cli.Main;
 
 /**
  * The CDNOW 1/10 sample through the normal run command with a config file (input.format = text),
- * calibration 1997-01-01..1997-09-30 (--as-of 1997-10-01), time in weeks: the fits must reproduce the
- * published parameters (BG/NBD: Fader, Hardie & Lee 2005; Gamma-Gamma: Fader & Hardie 2013).
+ * calibration 1997-01-01..1997-09-30 (--as-of 1997-10-01), time in weeks: the fits must reproduce
+ * the published parameters (BG/NBD: Fader, Hardie & Lee 2005; Gamma-Gamma: Fader & Hardie 2013).
  */
 class CdnowClvTest {
   static final String SAMPLE = "src/test/resources/cdnow/CDNOW_sample.txt";
@@ -35,9 +37,23 @@ class CdnowClvTest {
     spark = SparkTestSession.get();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     try (WarningCapture capture = new WarningCapture()) {
-      int code = Main.execute(new String[] {"run", "--config", "src/test/resources/cdnow-sample.conf",
-          "--input", SAMPLE, "--warehouse", warehouse.toString(), "--as-of", "1997-10-01", "--set", "report.enabled=false"},
-          new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
+      int code =
+          Main.execute(
+              new String[] {
+                "run",
+                "--config",
+                "src/test/resources/cdnow-sample.conf",
+                "--input",
+                SAMPLE,
+                "--warehouse",
+                warehouse.toString(),
+                "--as-of",
+                "1997-10-01",
+                "--set",
+                "report.enabled=false"
+              },
+              new PrintStream(new ByteArrayOutputStream()),
+              new PrintStream(err, true, StandardCharsets.UTF_8));
       assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
       warnings = capture.lines();
     }
@@ -77,7 +93,8 @@ class CdnowClvTest {
 
   @Test
   void perCustomerValuesByHand() {
-    Dataset<Row> clv = spark.read().format("delta").load(warehouse.resolve("customer_clv").toString()).cache();
+    Dataset<Row> clv =
+        spark.read().format("delta").load(warehouse.resolve("customer_clv").toString()).cache();
     assertEquals(2357, clv.count());
     // Customer 00004: purchases 1997-01-01, 01-18, 08-02 (and one after the calibration period):
     // x = 2, t_x = 213 / 7 = 30.43, T = 272 / 7 = 38.86 weeks, the paper's example customer.
@@ -87,11 +104,13 @@ class CdnowClvTest {
     assertEquals(272 / 7.0, four.<Double>getAs("customer_age"), 1e-12);
     assertEquals(1.226, four.<Double>getAs("expected_purchases_39w"), 0.0005);
     assertEquals(0.7266, four.<Double>getAs("p_alive"), 0.0005);
-    // m_x = (29.73 + 14.96) / 2 = 22.345; E[M] = p (gamma + 2 m_x) / (2p + q - 1) = 24.65 at the fitted values
+    // m_x = (29.73 + 14.96) / 2 = 22.345; E[M] = p (gamma + 2 m_x) / (2p + q - 1) = 24.65 at the
+    // fitted values
     assertEquals(22.345, four.<Double>getAs("repeat_avg_value"), 1e-9);
     assertEquals(24.65, four.<Double>getAs("expected_avg_order_value"), 0.01);
 
-    // A customer with no repeat purchase: alive by assumption, population mean spend p gamma / (q - 1)
+    // A customer with no repeat purchase: alive by assumption, population mean spend p gamma / (q -
+    // 1)
     Row once = clv.filter(col("repeat_purchase_days").equalTo(0)).orderBy("customer_id").head();
     assertEquals(1.0, once.<Double>getAs("p_alive"), 0.0);
     assertNull(once.getAs("repeat_avg_value"));
@@ -99,10 +118,14 @@ class CdnowClvTest {
     double q = model.getAs("q");
     double gamma = model.getAs("gamma");
     assertEquals(p * gamma / (q - 1), once.<Double>getAs("expected_avg_order_value"), 1e-9);
-    assertEquals(35.17, once.<Double>getAs("expected_avg_order_value"), 0.01, "6.250 x 15.44 / 2.744");
-    BgNbd fitted = new BgNbd(model.getAs("r"), model.getAs("alpha"), model.getAs("a"), model.getAs("b"));
-    assertEquals(fitted.expectedPurchases(39, 0, 0, once.<Double>getAs("customer_age")),
-        once.<Double>getAs("expected_purchases_39w"), 1e-12);
+    assertEquals(
+        35.17, once.<Double>getAs("expected_avg_order_value"), 0.01, "6.250 x 15.44 / 2.744");
+    BgNbd fitted =
+        new BgNbd(model.getAs("r"), model.getAs("alpha"), model.getAs("a"), model.getAs("b"));
+    assertEquals(
+        fitted.expectedPurchases(39, 0, 0, once.<Double>getAs("customer_age")),
+        once.<Double>getAs("expected_purchases_39w"),
+        1e-12);
     clv.unpersist();
   }
 
@@ -110,21 +133,34 @@ class CdnowClvTest {
   void evaluateClvPrintsTheHoldoutTable() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.execute(new String[] {"evaluate-clv", "--config", "src/test/resources/cdnow-sample.conf",
-        "--input", SAMPLE, "--calibration-end", "1997-09-30", "--observation-end", "1998-06-30"},
-        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    int code =
+        Main.execute(
+            new String[] {
+              "evaluate-clv",
+              "--config",
+              "src/test/resources/cdnow-sample.conf",
+              "--input",
+              SAMPLE,
+              "--calibration-end",
+              "1997-09-30",
+              "--observation-end",
+              "1998-06-30"
+            },
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
     String text = out.toString(StandardCharsets.UTF_8);
     assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
     assertTrue(text.contains("(39.00 weeks)"), text);
-    // 1,411 of the 2,357 customers made no repeat purchase in the calibration period (as in the paper)
+    // 1,411 of the 2,357 customers made no repeat purchase in the calibration period (as in the
+    // paper)
     assertTrue(text.matches("(?s).*\\n  0 +1411 .*"), text);
     assertTrue(text.matches("(?s).*\\n  7\\+ +64 .*"), text);
-    java.util.regex.Matcher total = java.util.regex.Pattern
-        .compile("total +2357 +([0-9.]+) +([0-9.]+)").matcher(text);
+    Matcher total = Pattern.compile("total +2357 +([0-9.]+) +([0-9.]+)").matcher(text);
     assertTrue(total.find(), text);
     double actual = Double.parseDouble(total.group(1));
     double predicted = Double.parseDouble(total.group(2));
-    assertTrue(Math.abs(predicted / actual - 1) < 0.15, "aggregate holdout forecast within 15 %: " + text);
+    assertTrue(
+        Math.abs(predicted / actual - 1) < 0.15, "aggregate holdout forecast within 15 %: " + text);
     assertTrue(text.contains("MAE per customer") && text.contains("correlation"), text);
   }
 }

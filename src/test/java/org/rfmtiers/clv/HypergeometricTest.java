@@ -12,7 +12,10 @@ class HypergeometricTest {
       double expected = z == 0 ? 1 : -Math.log1p(-z) / z; // 2F1(1, 1; 2; z)
       assertEquals(expected, Hypergeometric.f21(1, 1, 2, z), 1e-11 * expected, "z = " + z);
       // 2F1(a, b; b; z) = (1 - z)^-a
-      assertEquals(Math.pow(1 - z, -2.5), Hypergeometric.f21(2.5, 3.7, 3.7, z), 1e-10 * Math.pow(1 - z, -2.5));
+      assertEquals(
+          Math.pow(1 - z, -2.5),
+          Hypergeometric.f21(2.5, 3.7, 3.7, z),
+          1e-10 * Math.pow(1 - z, -2.5));
     }
   }
 
@@ -26,7 +29,8 @@ class HypergeometricTest {
 
   @Test
   void scaledFormSurvivesFrequentBuyers() {
-    // x = 2000 repeat days: the direct series' terms grow like (1 - z)^-2000 and overflow a double; the
+    // x = 2000 repeat days: the direct series' terms grow like (1 - z)^-2000 and overflow a double;
+    // the
     // rescaled direct series at the switch point must meet Pfaff's transformation just below it.
     double x = 2000;
     double a = 0.243 + x;
@@ -40,7 +44,8 @@ class HypergeometricTest {
 
   @Test
   void matchesEulerIntegralAtCdnowParameters() {
-    // 2F1(b, r; c; z) = Gamma(c) / (Gamma(r) Gamma(c - r)) * int_0^1 t^(r-1) (1-t)^(c-r-1) (1-zt)^-b dt,
+    // 2F1(b, r; c; z) = Gamma(c) / (Gamma(r) Gamma(c - r)) * int_0^1 t^(r-1) (1-t)^(c-r-1)
+    // (1-zt)^-b dt,
     // with t = u^(1/r) removing the singularity at 0; Simpson's rule on 200,000 intervals.
     double r = 0.243;
     double b = 2.426;
@@ -56,7 +61,8 @@ class HypergeometricTest {
       sum += f * (i == 0 || i == n ? 1 : (i % 2 == 1 ? 4 : 2));
     }
     double integral = sum * h / 3;
-    double expected = Math.exp(Gamma.logGamma(c) - Gamma.logGamma(r) - Gamma.logGamma(c - r)) * integral;
+    double expected =
+        Math.exp(Gamma.logGamma(c) - Gamma.logGamma(r) - Gamma.logGamma(c - r)) * integral;
     assertEquals(expected, Hypergeometric.f21(b, r, c, z), 1e-7 * expected);
     assertEquals(expected, Hypergeometric.f21(r, b, c, z), 1e-7 * expected, "symmetric in a and b");
   }

@@ -33,13 +33,16 @@ class SettingsLoaderTest {
 
   @Test
   void setOverridesTakeTypedValues() {
-    JobSettings s = SettingsLoader.load(null, Map.of(
-        "tiers.k", "4",
-        "returns.policy", "net",
-        "input.timestamp-format", "yyyy-MM-dd HH:mm",
-        "input.cancellation.order-id-prefix", "C",
-        "scores.thresholds.frequency", "[1, 2, 4, 8]",
-        "input.columns.order-id", "null"));
+    JobSettings s =
+        SettingsLoader.load(
+            null,
+            Map.of(
+                "tiers.k", "4",
+                "returns.policy", "net",
+                "input.timestamp-format", "yyyy-MM-dd HH:mm",
+                "input.cancellation.order-id-prefix", "C",
+                "scores.thresholds.frequency", "[1, 2, 4, 8]",
+                "input.columns.order-id", "null"));
     assertEquals(4, s.tiers().fixedK().getAsInt());
     assertEquals(ReturnsPolicy.NET, s.returnsPolicy());
     assertEquals("yyyy-MM-dd HH:mm", s.input().timestampFormat());
@@ -52,44 +55,65 @@ class SettingsLoaderTest {
   void unknownKeyInFileIsAnErrorNamingTheKey() throws Exception {
     File conf = dir.resolve("job.conf").toFile();
     Files.writeString(conf.toPath(), "tiers { k = 3, kmax = 9 }\n");
-    SettingsException e = assertThrows(SettingsException.class, () -> SettingsLoader.load(conf, Map.of()));
+    SettingsException e =
+        assertThrows(SettingsException.class, () -> SettingsLoader.load(conf, Map.of()));
     assertTrue(e.getMessage().contains("tiers.kmax"), e.getMessage());
     assertTrue(e.getMessage().contains("tiers.k-max"), "lists the valid keys: " + e.getMessage());
   }
 
   @Test
   void unknownSetKeyIsAnError() {
-    SettingsException e = assertThrows(SettingsException.class,
-        () -> SettingsLoader.load(null, Map.of("input.colums.amount", "x")));
+    SettingsException e =
+        assertThrows(
+            SettingsException.class,
+            () -> SettingsLoader.load(null, Map.of("input.colums.amount", "x")));
     assertTrue(e.getMessage().contains("input.colums.amount"), e.getMessage());
   }
 
   @Test
   void sparkConfIsFreeForm() {
-    JobSettings s = SettingsLoader.load(null, Map.of("spark.conf.\"spark.sql.shuffle.partitions\"", "64"));
+    JobSettings s =
+        SettingsLoader.load(null, Map.of("spark.conf.\"spark.sql.shuffle.partitions\"", "64"));
     assertEquals("64", s.sparkConf().get("spark.sql.shuffle.partitions"));
   }
 
   @Test
   void badValuesNameKeyAndAllowedValues() {
-    SettingsException policy = assertThrows(SettingsException.class,
-        () -> SettingsLoader.load(null, Map.of("returns.policy", "gross")));
-    assertTrue(policy.getMessage().contains("returns.policy") && policy.getMessage().contains("net"), policy.getMessage());
-    SettingsException format = assertThrows(SettingsException.class,
-        () -> SettingsLoader.load(null, Map.of("input.format", "xlsx")));
+    SettingsException policy =
+        assertThrows(
+            SettingsException.class,
+            () -> SettingsLoader.load(null, Map.of("returns.policy", "gross")));
+    assertTrue(
+        policy.getMessage().contains("returns.policy") && policy.getMessage().contains("net"),
+        policy.getMessage());
+    SettingsException format =
+        assertThrows(
+            SettingsException.class,
+            () -> SettingsLoader.load(null, Map.of("input.format", "xlsx")));
     assertTrue(format.getMessage().contains("input.format"), format.getMessage());
-    SettingsException k = assertThrows(SettingsException.class,
-        () -> SettingsLoader.load(null, Map.of("tiers.k", "many")));
+    SettingsException k =
+        assertThrows(
+            SettingsException.class, () -> SettingsLoader.load(null, Map.of("tiers.k", "many")));
     assertTrue(k.getMessage().contains("tiers.k"), k.getMessage());
   }
 
   @Test
   void amountMayComeFromQuantityTimesUnitPrice() {
-    JobSettings s = SettingsLoader.load(null, Map.of("input.columns.amount", "null",
-        "input.columns.quantity", "Quantity", "input.columns.unit-price", "UnitPrice"));
+    JobSettings s =
+        SettingsLoader.load(
+            null,
+            Map.of(
+                "input.columns.amount",
+                "null",
+                "input.columns.quantity",
+                "Quantity",
+                "input.columns.unit-price",
+                "UnitPrice"));
     assertEquals(Optional.of("Quantity"), s.input().columns().quantity());
-    SettingsException e = assertThrows(SettingsException.class,
-        () -> SettingsLoader.load(null, Map.of("input.columns.amount", "null")));
+    SettingsException e =
+        assertThrows(
+            SettingsException.class,
+            () -> SettingsLoader.load(null, Map.of("input.columns.amount", "null")));
     assertTrue(e.getMessage().contains("input.columns.quantity"), e.getMessage());
   }
 
@@ -104,9 +128,12 @@ class SettingsLoaderTest {
 
   @Test
   void secretsAreMaskedInTheRecordedSettings() {
-    JobSettings s = SettingsLoader.load(null, Map.of(
-        "spark.conf.\"spark.hadoop.fs.s3a.secret.key\"", "hunter2",
-        "spark.conf.\"spark.sql.shuffle.partitions\"", "8"));
+    JobSettings s =
+        SettingsLoader.load(
+            null,
+            Map.of(
+                "spark.conf.\"spark.hadoop.fs.s3a.secret.key\"", "hunter2",
+                "spark.conf.\"spark.sql.shuffle.partitions\"", "8"));
     assertFalse(s.redacted().contains("hunter2"), s.redacted());
     assertTrue(s.redacted().contains("spark.sql.shuffle.partitions=8"), s.redacted());
   }

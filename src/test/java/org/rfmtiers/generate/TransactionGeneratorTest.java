@@ -13,34 +13,54 @@ class TransactionGeneratorTest {
   @Test
   void sameSeedSameLogWhateverThePartitioning() {
     Dataset<Row> once = new TransactionGenerator(500, 20_000, 7).generate(SparkTestSession.get());
-    Dataset<Row> again = new TransactionGenerator(500, 20_000, 7).generate(SparkTestSession.get()).repartition(3);
+    Dataset<Row> again =
+        new TransactionGenerator(500, 20_000, 7).generate(SparkTestSession.get()).repartition(3);
     assertEquals(0, once.exceptAll(again).count());
     assertEquals(0, again.exceptAll(once).count());
-    Dataset<Row> otherSeed = new TransactionGenerator(500, 20_000, 8).generate(SparkTestSession.get());
+    Dataset<Row> otherSeed =
+        new TransactionGenerator(500, 20_000, 8).generate(SparkTestSession.get());
     assertTrue(once.exceptAll(otherSeed).count() > 19_000, "another seed gives another log");
   }
 
   @Test
   void hasTheStructureOfARealLog() {
-    Dataset<Row> log = new TransactionGenerator(2_000, 80_000, 42).generate(SparkTestSession.get()).cache();
+    Dataset<Row> log =
+        new TransactionGenerator(2_000, 80_000, 42).generate(SparkTestSession.get()).cache();
     assertEquals(80_000, log.count());
     Dataset<Row> good = log.filter(col("customer_id").notEqual(""));
     assertEquals(2_000, good.select("customer_id").distinct().count(), "every customer appears");
     long returns = log.filter(col("order_id").startsWith("C")).count();
     assertTrue(returns > 1_200 && returns < 2_000, "about 2 % returns: " + returns);
-    long bad = log.filter(col("customer_id").equalTo("").or(col("order_ts").equalTo("not-a-date"))
-        .or(col("amount").equalTo("n/a"))).count();
+    long bad =
+        log.filter(
+                col("customer_id")
+                    .equalTo("")
+                    .or(col("order_ts").equalTo("not-a-date"))
+                    .or(col("amount").equalTo("n/a")))
+            .count();
     assertTrue(bad > 40 && bad < 130, "about 0.1 % bad rows: " + bad);
-    assertTrue(log.filter(col("order_id").startsWith("C").and(col("amount").startsWith("-").equalTo(false))
-        .and(col("amount").notEqual("n/a"))).isEmpty(), "returns carry negative amounts");
+    assertTrue(
+        log.filter(
+                col("order_id")
+                    .startsWith("C")
+                    .and(col("amount").startsWith("-").equalTo(false))
+                    .and(col("amount").notEqual("n/a")))
+            .isEmpty(),
+        "returns carry negative amounts");
     // multi-line orders: some order ids appear twice
     assertTrue(log.groupBy("order_id").count().filter("count > 1").count() > 1_000);
     // heterogeneous rates: the busiest 1 % of customers place well over 1 % of the rows
-    List<Row> perCustomer = good.groupBy("customer_id").count().orderBy(desc("count")).collectAsList();
+    List<Row> perCustomer =
+        good.groupBy("customer_id").count().orderBy(desc("count")).collectAsList();
     long top = perCustomer.subList(0, 20).stream().mapToLong(r -> r.getLong(1)).sum();
     assertTrue(top > 0.1 * 80_000, "top 1 % of customers: " + top + " rows");
-    Row dates = log.filter(col("order_ts").notEqual("not-a-date")).agg(min("order_ts"), max("order_ts")).head();
-    assertTrue(dates.getString(0).compareTo("2023-01-01") >= 0 && dates.getString(1).compareTo("2026-01-01") < 0);
+    Row dates =
+        log.filter(col("order_ts").notEqual("not-a-date"))
+            .agg(min("order_ts"), max("order_ts"))
+            .head();
+    assertTrue(
+        dates.getString(0).compareTo("2023-01-01") >= 0
+            && dates.getString(1).compareTo("2026-01-01") < 0);
     log.unpersist();
   }
 }

@@ -15,9 +15,9 @@ import org.apache.spark.sql.SparkSession;
 import org.rfmtiers.generate.TransactionGenerator;
 
 /**
- * A generated log split into a history file and two nightly files, where the nightly files also carry
- * late lines (dated weeks or years back, some belonging to orders already loaded, some of them returns)
- * and the history file already holds lines dated after its snapshot {@link #D1}.
+ * A generated log split into a history file and two nightly files, where the nightly files also
+ * carry late lines (dated weeks or years back, some belonging to orders already loaded, some of
+ * them returns) and the history file already holds lines dated after its snapshot {@link #D1}.
  */
 final class GeneratedNights {
   static final LocalDate D1 = LocalDate.of(2025, 6, 1);
@@ -28,17 +28,30 @@ final class GeneratedNights {
   final List<String> day2 = new ArrayList<>();
 
   GeneratedNights(SparkSession spark, int customers, int transactions) {
-    List<Row> rows = new TransactionGenerator(customers, transactions, 5).generate(spark).collectAsList();
+    List<Row> rows =
+        new TransactionGenerator(customers, transactions, 5).generate(spark).collectAsList();
     Set<String> historyOrders = new HashSet<>();
     List<String[]> late = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) {
       Row r = rows.get(i);
-      String line = String.join(",", r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4),
-          r.getString(5));
-      LocalDate date = r.getString(2).startsWith("20") ? LocalDate.parse(r.getString(2).substring(0, 10)) : D1.minusYears(1);
+      String line =
+          String.join(
+              ",",
+              r.getString(0),
+              r.getString(1),
+              r.getString(2),
+              r.getString(3),
+              r.getString(4),
+              r.getString(5));
+      LocalDate date =
+          r.getString(2).startsWith("20")
+              ? LocalDate.parse(r.getString(2).substring(0, 10))
+              : D1.minusYears(1);
       if (date.isBefore(D1) && i % 37 == 5) {
         late.add(new String[] {line, r.getString(1)});
-      } else if (date.isBefore(D1) || (date.equals(D1) && i % 2 == 0) || (date.isAfter(D1.plusDays(1)) && i % 3 == 0)) {
+      } else if (date.isBefore(D1)
+          || (date.equals(D1) && i % 2 == 0)
+          || (date.isAfter(D1.plusDays(1)) && i % 3 == 0)) {
         history.add(line);
         historyOrders.add(r.getString(1));
       } else if (date.equals(D1)) {

@@ -30,8 +30,11 @@ class TransactionValidatorTest {
     InputSettings input = settings.input();
     ValidationSettings validation = settings.validation();
     Map<String, Row> byOrder = new HashMap<>();
-    for (Row r : new TransactionValidator(input, validation, TODAY, false).apply(TestRows.raw(rows))
-        .select(RAW_ORDER_ID, REJECT_REASON, CUSTOMER_ID, AMOUNT, IS_RETURN, ORDER_DATE).collectAsList()) {
+    for (Row r :
+        new TransactionValidator(input, validation, TODAY, false)
+            .apply(TestRows.raw(rows))
+            .select(RAW_ORDER_ID, REJECT_REASON, CUSTOMER_ID, AMOUNT, IS_RETURN, ORDER_DATE)
+            .collectAsList()) {
       byOrder.put(r.getString(0), r);
     }
     return byOrder;
@@ -39,23 +42,25 @@ class TransactionValidatorTest {
 
   @Test
   void eachBadRowGetsItsReason() {
-    Map<String, Row> rows = validate(Map.of(),
-        new String[] {"A", "ok", "2024-01-01 10:00:00", "10.50"},
-        new String[] {"  ", "blank-customer", "2024-01-01 10:00:00", "1.00"},
-        new String[] {null, "null-customer", "2024-01-01 10:00:00", "1.00"},
-        new String[] {"A", "bad-ts", "2024-13-45 10:00:00", "1.00"},
-        new String[] {"A", "no-ts", "", "1.00"},
-        new String[] {"A", "ancient", "1850-01-01 00:00:00", "1.00"},
-        new String[] {"A", "future", "2031-01-01 00:00:00", "1.00"},
-        new String[] {"A", "text-amount", "2024-01-01 10:00:00", "abc"},
-        new String[] {"A", "no-amount", "2024-01-01 10:00:00", null},
-        new String[] {"A", "nan", "2024-01-01 10:00:00", "NaN"},
-        new String[] {"A", "inf", "2024-01-01 10:00:00", "-Infinity"},
-        new String[] {"A", "huge", "2024-01-01 10:00:00", "1e30"},
-        new String[] {"A", "precise", "2024-01-01 10:00:00", "1.234"},
-        new String[] {"A", "malformed", null, null, null, null, null, "A,malformed"},
-        new String[] {"A", "", "2024-01-01 10:00:00", "1.00"},
-        new String[] {"A".repeat(600), "long-id", "2024-01-01 10:00:00", "1.00"});
+    Map<String, Row> rows =
+        validate(
+            Map.of(),
+            new String[] {"A", "ok", "2024-01-01 10:00:00", "10.50"},
+            new String[] {"  ", "blank-customer", "2024-01-01 10:00:00", "1.00"},
+            new String[] {null, "null-customer", "2024-01-01 10:00:00", "1.00"},
+            new String[] {"A", "bad-ts", "2024-13-45 10:00:00", "1.00"},
+            new String[] {"A", "no-ts", "", "1.00"},
+            new String[] {"A", "ancient", "1850-01-01 00:00:00", "1.00"},
+            new String[] {"A", "future", "2031-01-01 00:00:00", "1.00"},
+            new String[] {"A", "text-amount", "2024-01-01 10:00:00", "abc"},
+            new String[] {"A", "no-amount", "2024-01-01 10:00:00", null},
+            new String[] {"A", "nan", "2024-01-01 10:00:00", "NaN"},
+            new String[] {"A", "inf", "2024-01-01 10:00:00", "-Infinity"},
+            new String[] {"A", "huge", "2024-01-01 10:00:00", "1e30"},
+            new String[] {"A", "precise", "2024-01-01 10:00:00", "1.234"},
+            new String[] {"A", "malformed", null, null, null, null, null, "A,malformed"},
+            new String[] {"A", "", "2024-01-01 10:00:00", "1.00"},
+            new String[] {"A".repeat(600), "long-id", "2024-01-01 10:00:00", "1.00"});
     assertNull(rows.get("ok").getString(1));
     assertEquals(new BigDecimal("10.50"), rows.get("ok").getDecimal(3));
     assertEquals("MISSING_CUSTOMER_ID", rows.get("blank-customer").getString(1));
@@ -73,16 +78,19 @@ class TransactionValidatorTest {
     assertEquals("MALFORMED_ROW", rows.get("malformed").getString(1));
     assertEquals("MISSING_ORDER_ID", rows.get("").getString(1));
     assertEquals("CUSTOMER_ID_TOO_LONG", rows.get("long-id").getString(1));
-    rows.values().stream().filter(r -> r.getString(1) != null)
+    rows.values().stream()
+        .filter(r -> r.getString(1) != null)
         .forEach(r -> assertTrue(r.isNullAt(3), "a rejected row carries no amount: " + r));
   }
 
   @Test
   void returnsAreNegativeWhetherMarkedByPrefixOrSign() {
-    Map<String, Row> rows = validate(Map.of("input.cancellation.order-id-prefix", "C"),
-        new String[] {"A", "C100", "2024-01-02 10:00:00", "25.00"},
-        new String[] {"A", "O101", "2024-01-02 10:00:00", "-5.00"},
-        new String[] {"A", "O102", "2024-01-02 10:00:00", "7.00"});
+    Map<String, Row> rows =
+        validate(
+            Map.of("input.cancellation.order-id-prefix", "C"),
+            new String[] {"A", "C100", "2024-01-02 10:00:00", "25.00"},
+            new String[] {"A", "O101", "2024-01-02 10:00:00", "-5.00"},
+            new String[] {"A", "O102", "2024-01-02 10:00:00", "7.00"});
     assertTrue(rows.get("C100").getBoolean(4));
     assertEquals(new BigDecimal("-25.00"), rows.get("C100").getDecimal(3));
     assertTrue(rows.get("O101").getBoolean(4));
@@ -92,17 +100,26 @@ class TransactionValidatorTest {
 
   @Test
   void negativeAmountIsRejectedWhenNotConfiguredAsReturn() {
-    Map<String, Row> rows = validate(Map.of("input.cancellation.negative-amount", "false"),
-        new String[] {"A", "O1", "2024-01-02 10:00:00", "-5.00"});
+    Map<String, Row> rows =
+        validate(
+            Map.of("input.cancellation.negative-amount", "false"),
+            new String[] {"A", "O1", "2024-01-02 10:00:00", "-5.00"});
     assertEquals("NEGATIVE_NOT_RETURN", rows.get("O1").getString(1));
   }
 
   @Test
   void quantityTimesUnitPriceIsRoundedHalfUp() {
-    Map<String, Row> rows = validate(Map.of("input.columns.amount", "null",
-            "input.columns.quantity", "q", "input.columns.unit-price", "p"),
-        new String[] {"A", "O1", "2024-01-02 10:00:00", null, "3", "0.335"},
-        new String[] {"A", "O2", "2024-01-02 10:00:00", null, "x", "1.00"});
+    Map<String, Row> rows =
+        validate(
+            Map.of(
+                "input.columns.amount",
+                "null",
+                "input.columns.quantity",
+                "q",
+                "input.columns.unit-price",
+                "p"),
+            new String[] {"A", "O1", "2024-01-02 10:00:00", null, "3", "0.335"},
+            new String[] {"A", "O2", "2024-01-02 10:00:00", null, "x", "1.00"});
     assertEquals(new BigDecimal("1.01"), rows.get("O1").getDecimal(3), "3 x 0.335 = 1.005 -> 1.01");
     assertEquals("BAD_AMOUNT", rows.get("O2").getString(1));
   }
@@ -112,8 +129,10 @@ class TransactionValidatorTest {
     var spark = SparkTestSession.get();
     try {
       spark.conf().set("spark.sql.session.timeZone", "America/New_York");
-      Map<String, Row> rows = validate(Map.of("input.timestamp-format", "yyyy-MM-dd HH:mm:ssXXX"),
-          new String[] {"A", "O1", "2024-03-10 03:30:00+00:00", "1.00"});
+      Map<String, Row> rows =
+          validate(
+              Map.of("input.timestamp-format", "yyyy-MM-dd HH:mm:ssXXX"),
+              new String[] {"A", "O1", "2024-03-10 03:30:00+00:00", "1.00"});
       // 03:30 UTC is still 9 March in New York
       assertEquals(LocalDate.of(2024, 3, 9), rows.get("O1").getDate(5).toLocalDate());
     } finally {
@@ -124,10 +143,13 @@ class TransactionValidatorTest {
   @Test
   void repeatedTransactionIdIsCountedOnce() {
     var settings = SettingsLoader.load(null, Map.of("input.columns.transaction-id", "line_id"));
-    var result = new TransactionValidator(settings.input(), settings.validation(), TODAY, false).apply(TestRows.raw(
-        new String[] {"A", "O1", "2024-01-02 10:00:00", "5.00", null, null, "L1"},
-        new String[] {"A", "O1", "2024-01-02 10:00:00", "5.00", null, null, "L1"},
-        new String[] {"A", "O1", "2024-01-02 10:00:00", "3.00", null, null, "L2"}));
+    var result =
+        new TransactionValidator(settings.input(), settings.validation(), TODAY, false)
+            .apply(
+                TestRows.raw(
+                    new String[] {"A", "O1", "2024-01-02 10:00:00", "5.00", null, null, "L1"},
+                    new String[] {"A", "O1", "2024-01-02 10:00:00", "5.00", null, null, "L1"},
+                    new String[] {"A", "O1", "2024-01-02 10:00:00", "3.00", null, null, "L2"}));
     assertEquals(2, result.filter(col(REJECT_REASON).isNull()).count());
     assertEquals(1, result.filter(col(REJECT_REASON).equalTo("DUPLICATE_TRANSACTION")).count());
   }

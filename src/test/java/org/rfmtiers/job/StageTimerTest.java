@@ -18,29 +18,50 @@ class StageTimerTest {
   void aLongStageReportsTheTasksOfItsSparkJob() {
     SparkSession spark = SparkTestSession.get();
     List<String> lines = new CopyOnWriteArrayList<>();
-    try (StageTimer timer = new StageTimer("r1", Optional.of(spark.sparkContext()),
-        Optional.of(JavaSparkContext.fromSparkContext(spark.sparkContext()).statusTracker()), Duration.ofMillis(150), lines::add)) {
-      timer.time("slow", () -> {
-        // 4 tasks of 500 ms on 2 cores: about a second, several progress ticks
-        spark.range(0, 4, 1, 4).foreach((ForeachFunction<Long>) id -> Thread.sleep(500));
-        return null;
-      });
+    try (StageTimer timer =
+        new StageTimer(
+            "r1",
+            Optional.of(spark.sparkContext()),
+            Optional.of(JavaSparkContext.fromSparkContext(spark.sparkContext()).statusTracker()),
+            Duration.ofMillis(150),
+            lines::add)) {
+      timer.time(
+          "slow",
+          () -> {
+            // 4 tasks of 500 ms on 2 cores: about a second, several progress ticks
+            spark.range(0, 4, 1, 4).foreach((ForeachFunction<Long>) id -> Thread.sleep(500));
+            return null;
+          });
       assertTrue(timer.millis().get("slow") >= 1000, timer.millis().toString());
-      // the stage's Spark job ran in the stage's job group, with its description; the group ends with it
-      JavaSparkStatusTracker status = JavaSparkContext.fromSparkContext(spark.sparkContext()).statusTracker();
+      // the stage's Spark job ran in the stage's job group, with its description; the group ends
+      // with it
+      JavaSparkStatusTracker status =
+          JavaSparkContext.fromSparkContext(spark.sparkContext()).statusTracker();
       int[] jobs = status.getJobIdsForGroup("rfm-tiers-r1-slow");
       assertEquals(1, jobs.length, "one Spark job in the slow stage");
-      assertNull(spark.sparkContext().getLocalProperty("spark.jobGroup.id"), "the group is restored after the stage");
-      timer.time("described", () -> {
-        assertEquals("rfm-tiers r1: described", spark.sparkContext().getLocalProperty("spark.job.description"));
-        return null;
-      });
+      assertNull(
+          spark.sparkContext().getLocalProperty("spark.jobGroup.id"),
+          "the group is restored after the stage");
+      timer.time(
+          "described",
+          () -> {
+            assertEquals(
+                "rfm-tiers r1: described",
+                spark.sparkContext().getLocalProperty("spark.job.description"));
+            return null;
+          });
       int ticks = lines.size();
       timer.time("quick", () -> null);
-      assertEquals(ticks, lines.size(), "no progress line once the stage ended, none for a quick stage");
+      assertEquals(
+          ticks, lines.size(), "no progress line once the stage ended, none for a quick stage");
     }
     assertTrue(lines.size() >= 2, lines.toString());
-    assertTrue(lines.stream().allMatch(l -> l.startsWith("run_id=r1 stage=slow event=progress elapsed_s=")), lines.toString());
-    assertTrue(lines.stream().anyMatch(l -> l.matches(".* tasks_done=[0-3]/4")), "4 tasks, some not done yet: " + lines);
+    assertTrue(
+        lines.stream()
+            .allMatch(l -> l.startsWith("run_id=r1 stage=slow event=progress elapsed_s=")),
+        lines.toString());
+    assertTrue(
+        lines.stream().anyMatch(l -> l.matches(".* tasks_done=[0-3]/4")),
+        "4 tasks, some not done yet: " + lines);
   }
 }

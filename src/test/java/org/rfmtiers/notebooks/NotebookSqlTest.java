@@ -20,13 +20,14 @@ import org.rfmtiers.GeneratedWarehouse;
 import org.rfmtiers.SparkTestSession;
 
 /**
- * The analysts' notebooks must stay true to the schema: every SQL statement in notebooks/ runs against a
- * warehouse the job just wrote ({@link GeneratedWarehouse}: two snapshots), returns rows, and returns the columns its
- * {@code -- expect:} line promises.
+ * The analysts' notebooks must stay true to the schema: every SQL statement in notebooks/ runs
+ * against a warehouse the job just wrote ({@link GeneratedWarehouse}: two snapshots), returns rows,
+ * and returns the columns its {@code -- expect:} line promises.
  */
 @Tag("integration")
 class NotebookSqlTest {
-  private static final Pattern SQL = Pattern.compile("spark\\.sql\\(f\"\"\"(.*?)\"\"\"\\)", Pattern.DOTALL);
+  private static final Pattern SQL =
+      Pattern.compile("spark\\.sql\\(f\"\"\"(.*?)\"\"\"\\)", Pattern.DOTALL);
   private static final Pattern EXPECT = Pattern.compile("-- expect: (.*)");
 
   static SparkSession spark;
@@ -69,7 +70,8 @@ class NotebookSqlTest {
       assertFalse(queries.isEmpty(), notebook + " has SQL");
       for (String query : queries) {
         Matcher expect = EXPECT.matcher(query);
-        assertTrue(expect.find(), notebook + ": every query states its columns with -- expect:\n" + query);
+        assertTrue(
+            expect.find(), notebook + ": every query states its columns with -- expect:\n" + query);
         List<String> columns = Arrays.stream(expect.group(1).split(",")).map(String::trim).toList();
         Dataset<Row> result = spark.sql(query.replace("{WAREHOUSE}", warehouse));
         assertEquals(columns, List.of(result.columns()), notebook + "\n" + query);

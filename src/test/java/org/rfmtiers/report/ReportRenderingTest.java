@@ -1,5 +1,6 @@
 package org.rfmtiers.report;
 
+import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.File;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -21,20 +23,36 @@ import org.junit.jupiter.api.Test;
 import org.rfmtiers.CliRunner;
 import org.rfmtiers.GeneratedWarehouse;
 import org.rfmtiers.SparkTestSession;
+import org.rfmtiers.cli.Main;
 
 /**
  * The report each run writes, opened in headless Chromium (Debian's {@code chromium}): every chart
- * drew SVG with the data's labels, no script error, markup in the data shown as text, nothing fetched
- * from the network, and a screenshot saved to {@code target/report-screenshot.png}. Without Chromium
- * the browser half is skipped, unless RFM_TIERS_REQUIRE_BROWSER is set (as .ci/run does).
+ * drew SVG with the data's labels, no script error, markup in the data shown as text, nothing
+ * fetched from the network, and a screenshot saved to {@code target/report-screenshot.png}. Without
+ * Chromium the browser half is skipped, unless RFM_TIERS_REQUIRE_BROWSER is set (as .ci/run does).
  */
 @Tag("integration")
 class ReportRenderingTest {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final List<String> CHARTS = List.of("tier-shares", "tier-recency", "tier-frequency", "tier-monetary",
-      "tier-snake", "silhouette", "pyramid", "segments-rfm-segment", "segments-value-matrix",
-      "segments-lifecycle-stage", "migration", "clv-distribution", "p-alive", "data-quality", "stage-times");
-  private static final Pattern CHART_DIV = Pattern.compile("<div class=\"chart\" id=\"([a-z-]+)\"([^>]*)>");
+  private static final List<String> CHARTS =
+      List.of(
+          "tier-shares",
+          "tier-recency",
+          "tier-frequency",
+          "tier-monetary",
+          "tier-snake",
+          "silhouette",
+          "pyramid",
+          "segments-rfm-segment",
+          "segments-value-matrix",
+          "segments-lifecycle-stage",
+          "migration",
+          "clv-distribution",
+          "p-alive",
+          "data-quality",
+          "stage-times");
+  private static final Pattern CHART_DIV =
+      Pattern.compile("<div class=\"chart\" id=\"([a-z-]+)\"([^>]*)>");
 
   static GeneratedWarehouse generated;
   static Path latest;
@@ -42,65 +60,104 @@ class ReportRenderingTest {
   @BeforeAll
   static void warehouse() {
     generated = GeneratedWarehouse.get();
-    latest = Path.of(generated.warehouse, "report", GeneratedWarehouse.SNAPSHOTS.get(1), "index.html");
+    latest =
+        Path.of(generated.warehouse, "report", GeneratedWarehouse.SNAPSHOTS.get(1), "index.html");
   }
 
   @Test
   void everyRunWritesASelfContainedPageWithItsFigures() throws Exception {
     for (String snapshot : GeneratedWarehouse.SNAPSHOTS) {
-      assertTrue(Files.exists(Path.of(generated.warehouse, "report", snapshot, "index.html")), snapshot);
+      assertTrue(
+          Files.exists(Path.of(generated.warehouse, "report", snapshot, "index.html")), snapshot);
     }
     String html = Files.readString(latest, StandardCharsets.UTF_8);
-    assertFalse(Pattern.compile("(src|href)\\s*=\\s*[\"']?(https?:)?//", Pattern.CASE_INSENSITIVE).matcher(html).find(),
+    assertFalse(
+        Pattern.compile("(src|href)\\s*=\\s*[\"']?(https?:)?//", Pattern.CASE_INSENSITIVE)
+            .matcher(html)
+            .find(),
         "nothing is fetched: no external script, style or image");
     assertTrue(html.contains("echarts"), "the chart library is inlined");
     for (String chart : CHARTS) {
       assertTrue(html.contains("id=\"" + chart + "\""), "chart " + chart);
     }
-    assertTrue(html.contains("Tier migration since 2025-07-01"), "the second snapshot compares with the first");
-    // markup in the data is text: the id in the customers table, the tier name in tables and chart data
+    assertTrue(
+        html.contains("Tier migration since 2025-07-01"),
+        "the second snapshot compares with the first");
+    // markup in the data is text: the id in the customers table, the tier name in tables and chart
+    // data
     assertFalse(html.contains(GeneratedWarehouse.HOSTILE_CUSTOMER));
     assertFalse(markup(html).contains("<img"), "outside the bundled library's own code");
     assertTrue(html.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"));
-    assertTrue(html.contains("\\u003cimg src=x onerror=alert(1)\\u003eChampions"), "escaped inside the chart JSON");
+    assertTrue(
+        html.contains("\\u003cimg src=x onerror=alert(1)\\u003eChampions"),
+        "escaped inside the chart JSON");
 
-    Row log = SparkTestSession.get().read().format("delta").load(generated.warehouse + "/run_log")
-        .filter("status = 'succeeded' AND snapshot_date = DATE'2026-01-01'").orderBy(org.apache.spark.sql.functions.col("finished_at").desc()).head();
-    assertTrue(html.contains(String.format(java.util.Locale.ROOT, "<div class=\"kpi-value\">%,d</div><div class=\"kpi-label\">customers",
-        log.<Long>getAs("customers"))), "the customer count of the run");
+    Row log =
+        SparkTestSession.get()
+            .read()
+            .format("delta")
+            .load(generated.warehouse + "/run_log")
+            .filter("status = 'succeeded' AND snapshot_date = DATE'2026-01-01'")
+            .orderBy(col("finished_at").desc())
+            .head();
+    assertTrue(
+        html.contains(
+            String.format(
+                Locale.ROOT,
+                "<div class=\"kpi-value\">%,d</div><div class=\"kpi-label\">customers",
+                log.<Long>getAs("customers"))),
+        "the customer count of the run");
     assertTrue(html.contains(log.<String>getAs("run_id")));
   }
 
   @Test
   void theReportCommandRedrawsAnEarlierSnapshotAndNamesAMissingWarehouse() throws Exception {
     Path out = Files.createTempDirectory("reports");
-    CliRunner.Outcome redraw = CliRunner.run("report", "--warehouse", generated.warehouse, "--as-of",
-        GeneratedWarehouse.SNAPSHOTS.get(0), "--report-dir", out.toString());
+    CliRunner.Outcome redraw =
+        CliRunner.run(
+            "report",
+            "--warehouse",
+            generated.warehouse,
+            "--as-of",
+            GeneratedWarehouse.SNAPSHOTS.get(0),
+            "--report-dir",
+            out.toString());
     assertEquals(0, redraw.code(), redraw.err());
-    String html = Files.readString(out.resolve(GeneratedWarehouse.SNAPSHOTS.get(0)).resolve("index.html"));
-    assertTrue(html.contains("This is the first snapshot"), "no migration chart for the first snapshot");
+    String html =
+        Files.readString(out.resolve(GeneratedWarehouse.SNAPSHOTS.get(0)).resolve("index.html"));
+    assertTrue(
+        html.contains("This is the first snapshot"), "no migration chart for the first snapshot");
     assertFalse(html.contains("id=\"migration\""));
 
-    CliRunner.Outcome missing = CliRunner.run("report", "--warehouse", out.resolve("nothing-here").toString());
-    assertEquals(org.rfmtiers.cli.Main.RUN_FAILED, missing.code());
-    assertTrue(missing.err().contains("no customer_rfm table under") && missing.err().contains("run the job first"),
+    CliRunner.Outcome missing =
+        CliRunner.run("report", "--warehouse", out.resolve("nothing-here").toString());
+    assertEquals(Main.RUN_FAILED, missing.code());
+    assertTrue(
+        missing.err().contains("no customer_rfm table under")
+            && missing.err().contains("run the job first"),
         missing.err());
   }
 
   @Test
   void chromiumDrawsEveryChart() throws Exception {
     if (!Files.isExecutable(CHROMIUM)) {
-      assertNull(System.getenv("RFM_TIERS_REQUIRE_BROWSER"), "install Debian's chromium (apt-get install chromium)");
+      assertNull(
+          System.getenv("RFM_TIERS_REQUIRE_BROWSER"),
+          "install Debian's chromium (apt-get install chromium)");
       Assumptions.abort("no " + CHROMIUM + ": install Debian's chromium to render the report");
     }
     Path profile = Files.createTempDirectory("chromium-profile");
     String dom = chromium(profile, "--dump-dom", latest.toUri().toString());
     Map<String, String> charts = chartSections(dom);
     assertEquals(CHARTS, new ArrayList<>(charts.keySet()), "every chart is in the page, in order");
-    assertTrue(dom.contains("data-charts-drawn=\"" + CHARTS.size() + "\""), "the draw script ran to the end");
+    assertTrue(
+        dom.contains("data-charts-drawn=\"" + CHARTS.size() + "\""),
+        "the draw script ran to the end");
     Matcher errors = Pattern.compile("<div id=\"report-errors\"([^>]*)>(.*?)</div>").matcher(dom);
     assertTrue(errors.find());
-    assertTrue(errors.group(1).contains("hidden") && errors.group(2).isEmpty(), "no script error: " + errors.group(2));
+    assertTrue(
+        errors.group(1).contains("hidden") && errors.group(2).isEmpty(),
+        "no script error: " + errors.group(2));
     for (Map.Entry<String, String> chart : charts.entrySet()) {
       String svg = chart.getValue();
       assertTrue(svg.contains("<svg"), chart.getKey() + " drew an SVG");
@@ -108,17 +165,29 @@ class ReportRenderingTest {
       assertTrue(shapes >= 3, chart.getKey() + " drew " + shapes + " shapes");
     }
     // the data's labels are drawn: tier names on the axes, segment names, reject reasons
-    assertTrue(charts.get("tier-shares").contains("&lt;img src=x onerror=alert(1)&gt;Champions"), "as text");
-    assertTrue(charts.get("segments-rfm-segment").contains("Important value"), charts.get("segments-rfm-segment"));
+    assertTrue(
+        charts.get("tier-shares").contains("&lt;img src=x onerror=alert(1)&gt;Champions"),
+        "as text");
+    assertTrue(
+        charts.get("segments-rfm-segment").contains("Important value"),
+        charts.get("segments-rfm-segment"));
     assertTrue(charts.get("migration").contains("new") && charts.get("migration").contains("lost"));
     assertFalse(markup(dom).contains("<img"), "markup from the data never became an element");
-    assertTrue(dom.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"), "the hostile id is shown as text");
+    assertTrue(
+        dom.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"),
+        "the hostile id is shown as text");
 
     Path screenshot = Path.of("target", "report-screenshot.png").toAbsolutePath();
     Files.deleteIfExists(screenshot);
-    chromium(profile, "--screenshot=" + screenshot, "--window-size=1400,5200", "--hide-scrollbars",
+    chromium(
+        profile,
+        "--screenshot=" + screenshot,
+        "--window-size=1400,5200",
+        "--hide-scrollbars",
         latest.toUri().toString());
-    assertTrue(Files.size(screenshot) > 50_000, "a screenshot with content: " + Files.size(screenshot) + " bytes");
+    assertTrue(
+        Files.size(screenshot) > 50_000,
+        "a screenshot with content: " + Files.size(screenshot) + " bytes");
   }
 
   /** Each chart's rendered DOM, from its div to the next chart's. */
@@ -140,7 +209,10 @@ class ReportRenderingTest {
     return sections;
   }
 
-  /** The page without the content of its script elements (the chart library mentions tags in strings). */
+  /**
+   * The page without the content of its script elements (the chart library mentions tags in
+   * strings).
+   */
   private static String markup(String page) {
     return page.replaceAll("(?s)<script>.*?</script>", "<script></script>");
   }
@@ -153,11 +225,25 @@ class ReportRenderingTest {
     return n;
   }
 
-  /** Runs headless Chromium as the machine's docs say (no background networking on a closed network). */
+  /**
+   * Runs headless Chromium as the machine's docs say (no background networking on a closed
+   * network).
+   */
   private static String chromium(Path profile, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-        "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--user-data-dir=" + profile, "--virtual-time-budget=10000"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                CHROMIUM.toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--user-data-dir=" + profile,
+                "--virtual-time-budget=10000"));
     command.addAll(List.of(args));
     File err = File.createTempFile("chromium", ".log");
     Process process = new ProcessBuilder(command).redirectError(err).start();

@@ -25,8 +25,12 @@ class SampleClusteringTest {
     List<double[]> points = new ArrayList<>();
     for (double[] centre : centres) {
       for (int i = 0; i < 100; i++) {
-        points.add(new double[] {centre[0] + random.nextGaussian() * 0.5, centre[1] + random.nextGaussian() * 0.5,
-            centre[2] + random.nextGaussian() * 0.5});
+        points.add(
+            new double[] {
+              centre[0] + random.nextGaussian() * 0.5,
+              centre[1] + random.nextGaussian() * 0.5,
+              centre[2] + random.nextGaussian() * 0.5
+            });
       }
     }
     return points.toArray(double[][]::new);
@@ -43,13 +47,15 @@ class SampleClusteringTest {
       }
       assertEquals(1, clusters.size(), "blob " + blob + " is one cluster");
     }
-    assertArrayEquals(assignment, SampleClustering.kMeans(points, 3, 40, 42), "same seed, same clusters");
+    assertArrayEquals(
+        assignment, SampleClustering.kMeans(points, 3, 40, 42), "same seed, same clusters");
   }
 
   @Test
   void silhouetteEqualsSparksClusteringEvaluator() {
     double[][] points = blobs();
-    // a deliberately imperfect clustering (k = 4 splits a blob; one singleton) to exercise every branch
+    // a deliberately imperfect clustering (k = 4 splits a blob; one singleton) to exercise every
+    // branch
     int[] assignment = SampleClustering.kMeans(points, 4, 40, 7);
     assignment[0] = 3;
     for (int i = 1; i < points.length; i++) {
@@ -61,8 +67,12 @@ class SampleClusteringTest {
     for (int i = 0; i < points.length; i++) {
       rows.add(RowFactory.create(Vectors.dense(points[i]), assignment[i]));
     }
-    StructType schema = new StructType().add("features", SQLDataTypes.VectorType()).add("prediction", DataTypes.IntegerType);
-    double spark = new ClusteringEvaluator().evaluate(SparkTestSession.get().createDataFrame(rows, schema));
+    StructType schema =
+        new StructType()
+            .add("features", SQLDataTypes.VectorType())
+            .add("prediction", DataTypes.IntegerType);
+    double spark =
+        new ClusteringEvaluator().evaluate(SparkTestSession.get().createDataFrame(rows, schema));
     assertEquals(spark, SampleClustering.silhouette(points, assignment, 4), 1e-9);
   }
 }

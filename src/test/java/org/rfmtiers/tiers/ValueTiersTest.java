@@ -11,17 +11,20 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.rfmtiers.TestRows;
 import org.rfmtiers.config.TierSettings;
 
 class ValueTiersTest {
-  private static final List<String> NAMES = List.of("Champions", "Loyal", "Potential", "Promising",
-      "Needs Attention", "At Risk", "Dormant");
+  private static final List<String> NAMES =
+      List.of(
+          "Champions", "Loyal", "Potential", "Promising", "Needs Attention", "At Risk", "Dormant");
 
   private static TierSettings settings(OptionalInt k, int kMin, int kMax) {
-    return new TierSettings(k, kMin, kMax, 42L, 40, 50_000, 0.005, 0.001, TierSettings.TierOrder.COMPOSITE, NAMES);
+    return new TierSettings(
+        k, kMin, kMax, 42L, 40, 50_000, 0.005, 0.001, TierSettings.TierOrder.COMPOSITE, NAMES);
   }
 
   /** Three obvious groups of 20: recent big frequent spenders, middling, lapsed one-time buyers. */
@@ -47,7 +50,8 @@ class ValueTiersTest {
   @Test
   void tiersAreOrderedByValue() {
     TierResult result = new ValueTiers(settings(OptionalInt.of(3), 3, 7)).apply(threeGroups());
-    assertEquals(Map.of("top", Set.of(1), "mid", Set.of(2), "low", Set.of(3)), tiersByGroup(result));
+    assertEquals(
+        Map.of("top", Set.of(1), "mid", Set.of(2), "low", Set.of(3)), tiersByGroup(result));
     assertEquals("Champions", result.centres().get(0).tierName());
     assertEquals("Dormant", result.centres().get(2).tierName());
     TierCentre top = result.centres().get(0);
@@ -62,24 +66,45 @@ class ValueTiersTest {
     assertEquals("auto", result.kSelection());
     assertEquals(result.silhouetteByK().get(3), result.silhouette());
     assertEquals(5, result.silhouetteByK().size(), "k = 2..6 all scored");
-    assertEquals(Map.of("top", Set.of(1), "mid", Set.of(2), "low", Set.of(3)), tiersByGroup(result));
+    assertEquals(
+        Map.of("top", Set.of(1), "mid", Set.of(2), "low", Set.of(3)), tiersByGroup(result));
   }
 
   @Test
   void sameInputGivesSameTiers() {
-    List<Row> first = new ValueTiers(settings(OptionalInt.empty(), 2, 5)).apply(threeGroups()).customers()
-        .select(CUSTOMER_ID, TIER, CLUSTER_ID).orderBy(CUSTOMER_ID).collectAsList();
-    List<Row> second = new ValueTiers(settings(OptionalInt.empty(), 2, 5)).apply(threeGroups()).customers()
-        .select(CUSTOMER_ID, TIER, CLUSTER_ID).orderBy(CUSTOMER_ID).collectAsList();
+    List<Row> first =
+        new ValueTiers(settings(OptionalInt.empty(), 2, 5))
+            .apply(threeGroups())
+            .customers()
+            .select(CUSTOMER_ID, TIER, CLUSTER_ID)
+            .orderBy(CUSTOMER_ID)
+            .collectAsList();
+    List<Row> second =
+        new ValueTiers(settings(OptionalInt.empty(), 2, 5))
+            .apply(threeGroups())
+            .customers()
+            .select(CUSTOMER_ID, TIER, CLUSTER_ID)
+            .orderBy(CUSTOMER_ID)
+            .collectAsList();
     assertEquals(first, second);
   }
 
   @Test
   void inputPartitioningDoesNotChangeTheTiers() {
-    List<Row> one = new ValueTiers(settings(OptionalInt.empty(), 2, 5)).apply(threeGroups().coalesce(1)).customers()
-        .select(CUSTOMER_ID, TIER, CLUSTER_ID).orderBy(CUSTOMER_ID).collectAsList();
-    List<Row> three = new ValueTiers(settings(OptionalInt.empty(), 2, 5)).apply(threeGroups().repartition(3)).customers()
-        .select(CUSTOMER_ID, TIER, CLUSTER_ID).orderBy(CUSTOMER_ID).collectAsList();
+    List<Row> one =
+        new ValueTiers(settings(OptionalInt.empty(), 2, 5))
+            .apply(threeGroups().coalesce(1))
+            .customers()
+            .select(CUSTOMER_ID, TIER, CLUSTER_ID)
+            .orderBy(CUSTOMER_ID)
+            .collectAsList();
+    List<Row> three =
+        new ValueTiers(settings(OptionalInt.empty(), 2, 5))
+            .apply(threeGroups().repartition(3))
+            .customers()
+            .select(CUSTOMER_ID, TIER, CLUSTER_ID)
+            .orderBy(CUSTOMER_ID)
+            .collectAsList();
     assertEquals(one, three);
   }
 
@@ -91,26 +116,39 @@ class ValueTiersTest {
       rows.add(new Object[] {"b" + i, 200 + i, 1, 20 + i % 7});
     }
     rows.add(new Object[] {"whale", 1, 5000, 50_000_000});
-    TierResult result = new ValueTiers(settings(OptionalInt.empty(), 2, 5)).apply(TestRows.customers(rows.toArray(Object[][]::new)));
+    TierResult result =
+        new ValueTiers(settings(OptionalInt.empty(), 2, 5))
+            .apply(TestRows.customers(rows.toArray(Object[][]::new)));
     for (Row r : result.customers().groupBy(TIER).count().collectAsList()) {
-      assertTrue(r.getLong(1) > 1, "tier " + r.get(0) + " holds a single customer; k = " + result.k());
+      assertTrue(
+          r.getLong(1) > 1, "tier " + r.get(0) + " holds a single customer; k = " + result.k());
     }
   }
 
   @Test
   void identicalCustomersGiveOneTierAndAWarning() {
-    TierResult result = new ValueTiers(settings(OptionalInt.empty(), 3, 7)).apply(TestRows.customers(
-        new Object[] {"a", 5, 2, "10"}, new Object[] {"b", 5, 2, "10"}, new Object[] {"c", 5, 2, "10"}));
+    TierResult result =
+        new ValueTiers(settings(OptionalInt.empty(), 3, 7))
+            .apply(
+                TestRows.customers(
+                    new Object[] {"a", 5, 2, "10"},
+                    new Object[] {"b", 5, 2, "10"},
+                    new Object[] {"c", 5, 2, "10"}));
     assertEquals(1, result.k());
     assertNull(result.silhouette());
     assertFalse(result.warnings().isEmpty());
-    assertEquals(Set.of(1), new HashSet<>(result.customers().select(TIER).as(org.apache.spark.sql.Encoders.INT()).collectAsList()));
+    assertEquals(
+        Set.of(1),
+        new HashSet<>(result.customers().select(TIER).as(Encoders.INT()).collectAsList()));
   }
 
   @Test
   void fewerCustomersThanKReducesK() {
-    TierResult result = new ValueTiers(settings(OptionalInt.of(5), 3, 7)).apply(TestRows.customers(
-        new Object[] {"a", 5, 2, "10"}, new Object[] {"b", 300, 1, "5"}));
+    TierResult result =
+        new ValueTiers(settings(OptionalInt.of(5), 3, 7))
+            .apply(
+                TestRows.customers(
+                    new Object[] {"a", 5, 2, "10"}, new Object[] {"b", 300, 1, "5"}));
     assertEquals(2, result.k());
     assertEquals("reduced", result.kSelection());
     assertEquals(2, result.customers().select(TIER).distinct().count());
