@@ -57,7 +57,7 @@ public final class GeneratedWarehouse {
   }
 
   private void write() throws IOException {
-    new TransactionGenerator(300, 8_000, 9).write(SparkTestSession.get(), input, "csv");
+    new TransactionGenerator(200, 5_000, 9).write(SparkTestSession.get(), input, "csv");
     // the generated CSV's columns: customer_id, order_id, order_ts, quantity, unit_price, amount
     Files.writeString(
         Path.of(input, "hostile.csv"),

@@ -50,7 +50,7 @@ class IncrementalRunTest {
   @BeforeAll
   static void split() {
     spark = SparkTestSession.get();
-    nights = new GeneratedNights(spark, 300, 9_000);
+    nights = new GeneratedNights(spark, 250, 7_500);
   }
 
   @Test

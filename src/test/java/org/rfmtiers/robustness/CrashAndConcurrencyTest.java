@@ -39,6 +39,7 @@ class CrashAndConcurrencyTest {
   private static final List<String> SNAPSHOT_TABLES = Tables.SNAPSHOT_TABLES;
   private static final String EARLIER = "2025-07-01";
   private static final String LATER = "2026-01-01";
+  private static final long CUSTOMERS_GENERATED = 100;
 
   @TempDir static Path dir;
   static SparkSession spark;
@@ -48,7 +49,7 @@ class CrashAndConcurrencyTest {
   static void log() {
     spark = SparkTestSession.get();
     input = dir.resolve("log").toString();
-    new TransactionGenerator(200, 5_000, 5).write(spark, input, "csv");
+    new TransactionGenerator(CUSTOMERS_GENERATED, 2_500, 5).write(spark, input, "csv");
   }
 
   private static List<String> args(Path warehouse, String asOf) {
@@ -163,7 +164,7 @@ class CrashAndConcurrencyTest {
             .filter(col(SNAPSHOT_DATE).equalTo(lit(Date.valueOf(snapshot))));
     assertEquals(
         customers.count(), customers.select(CUSTOMER_ID).distinct().count(), "no duplicates");
-    assertEquals(200, customers.count());
+    assertEquals(CUSTOMERS_GENERATED, customers.count());
   }
 
   @Test
