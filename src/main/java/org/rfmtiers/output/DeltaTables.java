@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeltaTables {
   private static final Logger LOG = LoggerFactory.getLogger(DeltaTables.class);
+
+  /** Tries at creating a table another run may be creating at the same time. */
+  private static final int CREATE_ATTEMPTS = 5;
+
   private final SparkSession spark;
   private final String warehouse;
 
@@ -172,10 +176,38 @@ public final class DeltaTables {
     if (ready.contains(table.name())) {
       return; // checked or created by this run already
     }
-    if (!checkSchema(table)) {
-      create(table);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        if (!checkSchema(table)) {
+          create(table);
+        }
+        ready.add(table.name());
+        return;
+      } catch (SchemaChangeException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        // another run creating the same table (two first runs appending run_log): its log folder
+        // exists before its first commit, or its commit wins over ours; look again once it is done
+        if (attempt == CREATE_ATTEMPTS) {
+          throw e;
+        }
+        LOG.info(
+            "table={} event=create-retry attempt={} reason=\"{}\"",
+            table.name(),
+            attempt,
+            String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        pause(attempt);
+      }
     }
-    ready.add(table.name());
+  }
+
+  private static void pause(int attempt) {
+    try {
+      Thread.sleep(200L * attempt);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for a table to be created", e);
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 package org.rfmtiers.output;
 
+import java.io.File;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,6 +9,8 @@ import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -16,6 +19,7 @@ import java.util.Properties;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,10 +120,10 @@ public final class SnapshotLock implements AutoCloseable {
     p.setProperty("host", host());
     p.setProperty("pid", String.valueOf(ProcessHandle.current().pid()));
     p.setProperty("started_at", Instant.now().toString());
-    try (OutputStream out = fs.create(path, false)) {
+    try (OutputStream out = createNew(fs, path)) {
       p.store(out, "rfm-tiers snapshot lock");
       return true;
-    } catch (FileAlreadyExistsException e) {
+    } catch (FileAlreadyExistsException | java.nio.file.FileAlreadyExistsException e) {
       return false;
     } catch (IOException e) {
       if (fs.exists(path)) {
@@ -127,6 +131,21 @@ public final class SnapshotLock implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /**
+   * Creates the file only if it does not exist, atomically. On the local file system Hadoop's
+   * create-without-overwrite checks and then creates (two runs can both pass the check), so the
+   * file is created with the operating system's create-new instead.
+   */
+  private static OutputStream createNew(FileSystem fs, Path path) throws IOException {
+    if (!(fs instanceof LocalFileSystem)) {
+      return fs.create(path, false);
+    }
+    File file = ((LocalFileSystem) fs).pathToFile(path);
+    Files.createDirectories(file.toPath().getParent());
+    return Files.newOutputStream(
+        file.toPath(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
   }
 
   private static Properties read(FileSystem fs, Path path) throws IOException {
