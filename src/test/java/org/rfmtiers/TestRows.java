@@ -16,6 +16,15 @@ import org.apache.spark.sql.types.StructType;
 public final class TestRows {
   private TestRows() {}
 
+  /** A generated log row (TransactionGenerator's six text columns) as a line of its CSV. */
+  public static String csvLine(Row r) {
+    List<String> fields = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      fields.add(r.getString(i));
+    }
+    return String.join(",", fields);
+  }
+
   /**
    * Raw rows as ingest produces them: customer, order, timestamp text, amount text (others null).
    */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.rfmtiers.TestRows;
 import org.rfmtiers.generate.TransactionGenerator;
 
 /**
@@ -34,15 +35,7 @@ final class GeneratedNights {
     List<String[]> late = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) {
       Row r = rows.get(i);
-      String line =
-          String.join(
-              ",",
-              r.getString(0),
-              r.getString(1),
-              r.getString(2),
-              r.getString(3),
-              r.getString(4),
-              r.getString(5));
+      String line = TestRows.csvLine(r);
       LocalDate date =
           r.getString(2).startsWith("20")
               ? LocalDate.parse(r.getString(2).substring(0, 10))

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rfmtiers.CliRunner;
 import org.rfmtiers.SparkTestSession;
+import org.rfmtiers.TestRows;
 import org.rfmtiers.generate.TransactionGenerator;
 
 /**
@@ -95,15 +96,7 @@ class FuzzReconciliationTest {
       Random random = new Random(seed);
       List<String> lines = new ArrayList<>();
       for (Row r : rows) {
-        String line =
-            String.join(
-                ",",
-                r.getString(0),
-                r.getString(1),
-                r.getString(2),
-                r.getString(3),
-                r.getString(4),
-                r.getString(5));
+        String line = TestRows.csvLine(r);
         lines.addAll(random.nextDouble() < 0.15 ? corrupt(line, random) : List.of(line));
       }
       Files.writeString(
