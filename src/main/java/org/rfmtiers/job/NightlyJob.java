@@ -102,6 +102,7 @@ public final class NightlyJob {
     private final StageTimer timer;
     private final DeltaTables tables;
     private final TransactionSource source;
+    private final IncrementalState state;
     private final IncrementalSums incrementalSums;
     private final List<Dataset<Row>> cached = new ArrayList<>();
 
@@ -113,8 +114,8 @@ public final class NightlyJob {
       this.timer = new StageTimer(runId, spark.sparkContext(), PROGRESS_INTERVAL);
       this.tables = new DeltaTables(spark, settings.warehouse());
       this.source = new TransactionSource(spark, settings.input());
-      this.incrementalSums =
-          new IncrementalSums(spark, settings, new IncrementalState(spark, tables, scale()));
+      this.state = new IncrementalState(spark, tables, scale());
+      this.incrementalSums = new IncrementalSums(spark, settings, state);
     }
 
     RunResult execute(Optional<LocalDate> asOf, boolean incremental) {
@@ -242,7 +243,6 @@ public final class NightlyJob {
      * gone, an earlier snapshot), this is a full run that rebuilds the state.
      */
     private Summed incrementalSums(List<InputFile> listing, Optional<LocalDate> asOf) {
-      IncrementalState state = new IncrementalState(spark, tables, scale());
       Optional<IncrementalState.Commit> base = state.last();
       Optional<String> unusable =
           IncrementalSums.unusable(settings, source.isFileInput(), base, listing, asOf);
@@ -251,9 +251,7 @@ public final class NightlyJob {
       }
       IncrementalState.Commit commit = base.get();
       List<InputFile> added = IncrementalSums.added(commit, listing);
-      ValidatedLines lines =
-          added.isEmpty() ? ValidatedLines.none(spark) : validate(read(added), true);
-      record.validated(lines);
+      ValidatedLines lines = added.isEmpty() ? none() : validate(read(added), true);
       LocalDate snapshot = asOf.orElse(IncrementalSums.latestOrderDate(commit, lines).plusDays(1));
       Optional<String> beforeState = IncrementalSums.beforeState(snapshot, commit);
       if (beforeState.isPresent()) {
@@ -268,6 +266,13 @@ public final class NightlyJob {
           night.sums(),
           night.mode(),
           Optional.of(night.commit()));
+    }
+
+    /** No new file: no line, recorded as such. */
+    private ValidatedLines none() {
+      ValidatedLines lines = ValidatedLines.none(spark);
+      record.validated(lines);
+      return lines;
     }
 
     private Summed rebuild(List<InputFile> listing, Optional<LocalDate> asOf, String reason) {
