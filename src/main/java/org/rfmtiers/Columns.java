@@ -91,6 +91,44 @@ public final class Columns {
   public static final String CLUSTER_ID = "cluster_id";
   public static final String TIER = "tier";
   public static final String TIER_NAME = "tier_name";
+  public static final String TIER_MODEL_ID = "tier_model_id";
+  public static final String TIER_CODE = "tier_code";
+  public static final String TIER_RANK = "tier_rank";
+  public static final String R_LEVEL = "r_level";
+  public static final String F_LEVEL = "f_level";
+  public static final String M_LEVEL = "m_level";
+
+  // Tables.TIER_MODEL.
+  public static final String MODEL_ID = "model_id";
+  public static final String TRAINED_SNAPSHOT_DATE = "trained_snapshot_date";
+  public static final String TRAINED_AT = "trained_at";
+  public static final String REASON = "reason";
+  public static final String SAMPLE_SIZE = "sample_size";
+  public static final String TRAINING_CUSTOMERS = "training_customers";
+  public static final String SEED = "seed";
+  public static final String VALUE_CRITERION = "value_criterion";
+  public static final String PREVIOUS_MODEL_ID = "previous_model_id";
+  public static final String MATCHING = "matching";
+  public static final String WINSORIZE_LOW = "winsorize_low";
+  public static final String WINSORIZE_HIGH = "winsorize_high";
+  public static final String LOG_MEAN = "log_mean";
+  public static final String LOG_STD = "log_std";
+  public static final String TIERS = "tiers";
+  public static final String PSI_EDGES = "psi_edges";
+  public static final String PSI_SHARES = "psi_shares";
+  public static final String MODEL_PATH = "model_path";
+  public static final String TIER_SUFFIX = "tier_suffix";
+  public static final String RANK_NAME = "rank_name";
+  public static final String CENTRE_SCALED = "centre_scaled";
+  public static final String PERCENTILES = "percentiles";
+  public static final String TIER_VALUE = "tier_value";
+
+  // Tables.RUN_LOG and TIER_MIGRATION: the tier model of a night.
+  public static final String TIER_MODEL_ACTION = "tier_model_action";
+  public static final String TIER_MODEL_REASON = "tier_model_reason";
+  public static final String TIER_DRIFT = "tier_drift";
+  public static final String PREVIOUS_TIER_MODEL_ID = "previous_tier_model_id";
+  public static final String MODEL_RETRAINED = "model_retrained";
 
   // score_thresholds.
   public static final String METRIC = "metric";

@@ -14,7 +14,7 @@ import org.rfmtiers.config.SettingsException;
  */
 record CliArgs(String command, Map<String, String> options, Map<String, String> sets) {
   /** Options that take no value: present means "true" ({@code --name=false} turns one off). */
-  static final Set<String> FLAGS = Set.of("incremental");
+  static final Set<String> FLAGS = Set.of("incremental", "retrain");
 
   static CliArgs parse(String[] args, Map<String, Set<String>> optionsByCommand) {
     if (args.length == 0) {

@@ -51,7 +51,8 @@ public final class Main {
                   "set",
                   "report-dir",
                   "catalog",
-                  "incremental"),
+                  "incremental",
+                  "retrain"),
           "report", Set.of("config", "warehouse", "as-of", "set", "report-dir"),
           "generate", Set.of("customers", "transactions", "out", "seed", "format"),
           "demo", Set.of("dir", "customers", "transactions"),
@@ -65,7 +66,8 @@ public final class Main {
       """
       usage:
         rfm-tiers run [--config FILE] [--input URI] [--input-format csv|parquet|delta|text] [--warehouse DIR]
-                      [--as-of YYYY-MM-DD] [--report-dir DIR] [--catalog DATABASE] [--incremental] [--set key=value]...
+                      [--as-of YYYY-MM-DD] [--report-dir DIR] [--catalog DATABASE] [--incremental] [--retrain] [--set key=value]...
+            --retrain: train the value-tier model again (choosing k again) instead of reusing the kept one
             --incremental: read only the input files that are new since the last incremental run and fold
             them into the state kept in the warehouse (the first such run, or one after the settings or an
             old file changed, reads everything and builds the state)
@@ -146,7 +148,7 @@ public final class Main {
     SparkSession spark = SparkSessions.forJob(settings);
     RunResult result =
         new NightlyJob(spark, settings, Clock.systemUTC())
-            .run(input, asOf, cli.flag("incremental"));
+            .run(input, asOf, cli.flag("incremental"), cli.flag("retrain"));
     printResult(result);
     if (settings.report().enabled()) {
       try {
@@ -295,11 +297,13 @@ public final class Main {
         r.silhouette() == null
             ? ""
             : String.format(Locale.ROOT, ", silhouette %.3f", r.silhouette()));
+    out.println("  tier model " + r.tierModel());
     out.printf(
         Locale.ROOT,
-        "%n  %-4s %-16s %10s %7s %9s %11s %10s %10s%n",
+        "%n  %-4s %-20s %-7s %10s %7s %9s %11s %10s %10s%n",
         "tier",
         "name",
+        "profile",
         "customers",
         "share",
         "revenue",
@@ -309,9 +313,10 @@ public final class Main {
     for (Row row : r.tierSummary()) {
       out.printf(
           Locale.ROOT,
-          "  %-4d %-16s %,10d %6.1f%% %8.1f%% %11.0f %10.1f %10.2f%n",
+          "  %-4d %-20s %-7s %,10d %6.1f%% %8.1f%% %11.0f %10.1f %10.2f%n",
           row.getAs(TIER),
           row.getAs(TIER_NAME),
+          "R" + row.getAs(R_LEVEL) + " F" + row.getAs(F_LEVEL) + " M" + row.getAs(M_LEVEL),
           row.<Long>getAs(CUSTOMERS),
           100 * row.<Double>getAs(CUSTOMER_SHARE),
           row.getAs(REVENUE_SHARE) == null ? 0.0 : 100 * row.<Double>getAs(REVENUE_SHARE),
@@ -319,7 +324,9 @@ public final class Main {
           row.<Double>getAs(MEDIAN_FREQUENCY),
           row.<Double>getAs(MEDIAN_MONETARY));
     }
-    out.println("  (recency, frequency and monetary are tier medians)");
+    out.println(
+        "  (recency, frequency and monetary are tier medians; profile: where the tier's centre sits"
+            + " among the customers, H high / M mid / L low, R high = recent)");
     if (r.clvSummary() != null) {
       out.println("  CLV: " + r.clvSummary());
     }

@@ -13,7 +13,8 @@ public record SegmentSettings(
     PyramidBy pyramidBy,
     List<Double> pyramidShares,
     int currentWindowDays,
-    Reference matrixReference,
+    MatrixSplit matrixReference,
+    double matrixHighShare,
     Lifecycle lifecycle,
     Map<String, Map<String, Label>> labels) {
 
@@ -25,6 +26,13 @@ public record SegmentSettings(
 
   /** The statistic a value is compared with to call it high or low. */
   public enum Reference {
+    MEAN,
+    MEDIAN
+  }
+
+  /** How the value matrix splits current and future value into high and low. */
+  public enum MatrixSplit {
+    TOP_SHARE,
     MEAN,
     MEDIAN
   }
@@ -71,6 +79,9 @@ public record SegmentSettings(
     }
   }
 
+  /** The labels of the value tiers' profile name codes: segments.labels.tier. */
+  public static final String TIER_SCHEME = "tier";
+
   public static final List<String> RFM_CODES =
       List.of(
           "IMPORTANT_VALUE",
@@ -97,6 +108,10 @@ public record SegmentSettings(
     }
     if (currentWindowDays < 1) {
       throw new SettingsException("segments.matrix.current-window-days must be >= 1");
+    }
+    if (!(matrixHighShare > 0 && matrixHighShare < 1)) {
+      throw new SettingsException(
+          "segments.matrix.high-share = " + matrixHighShare + " must be in (0, 1)");
     }
     check(labels, "rfm", RFM_CODES);
     check(labels, "pyramid", PYRAMID_CODES);

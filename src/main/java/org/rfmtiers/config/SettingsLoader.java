@@ -184,7 +184,14 @@ public final class SettingsLoader {
             c.getDouble("tiers.min-cluster-share"),
             c.getDouble("tiers.winsorize-quantile"),
             enumValue(TierSettings.TierOrder.class, c, "tiers.order-by"),
-            c.getStringList("tiers.names"));
+            c.getStringList("tiers.names"),
+            enumValue(TierSettings.Naming.class, c, "tiers.naming"),
+            profileNames(c),
+            c.getInt("tiers.retrain-after-days"),
+            c.getDouble("tiers.drift.max-psi"),
+            c.getDouble("tiers.drift.max-cost-ratio"),
+            c.getInt("tiers.drift.min-customers"),
+            c.getDouble("tiers.match-max-distance"));
     ClvSettings clv =
         new ClvSettings(
             c.getBoolean("clv.enabled"),
@@ -204,7 +211,8 @@ public final class SettingsLoader {
             enumValue(SegmentSettings.PyramidBy.class, c, "segments.pyramid.by"),
             c.getDoubleList("segments.pyramid.shares"),
             c.getInt("segments.matrix.current-window-days"),
-            enumValue(SegmentSettings.Reference.class, c, "segments.matrix.reference"),
+            enumValue(SegmentSettings.MatrixSplit.class, c, "segments.matrix.reference"),
+            c.getDouble("segments.matrix.high-share"),
             new SegmentSettings.Lifecycle(
                 c.getInt("segments.lifecycle.exploration-days"),
                 c.getInt("segments.lifecycle.trend-window-days"),
@@ -214,6 +222,20 @@ public final class SettingsLoader {
                 c.getDouble("segments.lifecycle.churn-gap-multiple"),
                 c.getInt("segments.lifecycle.churn-days")),
             labels(c.getConfig("segments.labels")));
+    if (tiers.naming() == TierSettings.Naming.PROFILE) {
+      for (Map.Entry<String, String> e : tiers.profileNames().entrySet()) {
+        if (!segments.labels().getOrDefault("tier", Map.of()).containsKey(e.getValue())) {
+          throw new SettingsException(
+              "tiers.profile-names."
+                  + e.getKey()
+                  + " = "
+                  + e.getValue()
+                  + " has no label: add segments.labels.tier."
+                  + e.getValue()
+                  + " { en = \"...\", zh = \"...\" }");
+        }
+      }
+    }
     Map<String, String> sparkConf = new LinkedHashMap<>();
     for (Map.Entry<String, ConfigValue> e : c.getConfig("spark.conf").root().entrySet()) {
       sparkConf.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
@@ -242,6 +264,20 @@ public final class SettingsLoader {
             c.getInt("report.top-customers")),
         requiredString(c, "spark.master"),
         sparkConf);
+  }
+
+  private static Map<String, String> profileNames(Config c) {
+    Map<String, String> names = new LinkedHashMap<>();
+    Config table = c.getConfig("tiers.profile-names");
+    for (String key : table.root().keySet()) {
+      String profile = key.trim().toUpperCase(Locale.ROOT);
+      if (!profile.matches("[HML]{3}")) {
+        throw new SettingsException(
+            "tiers.profile-names." + key + ": a key is three of H, M, L (R, F, M), e.g. HHH");
+      }
+      names.put(profile, table.getString(key).trim());
+    }
+    return names;
   }
 
   private static Map<String, Map<String, SegmentSettings.Label>> labels(Config labels) {

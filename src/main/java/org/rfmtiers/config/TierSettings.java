@@ -1,9 +1,15 @@
 package org.rfmtiers.config;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalInt;
+import java.util.TreeMap;
 
-/** k-means value tier settings: fixed or automatic k, seed, robustness knobs and display names. */
+/**
+ * k-means value tier settings: fixed or automatic k, seed, robustness knobs, how tiers are ordered
+ * and named, and when the kept tier model is retrained.
+ */
 public record TierSettings(
     OptionalInt fixedK,
     int kMin,
@@ -14,13 +20,30 @@ public record TierSettings(
     double minClusterShare,
     double winsorizeQuantile,
     TierOrder orderBy,
-    List<String> names) {
+    List<String> names,
+    Naming naming,
+    Map<String, String> profileNames,
+    int retrainAfterDays,
+    double maxPsi,
+    double maxCostRatio,
+    int driftMinCustomers,
+    double matchMaxDistance) {
 
   /** How clusters are ranked into tiers. */
   public enum TierOrder {
+    VALUE,
     COMPOSITE,
     MONETARY
   }
+
+  /** Where a tier's name comes from. */
+  public enum Naming {
+    PROFILE,
+    RANK
+  }
+
+  /** The levels of a profile key, in the order of the key's letters: R, F, M. */
+  public static final List<String> LEVELS = List.of("L", "M", "H");
 
   public TierSettings {
     if (kMin < 1 || kMax < kMin || kMax > 50) {
@@ -46,7 +69,95 @@ public record TierSettings(
     if (names.isEmpty()) {
       throw new SettingsException("tiers.names must list at least one name");
     }
+    if (driftMinCustomers < 1) {
+      throw new SettingsException("tiers.drift.min-customers must be >= 1");
+    }
+    if (retrainAfterDays < 1) {
+      throw new SettingsException("tiers.retrain-after-days must be >= 1");
+    }
+    if (!(maxPsi > 0) || !(maxCostRatio > 1) || !(matchMaxDistance > 0)) {
+      throw new SettingsException(
+          "tiers.drift.max-psi must be > 0, tiers.drift.max-cost-ratio > 1 and"
+              + " tiers.match-max-distance > 0");
+    }
+    if (naming == Naming.PROFILE) {
+      for (String r : LEVELS) {
+        for (String f : LEVELS) {
+          for (String m : LEVELS) {
+            if (!profileNames.containsKey(r + f + m)) {
+              throw new SettingsException(
+                  "tiers.profile-names."
+                      + r
+                      + f
+                      + m
+                      + " is missing: every R, F, M profile (levels H, M, L) needs a name code");
+            }
+          }
+        }
+      }
+    }
     names = List.copyOf(names);
+    profileNames = Map.copyOf(profileNames);
+  }
+
+  /** The settings of the earlier releases: rank names, composite order, default retraining. */
+  public TierSettings(
+      OptionalInt fixedK,
+      int kMin,
+      int kMax,
+      long seed,
+      int maxIterations,
+      int selectionSampleSize,
+      double minClusterShare,
+      double winsorizeQuantile,
+      TierOrder orderBy,
+      List<String> names) {
+    this(
+        fixedK,
+        kMin,
+        kMax,
+        seed,
+        maxIterations,
+        selectionSampleSize,
+        minClusterShare,
+        winsorizeQuantile,
+        orderBy,
+        names,
+        Naming.RANK,
+        Map.of(),
+        90,
+        0.25,
+        1.15,
+        500,
+        0.5);
+  }
+
+  /**
+   * What a kept tier model depends on: a model trained under other values of these is retrained.
+   * The drift thresholds and the retraining age are left out (they decide when, not what).
+   */
+  public String modelKey() {
+    return "k="
+        + (fixedK.isPresent() ? fixedK.getAsInt() : "auto")
+        + "; k-min="
+        + kMin
+        + "; k-max="
+        + kMax
+        + "; seed="
+        + seed
+        + "; selection-sample-size="
+        + selectionSampleSize
+        + "; min-cluster-share="
+        + minClusterShare
+        + "; winsorize-quantile="
+        + winsorizeQuantile
+        + "; order-by="
+        + orderBy.name().toLowerCase(Locale.ROOT)
+        + "; naming="
+        + naming.name().toLowerCase(Locale.ROOT)
+        + (naming == Naming.RANK
+            ? "; names=" + names
+            : "; profile-names=" + new TreeMap<>(profileNames));
   }
 
   /**

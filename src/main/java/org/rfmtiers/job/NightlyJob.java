@@ -24,6 +24,7 @@ import org.rfmtiers.clv.ClvResult;
 import org.rfmtiers.clv.CustomerLifetimeValue;
 import org.rfmtiers.config.JobSettings;
 import org.rfmtiers.config.ReturnsPolicy;
+import org.rfmtiers.config.SegmentSettings;
 import org.rfmtiers.features.CustomerSums;
 import org.rfmtiers.features.RfmFeatures;
 import org.rfmtiers.incremental.IncrementalState;
@@ -37,6 +38,7 @@ import org.rfmtiers.output.DeltaTables;
 import org.rfmtiers.output.SnapshotLock;
 import org.rfmtiers.output.SnapshotWriter;
 import org.rfmtiers.output.Tables;
+import org.rfmtiers.output.TierModelStore;
 import org.rfmtiers.scoring.RfmScorer;
 import org.rfmtiers.segments.SegmentSummary;
 import org.rfmtiers.tiers.TierResult;
@@ -85,10 +87,20 @@ public final class NightlyJob {
    * @param asOf the snapshot date; empty means the day after the latest valid transaction
    */
   public RunResult run(String inputUri, Optional<LocalDate> asOf, boolean incremental) {
+    return run(inputUri, asOf, incremental, false);
+  }
+
+  /**
+   * Runs one snapshot; {@code retrain} trains the value-tier model again instead of reusing the
+   * kept one ({@link ValueTiers}).
+   */
+  public RunResult run(
+      String inputUri, Optional<LocalDate> asOf, boolean incremental, boolean retrain) {
     ZoneId zone = ZoneId.of(settings.input().timeZone());
     spark.conf().set("spark.sql.session.timeZone", zone.getId());
     try (Run run =
-        new Run(UUID.randomUUID().toString(), inputUri, LocalDate.now(clock.withZone(zone)))) {
+        new Run(
+            UUID.randomUUID().toString(), inputUri, LocalDate.now(clock.withZone(zone)), retrain)) {
       return run.execute(asOf, incremental);
     }
   }
@@ -98,6 +110,7 @@ public final class NightlyJob {
     private final String runId;
     private final String inputUri;
     private final LocalDate today;
+    private final boolean retrain;
     private final RunRecord record;
     private final StageTimer timer;
     private final DeltaTables tables;
@@ -106,10 +119,11 @@ public final class NightlyJob {
     private final IncrementalSums incrementalSums;
     private final List<Dataset<Row>> cached = new ArrayList<>();
 
-    Run(String runId, String inputUri, LocalDate today) {
+    Run(String runId, String inputUri, LocalDate today, boolean retrain) {
       this.runId = runId;
       this.inputUri = inputUri;
       this.today = today;
+      this.retrain = retrain;
       this.record = new RunRecord(runId, clock.instant(), inputUri, settings);
       this.timer = new StageTimer(runId, spark.sparkContext(), PROGRESS_INTERVAL);
       this.tables = new DeltaTables(spark, settings.warehouse());
@@ -305,11 +319,6 @@ public final class NightlyJob {
               "features",
               () -> RfmFeatures.of(settings, snapshot).features(in.sums().aggregates()));
       RfmScorer.Scored scored = timer.time("scores", () -> score(features));
-      TierResult tiers =
-          timer.time("tiers", () -> new ValueTiers(settings.tiers()).apply(scored.customers()));
-      cached.add(tiers.cached());
-      warn(tiers.warnings());
-      record.tiered(tiers);
       Optional<ClvResult> clv =
           settings.clv().enabled()
               ? Optional.of(
@@ -319,6 +328,10 @@ public final class NightlyJob {
                       c -> c.bgNbd().map(fit -> fit.customers()).orElse(0L)))
               : Optional.empty();
       clv.ifPresent(c -> warn(c.warnings()));
+      TierResult tiers = timer.time("tiers", () -> tiers(scored.customers(), clv, snapshot));
+      cached.add(tiers.cached());
+      warn(tiers.warnings());
+      record.tiered(tiers);
       Segmentation.Result segmented =
           timer.time(
               "segments",
@@ -327,9 +340,10 @@ public final class NightlyJob {
                           settings.segments(),
                           CustomerLifetimeValue.clvColumn(settings.clv().horizon()),
                           tables)
-                      .apply(tiers.customers(), clv, snapshot));
+                      .apply(tiers.customers(), clv, snapshot, tiers.model().modelId()));
       Dataset<Row> customers = persist(segmented.customers());
-      Dataset<Row> tierSummary = new TierSummary(tiers.centres()).apply(customers);
+      Dataset<Row> tierSummary =
+          new TierSummary(tiers.centres(), tiers.model().modelId()).apply(customers);
       List<Row> tierSummaryRows = timer.time("summary", tierSummary::collectAsList); // k rows
       Dataset<Row> segmentSummary = SegmentSummary.apply(customers);
       Reconciliation reconciliation =
@@ -351,7 +365,8 @@ public final class NightlyJob {
                       segmentSummary,
                       segmented.migration(),
                       customers,
-                      clv)));
+                      clv,
+                      tiers.trained() ? Optional.of(tiers.model()) : Optional.empty())));
       // the snapshot is published: only now may the state say it holds this run's files
       in.stateCommit()
           .ifPresent(
@@ -367,6 +382,26 @@ public final class NightlyJob {
           tierSummaryRows,
           clv.map(ClvResult::describe).orElse(null),
           timer.millis());
+    }
+
+    /**
+     * Value tiers by the kept tier model, or a model trained tonight (ranked by this night's CLV
+     * when it has one).
+     */
+    private TierResult tiers(Dataset<Row> customers, Optional<ClvResult> clv, LocalDate snapshot) {
+      String clvColumn = CustomerLifetimeValue.clvColumn(settings.clv().horizon());
+      ValueTiers.Night night =
+          new ValueTiers.Night(
+              snapshot,
+              runId,
+              new TierModelStore(spark, tables, scale()).latest(),
+              retrain,
+              clv.flatMap(ClvResult::customers).map(c -> c.select(CUSTOMER_ID, clvColumn)));
+      SegmentSettings segments = settings.segments();
+      return new ValueTiers(
+              settings.tiers(),
+              code -> segments.label(SegmentSettings.TIER_SCHEME, code).name(segments.language()))
+          .apply(customers, night);
     }
 
     /**

@@ -94,7 +94,8 @@ final class RunRecord {
         clvSummary,
         warnings(),
         stageMillis,
-        mode.orElseThrow());
+        mode.orElseThrow(),
+        t.describeModel());
   }
 
   /** The row in {@code Tables.runLog} column order. */
@@ -128,6 +129,10 @@ final class RunRecord {
         r.map(Reconciliation::reconciled).orElse(null),
         warnings(),
         settings.redacted(),
-        mode.orElse(null));
+        mode.orElse(null),
+        tiers.map(t -> t.model().modelId()).orElse(null),
+        tiers.map(TierResult::action).orElse(null),
+        tiers.flatMap(TierResult::trainedReason).orElse(null),
+        tiers.map(TierResult::drift).orElse(Map.of()));
   }
 }

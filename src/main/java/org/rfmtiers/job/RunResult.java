@@ -7,8 +7,8 @@ import org.apache.spark.sql.Row;
 import org.rfmtiers.tiers.TierResult;
 
 /**
- * What a successful run did: identifiers, counts, the tiering outcome, the tier summary rows and a
- * one-line description of the CLV fit (null when CLV is disabled).
+ * What a successful run did: identifiers, counts, the tiering outcome, the tier summary rows, a
+ * one-line description of the CLV fit (null when CLV is disabled) and of the tier model.
  */
 public record RunResult(
     String runId,
@@ -27,7 +27,8 @@ public record RunResult(
     String clvSummary,
     List<String> warnings,
     Map<String, Long> stageMillis,
-    String mode) {
+    String mode,
+    String tierModel) {
 
   static RunResult of(
       String runId,
@@ -58,7 +59,8 @@ public record RunResult(
         clvSummary,
         warnings,
         stageMillis,
-        mode);
+        mode,
+        tiers.describeModel());
   }
 
   /** Row counts of the validation step. */

@@ -5,9 +5,11 @@ import static org.rfmtiers.Columns.*;
 
 import java.sql.Date;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -41,7 +43,11 @@ final class Segmentation {
 
   record Result(Dataset<Row> customers, Dataset<Row> migration) {}
 
-  Result apply(Dataset<Row> tiered, Optional<ClvResult> clv, LocalDate snapshot) {
+  /**
+   * @param tierModelId the tier model of this snapshot
+   */
+  Result apply(
+      Dataset<Row> tiered, Optional<ClvResult> clv, LocalDate snapshot, String tierModelId) {
     Optional<Dataset<Row>> clvCustomers = clv.flatMap(ClvResult::customers);
     Dataset<Row> customers =
         clvCustomers
@@ -63,16 +69,29 @@ final class Segmentation {
     customers = new LifecycleStage(settings).apply(customers);
 
     Optional<LocalDate> previousDate = previousSnapshot(snapshot);
-    Dataset<Row> previous =
+    Dataset<Row> previousRows =
         previousDate
             .map(
                 date ->
                     tables
                         .read(Tables.CUSTOMER_RFM)
                         .filter(col(SNAPSHOT_DATE).equalTo(lit(Date.valueOf(date)))))
-            .orElseGet(() -> noPreviousSnapshot(tiered))
-            .select(CUSTOMER_ID, TIER, TIER_NAME);
-    TierMigration.Result migration = new TierMigration(previousDate).apply(customers, previous);
+            .orElseGet(() -> noPreviousSnapshot(tiered));
+    // snapshots written before tier models were kept have no tier_model_id
+    Optional<String> previousModel =
+        previousDate.isPresent() && Arrays.asList(previousRows.columns()).contains(TIER_MODEL_ID)
+            ? previousRows
+                .select(TIER_MODEL_ID)
+                .filter(col(TIER_MODEL_ID).isNotNull())
+                .limit(1)
+                .as(Encoders.STRING())
+                .collectAsList()
+                .stream()
+                .findFirst()
+            : Optional.empty();
+    TierMigration.Result migration =
+        new TierMigration(previousDate, tierModelId, previousModel)
+            .apply(customers, previousRows.select(CUSTOMER_ID, TIER, TIER_NAME));
     return new Result(migration.customers(), migration.migration());
   }
 

@@ -8,6 +8,7 @@ import static org.rfmtiers.Columns.SNAPSHOT_DATE;
 
 import java.sql.Date;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,7 @@ import org.rfmtiers.clv.ClvResult;
 import org.rfmtiers.clv.GammaGamma;
 import org.rfmtiers.clv.ModelFit;
 import org.rfmtiers.config.ClvSettings;
+import org.rfmtiers.tiers.TierModel;
 
 /**
  * The write phase of a run: every table of one snapshot, under the snapshot's lock, after a schema
@@ -67,7 +69,8 @@ public final class SnapshotWriter {
       Dataset<Row> segmentSummary,
       Dataset<Row> tierMigration,
       Dataset<Row> customers,
-      Optional<ClvResult> clv) {}
+      Optional<ClvResult> clv,
+      Optional<TierModel> trainedTierModel) {}
 
   /**
    * Writes the snapshot.
@@ -100,12 +103,16 @@ public final class SnapshotWriter {
             Tables.customerRfm(scale),
             Tables.customerClv(clvSettings.horizon().label()),
             Tables.clvModel(),
-            Tables.customerTiersCurrent(scale))) {
+            Tables.customerTiersCurrent(scale),
+            Tables.tierModel(scale))) {
       tables.checkSchema(schema);
     }
   }
 
   private void writeLocked(Snapshot s) {
+    // the model first: every tier_model_id the snapshot's rows name is then in tier_model
+    s.trainedTierModel()
+        .ifPresent(model -> new TierModelStore(spark, tables, scale).record(model, Instant.now()));
     Dataset<Row> customers = stamped(s.customers(), s);
     // beside the writes, the question customer_tiers_current needs afterwards: is there a later
     // snapshot?

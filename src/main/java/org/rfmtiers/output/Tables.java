@@ -22,6 +22,7 @@ public final class Tables {
   public static final String SEGMENT_SUMMARY = "segment_summary";
   public static final String CUSTOMER_TIERS_CURRENT = "customer_tiers_current";
   public static final String TIER_MIGRATION = "tier_migration";
+  public static final String TIER_MODEL = "tier_model";
 
   /** The tables partitioned by snapshot_date, one snapshot per run. */
   public static final List<String> SNAPSHOT_TABLES =
@@ -54,7 +55,8 @@ public final class Tables {
           CLV_MODEL,
           CUSTOMER_TIERS_CURRENT,
           REJECTED_TRANSACTIONS,
-          RUN_LOG);
+          RUN_LOG,
+          TIER_MODEL);
 
   private static final DataType STRING = DataTypes.StringType;
   private static final DataType INT = DataTypes.IntegerType;
@@ -121,8 +123,17 @@ public final class Tables {
             CLUSTER_ID,
             INT,
             "Raw k-means cluster index (not comparable across snapshots; use tier)")
-        .column(TIER, INT, "Value tier, 1 = most valuable; ordered by cluster value every run")
-        .column(TIER_NAME, STRING, "Display name of the tier (tiers.names)")
+        .column(
+            TIER,
+            INT,
+            "Value tier id, kept from night to night by the tier model (1 = most valuable when the"
+                + " model was first trained; tier_summary.tier_rank orders the current model)")
+        .column(
+            TIER_NAME,
+            STRING,
+            "Display name of the tier: its R/F/M profile's name (tiers.profile-names), or tiers.names")
+        .column(
+            TIER_MODEL_ID, STRING, "The tier model that assigned the tier (tier_model.model_id)")
         .column(
             PREVIOUS_TIER,
             INT,
@@ -206,6 +217,14 @@ public final class Tables {
         .column(TO_TIER_NAME, STRING, "Name of to_tier")
         .column(MOVEMENT, STRING, "new, lost, up, down or same (tier 1 is the most valuable)")
         .column(CUSTOMERS, LONG, "Customers making this move")
+        .column(TIER_MODEL_ID, STRING, "The tier model of this snapshot")
+        .column(
+            PREVIOUS_TIER_MODEL_ID, STRING, "The tier model of the previous snapshot (null: none)")
+        .column(
+            MODEL_RETRAINED,
+            DataTypes.BooleanType,
+            "The two snapshots have different tier models: the tiers were retrained in between"
+                + " (tier_model.matching says which tiers were kept)")
         .partitionedBy(SNAPSHOT_DATE)
         .build();
   }
@@ -216,7 +235,7 @@ public final class Tables {
             "Per snapshot and value tier: size, revenue share, R/F/M statistics and the k-means centre.")
         .column(SNAPSHOT_DATE, DATE, "As-of date of the snapshot (partition column)")
         .column(RUN_ID, STRING, "Run that wrote this snapshot")
-        .column(TIER, INT, "Value tier, 1 = most valuable")
+        .column(TIER, INT, "Value tier id (stable across nights of one tier model)")
         .column(TIER_NAME, STRING, "Display name of the tier")
         .column(CLUSTER_ID, INT, "Raw k-means cluster index of the tier")
         .column(CUSTOMERS, LONG, "Customers in the tier")
@@ -232,6 +251,13 @@ public final class Tables {
         .column(CENTRE_RECENCY_DAYS, DOUBLE, "k-means centre mapped back to days (from log scale)")
         .column(CENTRE_FREQUENCY, DOUBLE, "k-means centre mapped back to orders")
         .column(CENTRE_MONETARY, DOUBLE, "k-means centre mapped back to money")
+        .column(TIER_CODE, STRING, "Profile name code, e.g. CHAMPIONS (null: tiers.naming = rank)")
+        .column(R_LEVEL, STRING, "H, M or L: the centre's recency among the customers (H = recent)")
+        .column(F_LEVEL, STRING, "H, M or L: the centre's frequency among the customers")
+        .column(M_LEVEL, STRING, "H, M or L: the centre's monetary among the customers")
+        .column(
+            TIER_RANK, INT, "1 = the most valuable tier of the model (tier_model.value_criterion)")
+        .column(TIER_MODEL_ID, STRING, "The tier model of the snapshot")
         .partitionedBy(SNAPSHOT_DATE)
         .build();
   }
@@ -413,6 +439,94 @@ public final class Tables {
             STRING,
             "full, incremental (run --incremental on its state), or full with the reason the"
                 + " incremental state was rebuilt")
+        .column(TIER_MODEL_ID, STRING, "The tier model that assigned this run's tiers")
+        .column(TIER_MODEL_ACTION, STRING, "trained (this run trained the tier model) or reused")
+        .column(
+            TIER_MODEL_REASON,
+            STRING,
+            "Why the tier model was trained (null when reused), e.g. drift: population stability"
+                + " index of monetary 0.31 > tiers.drift.max-psi 0.25")
+        .column(
+            TIER_DRIFT,
+            DataTypes.createMapType(STRING, DOUBLE),
+            "Drift of the kept tier model on this run's customers: psi_recency, psi_frequency,"
+                + " psi_monetary, cost_ratio")
+        .build();
+  }
+
+  /** One row per trained tier model: what a night needs to score customers as it did. */
+  public static TableSchema tierModel(int scale) {
+    DataType doubles = DataTypes.createArrayType(DOUBLE);
+    StructType tier =
+        new StructType()
+            .add(CLUSTER_ID, INT)
+            .add(TIER, INT)
+            .add(TIER_CODE, STRING)
+            .add(TIER_SUFFIX, INT)
+            .add(RANK_NAME, STRING)
+            .add(TIER_RANK, INT)
+            .add(R_LEVEL, STRING)
+            .add(F_LEVEL, STRING)
+            .add(M_LEVEL, STRING)
+            .add(CENTRE_SCALED, doubles)
+            .add(PERCENTILES, doubles)
+            .add(CENTRE_RECENCY_DAYS, DOUBLE)
+            .add(CENTRE_FREQUENCY, DOUBLE)
+            .add(CENTRE_MONETARY, decimal(scale))
+            .add(TIER_VALUE, DOUBLE);
+    return TableSchema.table(
+            TIER_MODEL,
+            "Value-tier models, one row per training: feature transform (features in the order"
+                + " recency_days, frequency, monetary: log1p, clipped to [winsorize_low,"
+                + " winsorize_high], minus log_mean, over log_std), centres, names, and why the"
+                + " model was trained. Nights reuse the latest model until it is retrained.")
+        .column(MODEL_ID, STRING, "Model id, written to customer_rfm.tier_model_id")
+        .column(TRAINED_SNAPSHOT_DATE, DATE, "Snapshot the model was trained on")
+        .column(RUN_ID, STRING, "Run that trained the model")
+        .column(TRAINED_AT, DataTypes.TimestampType, "When the model was recorded")
+        .column(REASON, STRING, "Why it was trained: no model yet, --retrain, settings, age, drift")
+        .column(K, INT, "Number of tiers")
+        .column(K_SELECTION, STRING, "auto (silhouette), fixed (tiers.k) or reduced")
+        .column(SILHOUETTE, DOUBLE, "Silhouette of the chosen k on the selection sample")
+        .column(
+            SILHOUETTE_BY_K,
+            DataTypes.createMapType(INT, DOUBLE),
+            "Silhouette of every candidate k")
+        .column(SAMPLE_SIZE, LONG, "Customers in the selection sample")
+        .column(TRAINING_CUSTOMERS, LONG, "Customers the centres were fitted on")
+        .column(SEED, LONG, "tiers.seed")
+        .column(SETTINGS, STRING, "The tier settings the model depends on")
+        .column(
+            VALUE_CRITERION,
+            STRING,
+            "What ranks the tiers: mean_clv (mean CLV of the tier), composite or monetary")
+        .column(PREVIOUS_MODEL_ID, STRING, "The model this one replaced (null: the first)")
+        .column(
+            MATCHING,
+            STRING,
+            "How the new tiers matched the previous model's: kept ids (centre distance) and new"
+                + " ones")
+        .column(WINSORIZE_LOW, doubles, "Lower clip of log1p(feature), per feature")
+        .column(WINSORIZE_HIGH, doubles, "Upper clip of log1p(feature), per feature")
+        .column(LOG_MEAN, doubles, "Mean of the clipped log1p(feature), per feature")
+        .column(LOG_STD, doubles, "Population standard deviation of the same, per feature")
+        .column(
+            TIERS,
+            DataTypes.createArrayType(tier),
+            "Per cluster (cluster_id = position): tier id, name code and suffix, rank by value,"
+                + " R/F/M levels and percentiles, centre in scaled and original units, value")
+        .column(
+            PSI_EDGES,
+            DataTypes.createArrayType(doubles),
+            "Per feature: the training sample's decile edges (scaled), for the drift check")
+        .column(
+            PSI_SHARES,
+            DataTypes.createArrayType(doubles),
+            "Per feature: the training sample's share in each bin of psi_edges")
+        .column(
+            MODEL_PATH,
+            STRING,
+            "The MLlib KMeansModel (clusters in cluster_id order, scaled units): KMeansModel.load")
         .build();
   }
 

@@ -14,17 +14,27 @@ import org.apache.spark.sql.Row;
  * Movement between value tiers from the previous snapshot to this one. Adds {@code previous_tier}
  * to every customer (null for a new one) and counts customers per (from_tier, to_tier): new
  * customers have no from_tier, lost ones no to_tier. Tier 1 is the most valuable, so a lower number
- * is a move up.
+ * is a move up. model_retrained marks a night whose tier model differs from the previous
+ * snapshot's: ids kept by the retrain's matching still mean the same tier, the others do not.
  */
 public final class TierMigration {
 
   private final Optional<LocalDate> previousSnapshot;
+  private final String tierModelId;
+  private final Optional<String> previousTierModelId;
 
   /**
    * @param previousSnapshot the latest snapshot before this one, if there is any
+   * @param tierModelId the tier model of this snapshot
+   * @param previousTierModelId the tier model of the previous snapshot, if it recorded one
    */
-  public TierMigration(Optional<LocalDate> previousSnapshot) {
+  public TierMigration(
+      Optional<LocalDate> previousSnapshot,
+      String tierModelId,
+      Optional<String> previousTierModelId) {
     this.previousSnapshot = previousSnapshot;
+    this.tierModelId = tierModelId;
+    this.previousTierModelId = previousTierModelId;
   }
 
   /** Customers with previous_tier, and the migration counts. */
@@ -57,7 +67,15 @@ public final class TierMigration {
             .withColumn(MOVEMENT, movement)
             .withColumn(
                 PREVIOUS_SNAPSHOT_DATE,
-                lit(previousSnapshot.map(Date::valueOf).orElse(null)).cast("date"));
+                lit(previousSnapshot.map(Date::valueOf).orElse(null)).cast("date"))
+            .withColumn(TIER_MODEL_ID, lit(tierModelId))
+            .withColumn(
+                PREVIOUS_TIER_MODEL_ID, lit(previousTierModelId.orElse(null)).cast("string"))
+            .withColumn(
+                MODEL_RETRAINED,
+                lit(
+                    previousSnapshot.isPresent()
+                        && !previousTierModelId.equals(Optional.of(tierModelId))));
     return new Result(customers, migration);
   }
 }

@@ -14,8 +14,9 @@ import org.rfmtiers.config.SegmentSettings;
  * current_value}); future value is the CLV over the horizon when the CLV stage ran, otherwise an
  * RFM proxy: the customer's annualised spend rate, avg_order_value x frequency / max(tenure, 30
  * days) x 365, weighted by r_score / 5 so lapsing customers count for less. Each is high when
- * strictly above the snapshot's mean or median: VIP (both high), DEVELOP (future only), MAINTAIN
- * (current only), ABANDON.
+ * strictly above its cut: by default the (1 - segments.matrix.high-share) percentile of the
+ * snapshot, so the top 20 % are high; or the mean or median. VIP (both high), DEVELOP (future
+ * only), MAINTAIN (current only), ABANDON.
  */
 public final class ValueMatrix {
   public static final String SOURCE_CLV = "clv";
@@ -26,6 +27,18 @@ public final class ValueMatrix {
   public ValueMatrix(SegmentSettings settings, Optional<String> clvColumn) {
     this.settings = settings;
     this.clvColumn = clvColumn;
+  }
+
+  /**
+   * The value a customer must exceed to be high: the (1 - high-share) percentile for top-share (so
+   * the top share is high and ties at the cut stay together, low), else the mean or median.
+   */
+  private Column cut(Column value) {
+    return switch (settings.matrixReference()) {
+      case TOP_SHARE -> percentile(value.cast("double"), lit(1 - settings.matrixHighShare()));
+      case MEAN -> Labels.reference(SegmentSettings.Reference.MEAN, value);
+      case MEDIAN -> Labels.reference(SegmentSettings.Reference.MEDIAN, value);
+    };
   }
 
   public Dataset<Row> apply(Dataset<Row> customers) {
@@ -41,12 +54,7 @@ public final class ValueMatrix {
             .withColumn(FUTURE_VALUE, clvColumn.map(c -> col(c).cast("double")).orElse(proxy))
             .withColumn(
                 FUTURE_VALUE_SOURCE, lit(clvColumn.isPresent() ? SOURCE_CLV : SOURCE_PROXY));
-    Row ref =
-        valued
-            .agg(
-                Labels.reference(settings.matrixReference(), col(CURRENT_VALUE)),
-                Labels.reference(settings.matrixReference(), col(FUTURE_VALUE)))
-            .head();
+    Row ref = valued.agg(cut(col(CURRENT_VALUE)), cut(col(FUTURE_VALUE))).head();
     Column currentHigh = col(CURRENT_VALUE).cast("double").gt(ref.getDouble(0));
     Column futureHigh = col(FUTURE_VALUE).gt(ref.getDouble(1));
     Column code =

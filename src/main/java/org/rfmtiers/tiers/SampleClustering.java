@@ -44,6 +44,30 @@ final class SampleClustering {
     return best;
   }
 
+  /** The within-cluster cost (sum of squared distances to the nearest centre) of the points. */
+  static double cost(double[][] points, double[][] centres) {
+    return assign(points, centres, new int[points.length]);
+  }
+
+  /**
+   * Lloyd iterations from the given centres (a warm start); returns the refined centres, the
+   * starting ones untouched.
+   */
+  static double[][] refine(double[][] points, double[][] start, int maxIterations) {
+    double[][] centres = new double[start.length][];
+    for (int c = 0; c < start.length; c++) {
+      centres[c] = start[c].clone();
+    }
+    int[] assignment = new int[points.length];
+    for (int iteration = 0; iteration < maxIterations; iteration++) {
+      assign(points, centres, assignment);
+      if (update(points, centres, assignment) <= TOLERANCE * TOLERANCE) {
+        break;
+      }
+    }
+    return centres;
+  }
+
   /** The mean of every cluster's points, or null when a cluster has none. */
   static double[][] centres(double[][] points, int[] assignment, int k) {
     double[][] means = means(points, assignment, k);

@@ -18,9 +18,11 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class TierSummary {
   private final List<TierCentre> centres;
+  private final String modelId;
 
-  public TierSummary(List<TierCentre> centres) {
+  public TierSummary(List<TierCentre> centres, String modelId) {
     this.centres = List.copyOf(centres);
+    this.modelId = modelId;
   }
 
   /**
@@ -59,12 +61,29 @@ public final class TierSummary {
             .add(CLUSTER_ID, DataTypes.IntegerType)
             .add(CENTRE_RECENCY_DAYS, DataTypes.DoubleType)
             .add(CENTRE_FREQUENCY, DataTypes.DoubleType)
-            .add(CENTRE_MONETARY, DataTypes.DoubleType);
+            .add(CENTRE_MONETARY, DataTypes.DoubleType)
+            .add(TIER_CODE, DataTypes.StringType)
+            .add(R_LEVEL, DataTypes.StringType)
+            .add(F_LEVEL, DataTypes.StringType)
+            .add(M_LEVEL, DataTypes.StringType)
+            .add(TIER_RANK, DataTypes.IntegerType)
+            .add(TIER_MODEL_ID, DataTypes.StringType);
     List<Row> rows = new ArrayList<>();
     for (TierCentre c : centres) {
       rows.add(
           RowFactory.create(
-              c.tier(), c.tierName(), c.clusterId(), c.recencyDays(), c.frequency(), c.monetary()));
+              c.tier(),
+              c.tierName(),
+              c.clusterId(),
+              c.recencyDays(),
+              c.frequency(),
+              c.monetary(),
+              c.tierCode(),
+              c.rLevel(),
+              c.fLevel(),
+              c.mLevel(),
+              c.tierRank(),
+              modelId));
     }
     return tiered.sparkSession().createDataFrame(rows, schema);
   }

@@ -3,13 +3,22 @@ package org.rfmtiers.tiers;
 import static org.apache.spark.sql.functions.*;
 import static org.rfmtiers.Columns.*;
 
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Function;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.mllib.clustering.KMeans;
 import org.apache.spark.mllib.clustering.KMeansModel;
@@ -23,74 +32,380 @@ import org.rfmtiers.config.TierSettings;
 
 /**
  * Value tiers: MLlib k-means on log-scaled, winsorized, standardized recency, frequency and
- * monetary.
+ * monetary, kept as a {@link TierModel} and reused night after night.
  *
- * <p>Logs tame the long right tails of frequency and spend; clipping the logs at the {@code
- * winsorize-quantile} tails keeps a single whale from claiming a cluster of its own; automatic k
- * maximises the silhouette over [k-min, k-max] on a fixed-seed sample, skipping any k whose
- * smallest cluster is below {@code min-cluster-share}. Clusters are then ranked by the value of
- * their centre so tier 1 is the most valuable every night, whatever index k-means gave the cluster.
- * The final model is fitted by MLlib on every customer, starting from the centres the sample's
- * clustering found for that k.
+ * <p>A night reuses the kept model (same transform, centres, tier ids and names) unless it must
+ * retrain: {@code --retrain}, no model yet, a model older than tiers.retrain-after-days, a setting
+ * the model depends on changed ({@link TierSettings#modelKey()}), or drift. Drift is judged on
+ * nights with at least tiers.drift.min-customers customers, on the selection sample scaled by the
+ * kept model: the population stability index of each feature over the model's training deciles, and
+ * the within-cluster cost under the kept centres divided by the cost of a fresh k-means with the
+ * same k (the better of k-means++ seedings and of the kept centres refined by Lloyd's iterations).
+ *
+ * <p>Training: logs tame the long right tails of frequency and spend; clipping the logs at the
+ * {@code winsorize-quantile} tails keeps a single whale from claiming a cluster of its own;
+ * automatic k maximises the silhouette over [k-min, k-max] on a fixed-seed sample, skipping any k
+ * whose smallest cluster is below {@code min-cluster-share}. The final centres are fitted by MLlib
+ * on every customer, starting from the sample's clusters for that k. Tiers are ranked by value
+ * (tiers.order-by: mean CLV of the tier's customers when CLV ran, else the composite of the centre)
+ * and named by their profile: where the centre sits on R, F and M among the night's customers.
+ * After a retrain, the new tiers are matched to the old ones by optimal assignment on centre
+ * distance; a close match keeps the old tier id and name.
  */
 public final class ValueTiers {
   private static final String[] LOGS = {"log_recency", "log_frequency", "log_monetary"};
-  private static final String[] Z = {"z_recency", "z_frequency", "z_monetary"};
+  private static final String[] Z = TierModel.Z;
+  private static final String[] FEATURE_NAMES = {"recency", "frequency", "monetary"};
 
   /** Partitions of the clustered table: fixed, so results do not depend on the machine. */
   static final int PARTITIONS = 4;
 
   private final TierSettings settings;
+  private final Function<String, String> labelOfCode;
 
-  public ValueTiers(TierSettings settings) {
+  /**
+   * @param labelOfCode the display label of a profile name code (segments.labels.tier)
+   */
+  public ValueTiers(TierSettings settings, Function<String, String> labelOfCode) {
     this.settings = settings;
+    this.labelOfCode = labelOfCode;
+  }
+
+  /** Tiers named by rank (tiers.names) or by code when no labels are given. */
+  public ValueTiers(TierSettings settings) {
+    this(settings, code -> code);
   }
 
   /**
-   * @param customers one row per customer with recency_days, frequency and monetary
+   * What a night knows besides its customers.
+   *
+   * @param previous the kept model, if any
+   * @param retrain true for --retrain
+   * @param value per customer (customer_id, value): this night's CLV, for tiers.order-by = value
    */
+  public record Night(
+      LocalDate snapshot,
+      String runId,
+      Optional<TierModel> previous,
+      boolean retrain,
+      Optional<Dataset<Row>> value) {
+
+    /** A first night, with nothing kept and no CLV. */
+    public static Night first(LocalDate snapshot) {
+      return new Night(snapshot, "run", Optional.empty(), false, Optional.empty());
+    }
+  }
+
+  /** Trains tiers for one night without a kept model (tests, evaluation). */
   public TierResult apply(Dataset<Row> customers) {
-    List<String> warnings = new ArrayList<>();
+    return apply(customers, Night.first(LocalDate.of(2000, 1, 1)));
+  }
+
+  /**
+   * @param customers one row per customer with customer_id, recency_days, frequency and monetary
+   */
+  public TierResult apply(Dataset<Row> customers, Night night) {
     // k-means|| samples per partition and in row order, and floating-point sums depend on their
-    // order,
-    // so the same customers in another partitioning could give other scaling and other clusters. A
-    // fixed
-    // hash partitioning by customer id, sorted, makes the tiers the same on every machine whatever
-    // its
-    // core count or the input's partitioning; the moments and quantiles are taken over those
-    // partitions
-    // read in order (coalesce(1)), so they are the same to the last bit.
-    Dataset<Row> logs =
-        customers
-            .repartition(PARTITIONS, col(CUSTOMER_ID))
-            .sortWithinPartitions(CUSTOMER_ID)
-            .withColumn(LOGS[0], log1p(col(RECENCY_DAYS).cast("double")))
-            .withColumn(LOGS[1], log1p(col(FREQUENCY).cast("double")))
-            .withColumn(LOGS[2], log1p(greatest(col(MONETARY).cast("double"), lit(0.0))))
-            .persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> scaled = winsorize(logs);
-    Row moments =
-        scaled
-            .coalesce(1)
-            .agg(
-                avg(LOGS[0]),
-                stddev_pop(LOGS[0]),
-                avg(LOGS[1]),
-                stddev_pop(LOGS[1]),
-                avg(LOGS[2]),
-                stddev_pop(LOGS[2]))
-            .head();
+    // order, so the same customers in another partitioning could give other scaling and other
+    // clusters. A fixed hash partitioning by customer id, sorted, makes the tiers the same on every
+    // machine whatever its core count or the input's partitioning; the moments and quantiles are
+    // taken over those partitions read in order (coalesce(1)), so they are the same to the last
+    // bit.
+    Dataset<Row> ordered =
+        customers.repartition(PARTITIONS, col(CUSTOMER_ID)).sortWithinPartitions(CUSTOMER_ID);
+    Optional<String> reason =
+        night.previous().isEmpty() ? Optional.of("no tier model yet") : Optional.empty();
+    if (reason.isEmpty() && night.retrain()) {
+      reason = Optional.of("forced (--retrain)");
+    }
+    TierModel kept = night.previous().orElse(null);
+    if (reason.isEmpty() && !kept.settingsKey().equals(settings.modelKey())) {
+      reason = Optional.of("settings changed: " + changed(kept.settingsKey(), settings.modelKey()));
+    }
+    if (reason.isEmpty()) {
+      long age = ChronoUnit.DAYS.between(kept.trainedSnapshot(), night.snapshot());
+      if (age > settings.retrainAfterDays()) {
+        reason =
+            Optional.of(
+                "model "
+                    + kept.modelId()
+                    + " is "
+                    + age
+                    + " days old (tiers.retrain-after-days = "
+                    + settings.retrainAfterDays()
+                    + ")");
+      }
+    }
+    Map<String, Double> drift = new LinkedHashMap<>();
+    if (reason.isEmpty()) {
+      Dataset<Row> points = kept.scaled(ordered).persist(StorageLevel.MEMORY_AND_DISK());
+      long count = points.count();
+      int enough = settings.driftMinCustomers();
+      if (kept.trainingCustomers() < enough && count >= enough) {
+        reason =
+            Optional.of(
+                "model "
+                    + kept.modelId()
+                    + " was trained on "
+                    + kept.trainingCustomers()
+                    + " customers, fewer than tiers.drift.min-customers = "
+                    + enough
+                    + "; tonight has "
+                    + count);
+      } else if (count >= enough) {
+        reason = drift(kept, sample(points, count), drift);
+      }
+      if (reason.isEmpty()) {
+        return reuse(kept, points, drift);
+      }
+      points.unpersist();
+    }
+    return train(ordered, night, reason.get(), drift);
+  }
+
+  /** The settings that differ between two model keys, e.g. "k-max=7 → k-max=8". */
+  private static String changed(String before, String now) {
+    List<String> was = Arrays.asList(before.split("; "));
+    List<String> is = Arrays.asList(now.split("; "));
+    List<String> changes = new ArrayList<>();
+    for (String setting : is) {
+      if (!was.contains(setting)) {
+        String key = setting.substring(0, Math.max(0, setting.indexOf('=')));
+        String old =
+            was.stream().filter(s -> s.startsWith(key + "=")).findFirst().orElse(key + " unset");
+        changes.add("tiers." + old + " → " + setting);
+      }
+    }
+    return changes.isEmpty() ? now : String.join(", ", changes);
+  }
+
+  /**
+   * The drift measures of the kept model on the night's sample, and the reason to retrain when one
+   * is above its threshold.
+   */
+  private Optional<String> drift(TierModel kept, double[][] sample, Map<String, Double> drift) {
+    if (sample.length == 0) {
+      return Optional.empty();
+    }
+    String worstFeature = null;
+    double worstPsi = 0;
+    for (int i = 0; i < 3; i++) {
+      double psi = psi(kept.psiEdges()[i], kept.psiShares()[i], column(sample, i));
+      drift.put("psi_" + FEATURE_NAMES[i], psi);
+      if (psi > worstPsi) {
+        worstPsi = psi;
+        worstFeature = FEATURE_NAMES[i];
+      }
+    }
+    double[][] centres = new double[kept.k()][];
+    for (int c = 0; c < kept.k(); c++) {
+      centres[c] = kept.tiers().get(c).centre();
+    }
+    double keptCost = SampleClustering.cost(sample, centres);
+    double freshCost =
+        SampleClustering.cost(
+            sample, SampleClustering.refine(sample, centres, settings.maxIterations()));
+    if (kept.k() > 1 && sample.length > kept.k()) {
+      int[] fresh =
+          SampleClustering.kMeans(sample, kept.k(), settings.maxIterations(), settings.seed());
+      double[][] freshCentres = SampleClustering.centres(sample, fresh, kept.k());
+      if (freshCentres != null) {
+        freshCost = Math.min(freshCost, SampleClustering.cost(sample, freshCentres));
+      }
+    }
+    double ratio = freshCost > 0 ? keptCost / freshCost : 1.0;
+    drift.put("cost_ratio", ratio);
+    if (worstPsi > settings.maxPsi()) {
+      return Optional.of(
+          String.format(
+              Locale.ROOT,
+              "drift: population stability index of %s %.3f > tiers.drift.max-psi %.3f",
+              worstFeature,
+              worstPsi,
+              settings.maxPsi()));
+    }
+    if (ratio > settings.maxCostRatio()) {
+      return Optional.of(
+          String.format(
+              Locale.ROOT,
+              "drift: within-cluster cost %.3f x that of a fresh fit > tiers.drift.max-cost-ratio"
+                  + " %.3f",
+              ratio,
+              settings.maxCostRatio()));
+    }
+    return Optional.empty();
+  }
+
+  private static double[] column(double[][] points, int i) {
+    double[] values = new double[points.length];
+    for (int p = 0; p < points.length; p++) {
+      values[p] = points[p][i];
+    }
+    return values;
+  }
+
+  /**
+   * Population stability index: sum over bins of (now - then) x ln(now / then), shares floored at
+   * 1e-4 so an empty bin counts as a large change rather than an infinite one.
+   */
+  static double psi(double[] edges, double[] expected, double[] values) {
+    double[] actual = shares(edges, values);
+    double psi = 0;
+    for (int b = 0; b < actual.length; b++) {
+      double now = Math.max(actual[b], 1e-4);
+      double then = Math.max(expected[b], 1e-4);
+      psi += (now - then) * Math.log(now / then);
+    }
+    return psi;
+  }
+
+  /** Shares of values in the bins (-inf, e1], (e1, e2], ..., (em, inf). */
+  static double[] shares(double[] edges, double[] values) {
+    double[] counts = new double[edges.length + 1];
+    for (double v : values) {
+      int bin = 0;
+      while (bin < edges.length && v > edges[bin]) {
+        bin++;
+      }
+      counts[bin]++;
+    }
+    for (int b = 0; b < counts.length; b++) {
+      counts[b] /= Math.max(values.length, 1);
+    }
+    return counts;
+  }
+
+  /** The distinct deciles of values: the inner edges of the PSI bins. */
+  static double[] decileEdges(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    List<Double> edges = new ArrayList<>();
+    for (int d = 1; d < 10; d++) {
+      if (sorted.length == 0) {
+        break;
+      }
+      double edge = sorted[(int) Math.min(sorted.length - 1, Math.floor(d * sorted.length / 10.0))];
+      if (edges.isEmpty() || edge > edges.get(edges.size() - 1)) {
+        edges.add(edge);
+      }
+    }
+    return edges.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
+  private TierResult reuse(TierModel kept, Dataset<Row> points, Map<String, Double> drift) {
+    return new TierResult(
+        assign(kept, points), kept, Optional.empty(), drift, centres(kept), List.of(), points);
+  }
+
+  /** The customers with cluster_id, tier, tier_name and tier_model_id, from the z columns. */
+  private Dataset<Row> assign(TierModel model, Dataset<Row> points) {
+    Column tier = lit(null).cast("int");
+    Column name = lit(null).cast("string");
+    Dataset<Row> clustered = points.withColumn(CLUSTER_ID, model.nearest());
+    for (int c = 0; c < model.k(); c++) {
+      Column here = col(CLUSTER_ID).equalTo(c);
+      tier = when(here, lit(model.tiers().get(c).tier())).otherwise(tier);
+      name = when(here, lit(name(model.tiers().get(c)))).otherwise(name);
+    }
+    return clustered
+        .withColumn(TIER, tier)
+        .withColumn(TIER_NAME, name)
+        .withColumn(TIER_MODEL_ID, lit(model.modelId()))
+        .drop(Z);
+  }
+
+  /** A tier's display name: its profile label (with its suffix), or its rank name. */
+  String name(TierModel.Tier tier) {
+    if (tier.code() == null) {
+      return tier.rankName();
+    }
+    String label = labelOfCode.apply(tier.code());
+    return tier.suffix() > 0 ? label + " (" + tier.suffix() + ")" : label;
+  }
+
+  private List<TierCentre> centres(TierModel model) {
+    List<TierCentre> centres = new ArrayList<>();
+    for (int c = 0; c < model.k(); c++) {
+      TierModel.Tier t = model.tiers().get(c);
+      centres.add(
+          new TierCentre(
+              t.tier(),
+              name(t),
+              c,
+              t.original(model, 0),
+              t.original(model, 1),
+              t.original(model, 2),
+              t.code(),
+              t.level(0),
+              t.level(1),
+              t.level(2),
+              t.rankByValue()));
+    }
+    centres.sort(Comparator.comparingInt(TierCentre::tier));
+    return centres;
+  }
+
+  private TierResult train(
+      Dataset<Row> ordered, Night night, String reason, Map<String, Double> drift) {
+    List<String> warnings = new ArrayList<>();
+    Dataset<Row> logs = ordered;
+    for (int i = 0; i < 3; i++) {
+      logs =
+          logs.withColumn(
+              LOGS[i], log1p(greatest(col(TierModel.FEATURES[i]).cast("double"), lit(0.0))));
+    }
+    logs = logs.persist(StorageLevel.MEMORY_AND_DISK());
+    double[] low = {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY};
+    double[] high = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY};
+    double q = settings.winsorizeQuantile();
+    if (q > 0) {
+      double[][] bounds =
+          logs.coalesce(1).stat().approxQuantile(LOGS, new double[] {q, 1 - q}, 1e-4);
+      for (int i = 0; i < 3; i++) {
+        if (bounds[i].length == 2) {
+          low[i] = bounds[i][0];
+          high[i] = bounds[i][1];
+        }
+      }
+    }
+    Column[] moments = new Column[6];
+    for (int i = 0; i < 3; i++) {
+      Column clipped = least(greatest(col(LOGS[i]), lit(low[i])), lit(high[i]));
+      moments[2 * i] = avg(clipped);
+      moments[2 * i + 1] = stddev_pop(clipped);
+    }
+    Row m = logs.coalesce(1).agg(moments[0], Arrays.copyOfRange(moments, 1, 6)).head();
     double[] mean = new double[3];
     double[] std = new double[3];
     for (int i = 0; i < 3; i++) {
-      mean[i] = moments.getDouble(2 * i);
-      std[i] = moments.isNullAt(2 * i + 1) ? 0.0 : moments.getDouble(2 * i + 1);
-      // A constant feature carries no information: it becomes 0 rather than a division by zero.
-      scaled =
-          scaled.withColumn(
-              Z[i], std[i] > 1e-12 ? col(LOGS[i]).minus(mean[i]).divide(std[i]) : lit(0.0));
+      mean[i] = m.getDouble(2 * i);
+      std[i] = m.isNullAt(2 * i + 1) ? 0.0 : m.getDouble(2 * i + 1);
     }
-    Dataset<Row> points = scaled.persist(StorageLevel.MEMORY_AND_DISK());
+    // the transform alone (no centres yet) scales the points exactly as the finished model will
+    TierModel transform =
+        new TierModel(
+            "",
+            night.snapshot(),
+            night.runId(),
+            reason,
+            "",
+            null,
+            Map.of(),
+            0,
+            0,
+            0,
+            "",
+            "",
+            Optional.empty(),
+            "",
+            low,
+            high,
+            mean,
+            std,
+            List.of(),
+            null,
+            null);
+    Dataset<Row> points = transform.scaled(logs.drop(LOGS)).persist(StorageLevel.MEMORY_AND_DISK());
     long customerCount = points.count();
     logs.unpersist();
     long distinct = points.select(Z[0], Z[1], Z[2]).distinct().limit(settings.kMax() + 1).count();
@@ -98,7 +413,7 @@ public final class ValueTiers {
     int k;
     String selection;
     Double silhouette = null;
-    double[][] sampled = null;
+    double[][] sampled = sample(points, customerCount);
     Choice chosen = null;
     if (settings.fixedK().isPresent()) {
       k = (int) Math.min(settings.fixedK().getAsInt(), distinct);
@@ -117,76 +432,390 @@ public final class ValueTiers {
       selection = "reduced";
       warnings.add("all " + customerCount + " customers have the same scaled R/F/M: one tier");
     } else {
-      int high = (int) Math.min(settings.kMax(), distinct);
-      int low = Math.min(settings.kMin(), high);
-      selection = high < settings.kMin() ? "reduced" : "auto";
-      if (high < settings.kMin()) {
+      int highK = (int) Math.min(settings.kMax(), distinct);
+      int lowK = Math.min(settings.kMin(), highK);
+      selection = highK < settings.kMin() ? "reduced" : "auto";
+      if (highK < settings.kMin()) {
         warnings.add(
             "only "
                 + distinct
                 + " distinct customers (after scaling): k searched over ["
-                + low
+                + lowK
                 + ", "
-                + high
+                + highK
                 + "]");
       }
-      sampled = sample(points, customerCount);
-      chosen = chooseK(sampled, Math.max(2, low), high, silhouetteByK, warnings);
+      chosen = chooseK(sampled, Math.max(2, lowK), highK, silhouetteByK, warnings);
       k = chosen.k();
       silhouette = chosen.silhouette();
     }
 
-    Dataset<Row> clustered;
     double[][] centres;
     if (k <= 1) {
-      clustered = points.withColumn(CLUSTER_ID, lit(0));
-      centres =
-          new double[][] {
-            {0.0, 0.0, 0.0}
-          }; // one cluster: its centre is the mean, 0 when standardized
+      centres = new double[][] {{0.0, 0.0, 0.0}}; // one cluster: its centre is the mean, 0 scaled
     } else {
-      if (sampled == null) {
-        sampled = sample(points, customerCount);
-      }
       int[] start =
           chosen != null && chosen.k() == k
               ? chosen.assignment()
               : SampleClustering.kMeans(sampled, k, settings.maxIterations(), settings.seed());
       centres = fit(points, k, SampleClustering.centres(sampled, start, k));
-      clustered = points.withColumn(CLUSTER_ID, nearest(centres));
       if (centres.length < k) {
         warnings.add("k-means returned " + centres.length + " clusters for k = " + k);
       }
     }
-
-    List<TierCentre> ranked = rank(centres, mean, std);
-    Column tier = lit(null).cast("int");
-    Column name = lit(null).cast("string");
-    for (TierCentre centre : ranked) {
-      tier = when(col(CLUSTER_ID).equalTo(centre.clusterId()), lit(centre.tier())).otherwise(tier);
-      name =
-          when(col(CLUSTER_ID).equalTo(centre.clusterId()), lit(centre.tierName())).otherwise(name);
-    }
-    Dataset<Row> assigned =
-        clustered.withColumn(TIER, tier).withColumn(TIER_NAME, name).drop(LOGS).drop(Z);
+    double[] value = value(points, centres, night.value());
+    String criterion =
+        settings.orderBy() == TierSettings.TierOrder.VALUE && night.value().isPresent()
+            ? "mean_clv"
+            : settings.orderBy() == TierSettings.TierOrder.MONETARY ? "monetary" : "composite";
+    TierModel model =
+        build(
+            night,
+            reason,
+            selection,
+            silhouette,
+            silhouetteByK,
+            sampled,
+            customerCount,
+            criterion,
+            low,
+            high,
+            mean,
+            std,
+            centres,
+            value);
     return new TierResult(
-        assigned, ranked.size(), selection, silhouette, silhouetteByK, ranked, warnings, points);
+        assign(model, points), model, Optional.of(reason), drift, centres(model), warnings, points);
   }
 
-  private Dataset<Row> winsorize(Dataset<Row> logs) {
-    double q = settings.winsorizeQuantile();
-    if (q <= 0) {
-      return logs;
+  /**
+   * The value criterion of every cluster, higher = more valuable: the mean of the night's CLV over
+   * the cluster's customers (order-by = value with CLV), else the composite z(F) + z(M) - z(R) or
+   * the monetary of the centre.
+   */
+  private double[] value(Dataset<Row> points, double[][] centres, Optional<Dataset<Row>> clv) {
+    double[] value = new double[centres.length];
+    if (settings.orderBy() == TierSettings.TierOrder.VALUE && clv.isPresent()) {
+      TierModel probe = probe(centres);
+      Map<Integer, Double> byCluster = new HashMap<>();
+      for (Row r :
+          points
+              .withColumn(CLUSTER_ID, probe.nearest())
+              .select(CUSTOMER_ID, CLUSTER_ID)
+              .join(clv.get().toDF(CUSTOMER_ID, "value"), CUSTOMER_ID, "left")
+              .groupBy(CLUSTER_ID)
+              .agg(avg(coalesce(col("value").cast("double"), lit(0.0))))
+              .collectAsList()) {
+        byCluster.put(r.getInt(0), r.getDouble(1));
+      }
+      for (int c = 0; c < centres.length; c++) {
+        value[c] = byCluster.getOrDefault(c, 0.0);
+      }
+      return value;
     }
-    double[][] bounds = logs.coalesce(1).stat().approxQuantile(LOGS, new double[] {q, 1 - q}, 1e-4);
-    for (int i = 0; i < LOGS.length; i++) {
-      if (bounds[i].length == 2) {
-        logs =
-            logs.withColumn(
-                LOGS[i], least(greatest(col(LOGS[i]), lit(bounds[i][0])), lit(bounds[i][1])));
+    for (int c = 0; c < centres.length; c++) {
+      value[c] =
+          settings.orderBy() == TierSettings.TierOrder.MONETARY
+              ? centres[c][2]
+              : centres[c][1] + centres[c][2] - centres[c][0];
+    }
+    return value;
+  }
+
+  /** A model of bare centres, for {@link TierModel#nearest()} before the tiers are known. */
+  private static TierModel probe(double[][] centres) {
+    List<TierModel.Tier> tiers = new ArrayList<>();
+    for (double[] centre : centres) {
+      tiers.add(new TierModel.Tier(0, null, 0, null, 0, centre, new double[3], 0));
+    }
+    return new TierModel(
+        "",
+        null,
+        "",
+        "",
+        "",
+        null,
+        Map.of(),
+        0,
+        0,
+        0,
+        "",
+        "",
+        Optional.empty(),
+        "",
+        null,
+        null,
+        null,
+        null,
+        tiers,
+        null,
+        null);
+  }
+
+  private TierModel build(
+      Night night,
+      String reason,
+      String selection,
+      Double silhouette,
+      Map<Integer, Double> silhouetteByK,
+      double[][] sampled,
+      long customers,
+      String criterion,
+      double[] low,
+      double[] high,
+      double[] mean,
+      double[] std,
+      double[][] centres,
+      double[] value) {
+    int k = centres.length;
+    Integer[] byValue = new Integer[k];
+    for (int c = 0; c < k; c++) {
+      byValue[c] = c;
+    }
+    Arrays.sort(
+        byValue,
+        Comparator.<Integer>comparingDouble(c -> -value[c]).thenComparingInt(Integer::intValue));
+    int[] rank = new int[k];
+    for (int position = 0; position < k; position++) {
+      rank[byValue[position]] = position + 1;
+    }
+    double[][] percentiles = new double[k][3];
+    for (int c = 0; c < k; c++) {
+      for (int i = 0; i < 3; i++) {
+        double p = percentile(sampled, i, centres[c][i]);
+        percentiles[c][i] = i == 0 ? 1 - p : p; // R: high is recent
       }
     }
-    return logs;
+    String modelId = "tm-" + night.snapshot() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    // ids, codes and suffixes: by rank, unless a close match in the previous model keeps its own
+    int[] ids = new int[k];
+    String[] codes = new String[k];
+    int[] suffixes = new int[k];
+    String[] rankNames = new String[k];
+    for (int c = 0; c < k; c++) {
+      if (settings.naming() == TierSettings.Naming.PROFILE) {
+        TierModel.Tier probeTier =
+            new TierModel.Tier(0, null, 0, null, 0, centres[c], percentiles[c], 0);
+        codes[c] = settings.profileNames().get(probeTier.profile());
+      } else {
+        rankNames[c] = settings.nameOf(rank[c], k);
+      }
+    }
+    TierModel draft =
+        new TierModel(
+            modelId,
+            night.snapshot(),
+            night.runId(),
+            reason,
+            selection,
+            silhouette,
+            silhouetteByK,
+            sampled.length,
+            customers,
+            settings.seed(),
+            settings.modelKey(),
+            criterion,
+            Optional.empty(),
+            "",
+            low,
+            high,
+            mean,
+            std,
+            tiersOf(centres, ids, codes, suffixes, rankNames, rank, percentiles, value),
+            null,
+            null);
+    String matching = "";
+    Optional<String> previousId = Optional.empty();
+    boolean[] kept = new boolean[k];
+    if (night.previous().isPresent()) {
+      TierModel old = night.previous().get();
+      previousId = Optional.of(old.modelId());
+      double[][] distance = new double[k][old.k()];
+      for (int c = 0; c < k; c++) {
+        for (int o = 0; o < old.k(); o++) {
+          distance[c][o] = Math.sqrt(squared(centres[c], old.centreIn(draft, o)));
+        }
+      }
+      int[] match = Assignment.minimise(distance);
+      List<String> lines = new ArrayList<>();
+      for (int c : byValue) {
+        int o = match[c];
+        if (o >= 0 && distance[c][o] <= settings.matchMaxDistance()) {
+          TierModel.Tier was = old.tiers().get(o);
+          ids[c] = was.tier();
+          kept[c] = true;
+          if (settings.naming() == TierSettings.Naming.PROFILE && was.code() != null) {
+            codes[c] = was.code();
+            suffixes[c] = was.suffix();
+          } else if (settings.naming() == TierSettings.Naming.RANK && was.rankName() != null) {
+            rankNames[c] = was.rankName();
+          }
+          lines.add(
+              String.format(
+                  Locale.ROOT, "tier %d kept (centre moved %.3f)", was.tier(), distance[c][o]));
+        } else if (o >= 0) {
+          lines.add(
+              String.format(
+                  Locale.ROOT,
+                  "new tier (nearest old tier %d at %.3f > tiers.match-max-distance)",
+                  old.tiers().get(o).tier(),
+                  distance[c][o]));
+        } else {
+          lines.add("new tier (no old tier left to match)");
+        }
+      }
+      matching = String.join("; ", lines);
+    }
+    Set<Integer> used = new HashSet<>();
+    for (int c = 0; c < k; c++) {
+      if (kept[c]) {
+        used.add(ids[c]);
+      }
+    }
+    int next = 1;
+    for (int c : byValue) {
+      if (!kept[c]) {
+        while (used.contains(next)) {
+          next++;
+        }
+        ids[c] = next;
+        used.add(next);
+      }
+    }
+    if (!matching.isEmpty()) {
+      // say which id each new tier got, in the same value order as the lines
+      List<String> lines = new ArrayList<>(Arrays.asList(matching.split("; ")));
+      for (int position = 0; position < k; position++) {
+        int c = byValue[position];
+        if (!kept[c]) {
+          lines.set(position, "tier " + ids[c] + " " + lines.get(position));
+        }
+      }
+      matching = String.join("; ", lines);
+    }
+    if (settings.naming() == TierSettings.Naming.PROFILE) {
+      suffix(codes, suffixes, kept, byValue);
+    }
+    return new TierModel(
+        modelId,
+        night.snapshot(),
+        night.runId(),
+        reason,
+        selection,
+        silhouette,
+        Map.copyOf(new TreeMap<>(silhouetteByK)),
+        sampled.length,
+        customers,
+        settings.seed(),
+        settings.modelKey(),
+        criterion,
+        previousId,
+        matching,
+        low,
+        high,
+        mean,
+        std,
+        tiersOf(centres, ids, codes, suffixes, rankNames, rank, percentiles, value),
+        edges(sampled),
+        psiShares(sampled));
+  }
+
+  private static List<TierModel.Tier> tiersOf(
+      double[][] centres,
+      int[] ids,
+      String[] codes,
+      int[] suffixes,
+      String[] rankNames,
+      int[] rank,
+      double[][] percentiles,
+      double[] value) {
+    List<TierModel.Tier> tiers = new ArrayList<>();
+    for (int c = 0; c < centres.length; c++) {
+      tiers.add(
+          new TierModel.Tier(
+              ids[c],
+              codes[c],
+              suffixes[c],
+              rankNames[c],
+              rank[c],
+              centres[c],
+              percentiles[c],
+              value[c]));
+    }
+    return tiers;
+  }
+
+  /**
+   * Tiers sharing a code are told apart by a number in their name: "Loyal", "Loyal (2)", "Loyal
+   * (3)". A tier kept from the previous model keeps its number; the others take the first free one
+   * of 0 (no number), 2, 3, ... in value order. A tier alone with its code has no number unless it
+   * was kept with one (its name does not change under it).
+   */
+  private static void suffix(String[] codes, int[] suffixes, boolean[] kept, Integer[] byValue) {
+    Map<String, List<Integer>> groups = new LinkedHashMap<>();
+    for (int c : byValue) {
+      groups.computeIfAbsent(codes[c], x -> new ArrayList<>()).add(c);
+    }
+    for (List<Integer> group : groups.values()) {
+      Set<Integer> taken = new HashSet<>();
+      List<Integer> open = new ArrayList<>();
+      for (int c : group) {
+        if (kept[c] && taken.add(suffixes[c])) {
+          continue;
+        }
+        open.add(c);
+      }
+      for (int c : open) {
+        int number = 0;
+        while (taken.contains(number)) {
+          number = number == 0 ? 2 : number + 1;
+        }
+        suffixes[c] = number;
+        taken.add(number);
+      }
+    }
+  }
+
+  /** Mid-rank percentile of value among the sample's feature i. */
+  private static double percentile(double[][] sampled, int i, double value) {
+    if (sampled.length == 0) {
+      return 0.5;
+    }
+    double below = 0;
+    double equal = 0;
+    for (double[] point : sampled) {
+      if (point[i] < value - 1e-12) {
+        below++;
+      } else if (point[i] <= value + 1e-12) {
+        equal++;
+      }
+    }
+    return (below + equal / 2) / sampled.length;
+  }
+
+  private static double[][] edges(double[][] sampled) {
+    double[][] edges = new double[3][];
+    for (int i = 0; i < 3; i++) {
+      edges[i] = decileEdges(column(sampled, i));
+    }
+    return edges;
+  }
+
+  private static double[][] psiShares(double[][] sampled) {
+    double[][] shares = new double[3][];
+    double[][] edges = edges(sampled);
+    for (int i = 0; i < 3; i++) {
+      shares[i] = shares(edges[i], column(sampled, i));
+    }
+    return shares;
+  }
+
+  private static double squared(double[] x, double[] y) {
+    double sum = 0;
+    for (int d = 0; d < x.length; d++) {
+      sum += (x[d] - y[d]) * (x[d] - y[d]);
+    }
+    return sum;
   }
 
   /** The chosen k, its silhouette and the sample's clusters for it. */
@@ -197,7 +826,8 @@ public final class ValueTiers {
    * driver: the sample is bounded by that setting.
    */
   private double[][] sample(Dataset<Row> points, long customerCount) {
-    double fraction = Math.min(1.0, settings.selectionSampleSize() / (double) customerCount);
+    double fraction =
+        Math.min(1.0, settings.selectionSampleSize() / (double) Math.max(1, customerCount));
     Dataset<Row> sample = fraction < 1.0 ? points.sample(false, fraction, settings.seed()) : points;
     List<Row> rows =
         sample.select(Z[0], Z[1], Z[2]).limit(settings.selectionSampleSize()).collectAsList();
@@ -292,54 +922,5 @@ public final class ValueTiers {
       centres[c] = fitted[c].toArray();
     }
     return centres;
-  }
-
-  /** The index of the nearest centre (squared Euclidean; the lowest index on ties, as MLlib's). */
-  private static Column nearest(double[][] centres) {
-    Column[] distances = new Column[centres.length];
-    for (int c = 0; c < centres.length; c++) {
-      distances[c] = distance(centres[c]);
-    }
-    Column smallest = centres.length == 1 ? distances[0] : least(distances);
-    Column index = when(distances[0].equalTo(smallest), lit(0));
-    for (int c = 1; c < centres.length; c++) {
-      index = index.when(distances[c].equalTo(smallest), lit(c));
-    }
-    return index;
-  }
-
-  private static Column distance(double[] centre) {
-    Column sum = lit(0.0);
-    for (int i = 0; i < Z.length; i++) {
-      Column diff = col(Z[i]).minus(lit(centre[i]));
-      sum = sum.plus(diff.multiply(diff));
-    }
-    return sum;
-  }
-
-  /** Orders clusters by value (best first) and maps their centres back to original units. */
-  private List<TierCentre> rank(double[][] centres, double[] mean, double[] std) {
-    List<Integer> order = new ArrayList<>();
-    for (int c = 0; c < centres.length; c++) {
-      order.add(c);
-    }
-    Comparator<Integer> byValue =
-        settings.orderBy() == TierSettings.TierOrder.MONETARY
-            ? Comparator.comparingDouble(c -> -centres[c][2])
-            : Comparator.comparingDouble(c -> -(centres[c][1] + centres[c][2] - centres[c][0]));
-    order.sort(byValue.thenComparingInt(c -> c));
-    List<TierCentre> ranked = new ArrayList<>();
-    for (int position = 0; position < order.size(); position++) {
-      int c = order.get(position);
-      double[] original = new double[3];
-      for (int i = 0; i < 3; i++) {
-        original[i] = Math.expm1(centres[c][i] * std[i] + mean[i]);
-      }
-      int tier = position + 1;
-      ranked.add(
-          new TierCentre(
-              tier, settings.nameOf(tier, order.size()), c, original[0], original[1], original[2]));
-    }
-    return ranked;
   }
 }

@@ -19,12 +19,14 @@ import org.rfmtiers.output.Tables;
 /**
  * Compares the snapshot tables of two warehouses (used by bin/cluster-test: a spark-submit run on a
  * standalone cluster against a local-mode run). Run ids and timings differ by nature and are
- * ignored; doubles are compared to 1e-9 relative (sums over differently partitioned data may differ
- * in the last bits); everything else must be equal. Exits 1 on the first difference.
+ * ignored, as are tier model ids (random per training); doubles are compared to 1e-9 relative (sums
+ * over differently partitioned data may differ in the last bits); everything else must be equal.
+ * Exits 1 on the first difference.
  */
 public final class TableParity {
   private static final List<String> TABLES = Tables.SNAPSHOT_TABLES;
-  private static final List<String> IGNORED = List.of("run_id", "fit_ms");
+  private static final List<String> IGNORED =
+      List.of("run_id", "fit_ms", "tier_model_id", "previous_tier_model_id");
 
   private TableParity() {}
 

@@ -172,7 +172,7 @@ class IncrementalRunTest {
         .format("delta")
         .load(warehouse + "/" + table)
         .filter(col("snapshot_date").equalTo(lit(Date.valueOf(snapshot))))
-        .drop("run_id");
+        .drop("run_id", "tier_model_id", "previous_tier_model_id");
   }
 
   private static void copy(Path from, Path to) throws IOException {

@@ -321,7 +321,8 @@ class SegmentsTest {
       rows.add(RowFactory.create(values));
     }
     Dataset<Row> matrix =
-        new ValueMatrix(settings(Map.of()), Optional.of(CLV_VALUE))
+        new ValueMatrix(
+                settings(Map.of("segments.matrix.reference", "median")), Optional.of(CLV_VALUE))
             .apply(SparkTestSession.get().createDataFrame(rows, withClv));
     assertEquals(
         Map.of("both", "VIP", "future", "DEVELOP", "current", "MAINTAIN", "neither", "ABANDON"),
@@ -330,10 +331,48 @@ class SegmentsTest {
     assertEquals(
         "贵宾型",
         column(
-                new ValueMatrix(settings(Map.of("segments.language", "zh")), Optional.of(CLV_VALUE))
+                new ValueMatrix(
+                        settings(
+                            Map.of(
+                                "segments.language", "zh", "segments.matrix.reference", "median")),
+                        Optional.of(CLV_VALUE))
                     .apply(SparkTestSession.get().createDataFrame(rows, withClv)),
                 VALUE_MATRIX_NAME)
             .get("both"));
+  }
+
+  /**
+   * Ten customers, current value = monetary / 2 = 10, 20, ..., 100 and future value 100, 90, ...,
+   * 10 (the reverse), plus one with both highest: the default top 20 % split makes the top two of
+   * eleven by each high. By current: c10 (100) and v (200); by future: c1 (100) and v (500).
+   */
+  @Test
+  void valueMatrixTopShareMakesVipTheSmallGroupWithBothHigh() {
+    StructType withClv = SCHEMA.add(CLV_VALUE, DataTypes.DoubleType);
+    List<Row> rows = new ArrayList<>();
+    for (int i = 1; i <= 10; i++) {
+      rows.add(withClv("c" + i, 20.0 * i, 110.0 - 10 * i, withClv));
+    }
+    rows.add(withClv("v", 400.0, 500.0, withClv));
+    Map<String, String> matrix =
+        column(
+            new ValueMatrix(settings(Map.of()), Optional.of(CLV_VALUE))
+                .apply(SparkTestSession.get().createDataFrame(rows, withClv)),
+            VALUE_MATRIX);
+    assertEquals("VIP", matrix.get("v"));
+    assertEquals("MAINTAIN", matrix.get("c10"));
+    assertEquals("DEVELOP", matrix.get("c1"));
+    assertEquals(8, matrix.values().stream().filter("ABANDON"::equals).count(), matrix.toString());
+  }
+
+  private static Row withClv(String id, double monetary, double clv, StructType schema) {
+    Row base = customer(id, 10, 2, monetary, 100, 1, 1, 10.0);
+    Object[] values = new Object[schema.size()];
+    for (int i = 0; i < base.size(); i++) {
+      values[i] = base.get(i);
+    }
+    values[base.size()] = clv;
+    return RowFactory.create(values);
   }
 
   @Test
@@ -362,13 +401,15 @@ class SegmentsTest {
                     RowFactory.create("e", 2, "Loyal")),
                 tiers);
     TierMigration.Result result =
-        new TierMigration(Optional.of(LocalDate.of(2024, 1, 1))).apply(current, previous);
+        new TierMigration(Optional.of(LocalDate.of(2024, 1, 1)), "tm-2", Optional.of("tm-1"))
+            .apply(current, previous);
     Map<String, Long> moves = new HashMap<>();
     for (Row r : result.migration().collectAsList()) {
       moves.put(
           r.getAs(FROM_TIER) + "->" + r.getAs(TO_TIER) + " " + r.getAs(MOVEMENT),
           r.getAs(CUSTOMERS));
       assertEquals(Date.valueOf("2024-01-01"), r.getAs(PREVIOUS_SNAPSHOT_DATE));
+      assertEquals(true, r.getAs(MODEL_RETRAINED), "tm-1 then tm-2: a retrain night");
     }
     assertEquals(
         Map.of(
