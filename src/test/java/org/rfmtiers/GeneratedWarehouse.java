@@ -79,6 +79,8 @@ public final class GeneratedWarehouse {
               "--set",
               "clv.min-customers=50",
               "--set",
+              "tiers.naming=rank",
+              "--set",
               "tiers.names=[\""
                   + HOSTILE_TIER_NAME
                   + "\", Loyal, Potential, Promising, \"At Risk\", Dormant]");

@@ -228,15 +228,25 @@ public final class Main {
             .orElseThrow(() -> new SettingsException("--out DIR is required for generate"));
     String format = cli.option("format").orElse("csv");
     SparkSession spark = SparkSessions.create("local[*]", Map.of());
-    new TransactionGenerator(customers, transactions, cli.longOption("seed", 42))
-        .write(spark, dir, format);
+    TransactionGenerator generator =
+        new TransactionGenerator(customers, transactions, cli.longOption("seed", 42));
+    generator.write(spark, dir, format);
+    TransactionGenerator.Parameters p = generator.parameters();
     out.printf(
         Locale.ROOT,
-        "wrote %,d transactions of %,d customers to %s (%s)%n",
+        "wrote about %,d transaction lines of %,d customers to %s (%s), drawn from BG/NBD"
+            + " r=%.3f alpha=%.3f a=%.3f b=%.3f (per day) and Gamma-Gamma p=%.2f q=%.2f gamma=%.2f%n",
         transactions,
         customers,
         dir,
-        format);
+        format,
+        p.r(),
+        p.alpha(),
+        p.a(),
+        p.b(),
+        p.p(),
+        p.q(),
+        p.gamma());
     return OK;
   }
 
@@ -322,10 +332,10 @@ public final class Main {
           row.getAs(REVENUE_SHARE) == null ? 0.0 : 100 * row.<Double>getAs(REVENUE_SHARE),
           row.<Double>getAs(MEDIAN_RECENCY_DAYS),
           row.<Double>getAs(MEDIAN_FREQUENCY),
-          row.<Double>getAs(MEDIAN_MONETARY));
+          row.<Number>getAs(MEDIAN_MONETARY).doubleValue());
     }
     out.println(
-        "  (recency, frequency and monetary are tier medians; profile: where the tier's centre sits"
+        "  (recency, frequency and monetary are tier medians; profile: where the tier's median customer sits"
             + " among the customers, H high / M mid / L low, R high = recent)");
     if (r.clvSummary() != null) {
       out.println("  CLV: " + r.clvSummary());

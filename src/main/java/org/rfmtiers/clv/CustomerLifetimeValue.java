@@ -175,6 +175,12 @@ public final class CustomerLifetimeValue {
     return rows;
   }
 
+  /**
+   * Probabilities alive below this are written as 0: 1.3e-132 is no information a BI user can act
+   * on, only noise in a chart's axis.
+   */
+  static final double P_ALIVE_FLOOR = 1e-12;
+
   private Dataset<Row> predict(Dataset<Row> inputs, BgNbd bgNbd, GammaGamma gammaGamma) {
     double unit = settings.timeUnit().days();
     double horizon = settings.horizon().days() / unit;
@@ -211,8 +217,9 @@ public final class CustomerLifetimeValue {
             clv += (cumulative - previous) * value / Math.pow(1 + discount, end / unitsPerYear);
             previous = cumulative;
           }
+          double alive = bgNbd.probabilityAlive(x, tx, t);
           return RowFactory.create(
-              bgNbd.probabilityAlive(x, tx, t),
+              alive < P_ALIVE_FLOOR ? 0.0 : alive,
               bgNbd.expectedPurchases(1.0, x, tx, t),
               previous,
               value,

@@ -343,7 +343,7 @@ public final class NightlyJob {
                       .apply(tiers.customers(), clv, snapshot, tiers.model().modelId()));
       Dataset<Row> customers = persist(segmented.customers());
       Dataset<Row> tierSummary =
-          new TierSummary(tiers.centres(), tiers.model().modelId()).apply(customers);
+          new TierSummary(tiers.centres(), tiers.model().modelId(), scale()).apply(customers);
       List<Row> tierSummaryRows = timer.time("summary", tierSummary::collectAsList); // k rows
       Dataset<Row> segmentSummary = SegmentSummary.apply(customers);
       Reconciliation reconciliation =

@@ -1,19 +1,26 @@
 package org.rfmtiers.output;
 
+import static org.apache.spark.sql.functions.col;
+
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import java.io.IOException;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.DoubleType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
@@ -36,6 +43,9 @@ public final class DeltaTables {
 
   /** Tables whose schema this instance has checked or created (one instance per run). */
   private final Set<String> ready = ConcurrentHashMap.newKeySet();
+
+  /** Money columns of existing tables still DOUBLE (written before 0.5), cast on first write. */
+  private final Map<String, List<StructField>> moneyToDecimal = new ConcurrentHashMap<>();
 
   public DeltaTables(SparkSession spark, String warehouse) {
     this.spark = spark;
@@ -169,13 +179,21 @@ public final class DeltaTables {
 
   /**
    * Creates the table on first use; on an existing table checks the schema first. A column this
-   * version adds is allowed (logged; the write merges it in), a column whose type changed fails,
+   * version adds is allowed (logged; the write merges it in), a money column still DOUBLE from an
+   * earlier version is rewritten as DECIMAL ({@link #toDecimal}), any other type change fails,
    * naming the column and both types.
    */
   private void ensure(TableSchema table) {
-    if (ready.contains(table.name())) {
-      return; // checked or created by this run already
+    if (!ready.contains(table.name())) {
+      checkOrCreate(table);
     }
+    List<StructField> migrate = moneyToDecimal.remove(table.name());
+    if (migrate != null) {
+      toDecimal(table, migrate);
+    }
+  }
+
+  private void checkOrCreate(TableSchema table) {
     for (int attempt = 1; ; attempt++) {
       try {
         if (!checkSchema(table)) {
@@ -232,6 +250,14 @@ public final class DeltaTables {
               table.name(),
               field.name(),
               field.dataType().simpleString());
+        } else if (old.get().dataType() instanceof DoubleType
+            && field.dataType() instanceof DecimalType) {
+          LOG.info(
+              "table={} event=schema-migration column={} from=double to={}",
+              table.name(),
+              field.name(),
+              field.dataType().simpleString());
+          moneyToDecimal.computeIfAbsent(table.name(), t -> new ArrayList<>()).add(field);
         } else if (!old.get().dataType().equals(field.dataType())) {
           throw new SchemaChangeException(
               "table "
@@ -250,6 +276,30 @@ public final class DeltaTables {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Rewrites an existing table with its DOUBLE money columns as DECIMAL (rounded half-up to the
+   * money scale), in one atomic commit; the table's history keeps the version before it.
+   */
+  private void toDecimal(TableSchema table, List<StructField> fields) {
+    Dataset<Row> all = read(table.name());
+    for (StructField field : fields) {
+      all =
+          all.withColumn(
+              field.name(),
+              col(field.name()).cast(field.dataType()).as(field.name(), field.metadata()));
+    }
+    DataFrameWriter<Row> writer =
+        all.write().format("delta").mode("overwrite").option("overwriteSchema", "true");
+    if (table.partitionColumn().isPresent()) {
+      writer = writer.partitionBy(table.partitionColumn().get());
+    }
+    writer.save(path(table.name()));
+    LOG.info(
+        "table={} event=schema-migrated columns={}",
+        table.name(),
+        fields.stream().map(StructField::name).toList());
   }
 
   private void create(TableSchema table) {

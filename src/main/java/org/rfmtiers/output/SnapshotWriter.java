@@ -101,7 +101,7 @@ public final class SnapshotWriter {
             Tables.segmentSummary(scale),
             Tables.tierMigration(),
             Tables.customerRfm(scale),
-            Tables.customerClv(clvSettings.horizon().label()),
+            Tables.customerClv(clvSettings.horizon().label(), scale),
             Tables.clvModel(),
             Tables.customerTiersCurrent(scale),
             Tables.tierModel(scale))) {
@@ -163,7 +163,7 @@ public final class SnapshotWriter {
   }
 
   private void writeCustomerClv(ClvResult clv, Snapshot s) {
-    TableSchema customerClv = Tables.customerClv(clvSettings.horizon().label());
+    TableSchema customerClv = Tables.customerClv(clvSettings.horizon().label(), scale);
     if (clv.customers().isEmpty()) {
       // no CLV this run: a re-run must not leave an earlier run's CLV rows behind for this snapshot
       if (tables.exists(Tables.CUSTOMER_CLV)) {

@@ -148,7 +148,7 @@ public final class Tables {
         .column(CUSTOMER_LAYER_NAME, STRING, "Pyramid layer label in segments.language")
         .column(
             FUTURE_VALUE,
-            DOUBLE,
+            decimal(scale),
             "Future value: CLV over the horizon, or the RFM proxy (future_value_source)")
         .column(FUTURE_VALUE_SOURCE, STRING, "clv or rfm_proxy")
         .column(VALUE_MATRIX, STRING, "Current x future value: VIP, DEVELOP, MAINTAIN or ABANDON")
@@ -198,7 +198,7 @@ public final class Tables {
             "Share of the snapshot's monetary (0-1); for customer_layer the 80/20 check")
         .column(MEAN_RECENCY_DAYS, DOUBLE, "Mean recency_days")
         .column(MEAN_FREQUENCY, DOUBLE, "Mean frequency")
-        .column(MEAN_MONETARY, DOUBLE, "Mean monetary")
+        .column(MEAN_MONETARY, decimal(scale), "Mean monetary, rounded half-up to the money scale")
         .partitionedBy(SNAPSHOT_DATE)
         .build();
   }
@@ -246,15 +246,22 @@ public final class Tables {
         .column(MEDIAN_RECENCY_DAYS, DOUBLE, "Median recency_days")
         .column(MEAN_FREQUENCY, DOUBLE, "Mean frequency")
         .column(MEDIAN_FREQUENCY, DOUBLE, "Median frequency")
-        .column(MEAN_MONETARY, DOUBLE, "Mean monetary")
-        .column(MEDIAN_MONETARY, DOUBLE, "Median monetary")
+        .column(MEAN_MONETARY, decimal(scale), "Mean monetary, rounded half-up to the money scale")
+        .column(MEDIAN_MONETARY, decimal(scale), "Median monetary, rounded half-up likewise")
         .column(CENTRE_RECENCY_DAYS, DOUBLE, "k-means centre mapped back to days (from log scale)")
         .column(CENTRE_FREQUENCY, DOUBLE, "k-means centre mapped back to orders")
-        .column(CENTRE_MONETARY, DOUBLE, "k-means centre mapped back to money")
+        .column(CENTRE_MONETARY, decimal(scale), "k-means centre mapped back to money")
         .column(TIER_CODE, STRING, "Profile name code, e.g. CHAMPIONS (null: tiers.naming = rank)")
-        .column(R_LEVEL, STRING, "H, M or L: the centre's recency among the customers (H = recent)")
-        .column(F_LEVEL, STRING, "H, M or L: the centre's frequency among the customers")
-        .column(M_LEVEL, STRING, "H, M or L: the centre's monetary among the customers")
+        .column(
+            R_LEVEL,
+            STRING,
+            "H, M or L: the tier's median customer's recency among all customers (H = recent)")
+        .column(
+            F_LEVEL,
+            STRING,
+            "H, M or L: the tier's median customer's frequency among all customers")
+        .column(
+            M_LEVEL, STRING, "H, M or L: the tier's median customer's monetary among all customers")
         .column(
             TIER_RANK, INT, "1 = the most valuable tier of the model (tier_model.value_criterion)")
         .column(TIER_MODEL_ID, STRING, "The tier model of the snapshot")
@@ -313,7 +320,7 @@ public final class Tables {
   /**
    * Per-customer CLV; the horizon-named columns follow clv.horizon (e.g. clv_12m for "12 months").
    */
-  public static TableSchema customerClv(String horizonLabel) {
+  public static TableSchema customerClv(String horizonLabel, int scale) {
     return TableSchema.table(
             CUSTOMER_CLV,
             "One row per customer per snapshot: BG/NBD + Gamma-Gamma probability alive, expected purchases and CLV.")
@@ -331,18 +338,24 @@ public final class Tables {
             "T: first purchase day to the day before the snapshot, in time_unit")
         .column(
             REPEAT_AVG_VALUE,
-            DOUBLE,
+            decimal(scale),
             "m_x: mean spend per repeat purchase day (null without repeats)")
-        .column(P_ALIVE, DOUBLE, "Probability the customer is still active (BG/NBD)")
+        .column(
+            P_ALIVE,
+            DOUBLE,
+            "Probability the customer is still active (BG/NBD); below 1e-12 written as 0")
         .column(EXPECTED_NEXT, DOUBLE, "Expected purchase days in the next time_unit")
         .column(
             EXPECTED_PURCHASES_PREFIX + horizonLabel,
             DOUBLE,
             "Expected purchase days over the horizon " + horizonLabel)
-        .column(EXPECTED_AOV, DOUBLE, "Expected spend per purchase day (Gamma-Gamma)")
+        .column(
+            EXPECTED_AOV,
+            decimal(scale),
+            "Expected spend per purchase day (Gamma-Gamma), rounded to the money scale")
         .column(
             CLV_PREFIX + horizonLabel,
-            DOUBLE,
+            decimal(scale),
             "Discounted expected value over the horizon " + horizonLabel + " x clv.margin")
         .column(TIME_UNIT, STRING, "days or weeks: the unit of the model's times")
         .partitionedBy(SNAPSHOT_DATE)

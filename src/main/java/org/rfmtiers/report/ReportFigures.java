@@ -52,7 +52,8 @@ public record ReportFigures(
       BigDecimal monetaryTotal,
       boolean reconciled,
       Map<String, Long> stageMillis,
-      List<String> warnings) {}
+      List<String> warnings,
+      String tierModel) {}
 
   /** p5, p25, median, p75, p95 of one metric in one tier. */
   public record Spread(double p5, double p25, double median, double p75, double p95) {}
@@ -137,7 +138,7 @@ public record ReportFigures(
               r.getAs(REVENUE),
               r.<Double>getAs(CENTRE_RECENCY_DAYS),
               r.<Double>getAs(CENTRE_FREQUENCY),
-              r.<Double>getAs(CENTRE_MONETARY),
+              r.<Number>getAs(CENTRE_MONETARY).doubleValue(),
               spread[0],
               spread[1],
               spread[2]));
@@ -158,7 +159,9 @@ public record ReportFigures(
                   orZero(r.getAs(REVENUE_SHARE)),
                   orZero(r.getAs(MEAN_RECENCY_DAYS)),
                   orZero(r.getAs(MEAN_FREQUENCY)),
-                  orZero(r.getAs(MEAN_MONETARY))));
+                  r.isNullAt(r.fieldIndex(MEAN_MONETARY))
+                      ? 0
+                      : r.<Number>getAs(MEAN_MONETARY).doubleValue()));
     }
     Optional<LocalDate> previous = Optional.empty();
     List<MigrationCell> migration = new ArrayList<>();
@@ -218,7 +221,23 @@ public record ReportFigures(
         log.getAs(MONETARY_TOTAL),
         Boolean.TRUE.equals(log.getAs(RECONCILED)),
         stages,
-        List.copyOf(warnings));
+        List.copyOf(warnings),
+        tierModel(log));
+  }
+
+  /**
+   * The tier model of the run: its id and whether the run trained it (why) or reused it; empty for
+   * a run_log row written before tier models were kept.
+   */
+  private static String tierModel(Row log) {
+    List<String> fields = List.of(log.schema().fieldNames());
+    if (!fields.contains(TIER_MODEL_ID) || log.isNullAt(log.fieldIndex(TIER_MODEL_ID))) {
+      return "";
+    }
+    String reason =
+        log.isNullAt(log.fieldIndex(TIER_MODEL_REASON)) ? null : log.getAs(TIER_MODEL_REASON);
+    return log.<String>getAs(TIER_MODEL_ID)
+        + (reason == null ? ", reused" : ", trained this run: " + reason);
   }
 
   private static Map<Integer, Double> silhouette(Row log) {
@@ -297,7 +316,7 @@ public record ReportFigures(
         parameters,
         valueHistogram,
         new Histogram(aliveLower, aliveUpper, aliveCounts),
-        total.isNullAt(0) ? 0 : total.getDouble(0));
+        total.isNullAt(0) ? 0 : ((Number) total.get(0)).doubleValue());
   }
 
   private static List<Map<String, Object>> topCustomers(Snapshot s, int limit) {

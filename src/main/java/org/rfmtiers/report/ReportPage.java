@@ -104,6 +104,9 @@ public final class ReportPage {
                 ? ""
                 : String.format(Locale.ROOT, ", silhouette %.3f", run.silhouette()))
             + ")");
+    if (!run.tierModel().isEmpty()) {
+      kpi("tier model", run.tierModel());
+    }
     kpi("reconciled", run.reconciled() ? "yes" : "NO");
     figures
         .clv()

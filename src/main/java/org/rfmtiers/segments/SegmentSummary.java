@@ -36,7 +36,8 @@ public final class SegmentSummary {
                   sum(col(MONETARY)).as(REVENUE),
                   avg(col(RECENCY_DAYS)).as(MEAN_RECENCY_DAYS),
                   avg(col(FREQUENCY)).as(MEAN_FREQUENCY),
-                  avg(col(MONETARY)).cast("double").as(MEAN_MONETARY))
+                  avg(col(MONETARY))
+                      .as(MEAN_MONETARY)) // decimal; rounded to the money scale on write
               .withColumn(SCHEME, lit(scheme[0]));
       all = all == null ? one : all.unionByName(one);
     }

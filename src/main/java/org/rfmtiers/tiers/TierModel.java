@@ -61,8 +61,8 @@ public record TierModel(
    * @param rankName the name under tiers.naming = rank (null under profile naming)
    * @param rankByValue 1 = the most valuable tier of the model
    * @param centre the centre in scaled units
-   * @param percentiles the centre's percentile among the training customers on R (1 = most recent),
-   *     F and M
+   * @param percentiles the percentile of the tier's median customer among the training customers on
+   *     R (1 = most recent), F and M
    * @param value the value criterion of the tier at training (mean CLV or the composite)
    */
   public record Tier(

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.*;
 import static org.rfmtiers.Columns.*;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -11,6 +12,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.rfmtiers.Money;
 
 /**
  * Per value tier: customers, customer and revenue shares, mean and median R/F/M (exact medians),
@@ -19,10 +21,15 @@ import org.apache.spark.sql.types.StructType;
 public final class TierSummary {
   private final List<TierCentre> centres;
   private final String modelId;
+  private final int scale;
 
-  public TierSummary(List<TierCentre> centres, String modelId) {
+  /**
+   * @param scale the money scale: the monetary statistics are rounded half-up to it
+   */
+  public TierSummary(List<TierCentre> centres, String modelId, int scale) {
     this.centres = List.copyOf(centres);
     this.modelId = modelId;
+    this.scale = scale;
   }
 
   /**
@@ -42,8 +49,10 @@ public final class TierSummary {
                 percentile(col(RECENCY_DAYS), lit(0.5)).as(MEDIAN_RECENCY_DAYS),
                 avg(col(FREQUENCY)).as(MEAN_FREQUENCY),
                 percentile(col(FREQUENCY), lit(0.5)).as(MEDIAN_FREQUENCY),
-                avg(col(MONETARY)).cast("double").as(MEAN_MONETARY),
-                percentile(col(MONETARY).cast("double"), lit(0.5)).as(MEDIAN_MONETARY))
+                avg(col(MONETARY)).cast(Money.decimal(scale)).as(MEAN_MONETARY),
+                percentile(col(MONETARY).cast("double"), lit(0.5))
+                    .cast(Money.decimal(scale))
+                    .as(MEDIAN_MONETARY))
             .withColumn(CUSTOMER_SHARE, col(CUSTOMERS).divide(lit((double) Math.max(customers, 1))))
             .withColumn(
                 REVENUE_SHARE,
@@ -61,7 +70,7 @@ public final class TierSummary {
             .add(CLUSTER_ID, DataTypes.IntegerType)
             .add(CENTRE_RECENCY_DAYS, DataTypes.DoubleType)
             .add(CENTRE_FREQUENCY, DataTypes.DoubleType)
-            .add(CENTRE_MONETARY, DataTypes.DoubleType)
+            .add(CENTRE_MONETARY, Money.decimal(scale))
             .add(TIER_CODE, DataTypes.StringType)
             .add(R_LEVEL, DataTypes.StringType)
             .add(F_LEVEL, DataTypes.StringType)
@@ -77,7 +86,7 @@ public final class TierSummary {
               c.clusterId(),
               c.recencyDays(),
               c.frequency(),
-              c.monetary(),
+              BigDecimal.valueOf(c.monetary()).setScale(scale, RoundingMode.HALF_UP),
               c.tierCode(),
               c.rLevel(),
               c.fLevel(),

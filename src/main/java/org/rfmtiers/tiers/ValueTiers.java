@@ -579,10 +579,11 @@ public final class ValueTiers {
     for (int position = 0; position < k; position++) {
       rank[byValue[position]] = position + 1;
     }
+    double[][] typical = typical(sampled, centres);
     double[][] percentiles = new double[k][3];
     for (int c = 0; c < k; c++) {
       for (int i = 0; i < 3; i++) {
-        double p = percentile(sampled, i, centres[c][i]);
+        double p = percentile(sampled, i, typical[c][i]);
         percentiles[c][i] = i == 0 ? 1 - p : p; // R: high is recent
       }
     }
@@ -774,6 +775,40 @@ public final class ValueTiers {
         taken.add(number);
       }
     }
+  }
+
+  /**
+   * Each cluster's typical customer on the sample: the median of each scaled feature over the
+   * sample's points nearest to its centre (the centre itself for a cluster without any). A centre
+   * is a mean of logs, pulled towards a minority of very recent buyers; the median member is what a
+   * marketer pictures, so a cluster of mostly lapsed big spenders is not named by its few recent
+   * ones.
+   */
+  private static double[][] typical(double[][] sampled, double[][] centres) {
+    TierModel probe = probe(centres);
+    List<List<double[]>> members = new ArrayList<>();
+    for (int c = 0; c < centres.length; c++) {
+      members.add(new ArrayList<>());
+    }
+    for (double[] point : sampled) {
+      members.get(probe.nearest(point)).add(point);
+    }
+    double[][] typical = new double[centres.length][];
+    for (int c = 0; c < centres.length; c++) {
+      List<double[]> points = members.get(c);
+      if (points.isEmpty()) {
+        typical[c] = centres[c].clone();
+        continue;
+      }
+      typical[c] = new double[3];
+      for (int i = 0; i < 3; i++) {
+        final int feature = i;
+        double[] values = points.stream().mapToDouble(point -> point[feature]).sorted().toArray();
+        int n = values.length;
+        typical[c][i] = n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+      }
+    }
+    return typical;
   }
 
   /** Mid-rank percentile of value among the sample's feature i. */

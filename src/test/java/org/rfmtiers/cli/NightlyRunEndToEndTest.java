@@ -279,6 +279,49 @@ class NightlyRunEndToEndTest {
     assertEquals(1L, log.<Long>getAs("rows_after_as_of"), "K's purchase on 2024-02-01");
   }
 
+  /**
+   * The first run trains the tier model and records it; the later runs (an older date, a re-run)
+   * reuse it: one model id in every snapshot. --retrain trains a new one, says why, and marks the
+   * night in tier_migration.
+   */
+  @Test
+  void theTierModelIsKeptAndRetrainedOnRequest() throws Exception {
+    List<Row> log = table(shared, "run_log").orderBy("started_at").collectAsList();
+    assertEquals("trained", log.get(0).getAs(TIER_MODEL_ACTION));
+    assertEquals("no tier model yet", log.get(0).getAs(TIER_MODEL_REASON));
+    String model = log.get(0).getAs(TIER_MODEL_ID);
+    for (Row later : log.subList(1, log.size())) {
+      assertEquals("reused", later.getAs(TIER_MODEL_ACTION));
+      assertNull(later.getAs(TIER_MODEL_REASON));
+      assertEquals(model, later.getAs(TIER_MODEL_ID));
+    }
+    assertEquals(
+        List.of(model),
+        table(shared, "customer_rfm")
+            .select(TIER_MODEL_ID)
+            .distinct()
+            .as(Encoders.STRING())
+            .collectAsList());
+    Row recorded = table(shared, "tier_model").head();
+    assertEquals(model, recorded.getAs(MODEL_ID));
+    assertEquals(Date.valueOf("2024-02-02"), recorded.getAs(TRAINED_SNAPSHOT_DATE));
+    assertTrue(Files.isDirectory(Path.of(recorded.<String>getAs(MODEL_PATH))));
+
+    Path copy = copyOfShared("wh-retrain");
+    run(copy, "2024-02-03", "--retrain");
+    Row retrained = runLogOf(copy, "2024-02-03");
+    assertEquals("trained", retrained.getAs(TIER_MODEL_ACTION));
+    assertEquals("forced (--retrain)", retrained.getAs(TIER_MODEL_REASON));
+    String newModel = retrained.getAs(TIER_MODEL_ID);
+    assertNotEquals(model, newModel);
+    Row tierModel = table(copy, "tier_model").filter(col(MODEL_ID).equalTo(newModel)).head();
+    assertEquals(model, tierModel.getAs(PREVIOUS_MODEL_ID));
+    for (Row move : snapshot(copy, "tier_migration", "2024-02-03").collectAsList()) {
+      assertTrue(move.<Boolean>getAs(MODEL_RETRAINED));
+      assertEquals(model, move.getAs(PREVIOUS_TIER_MODEL_ID));
+    }
+  }
+
   @Test
   void reRunReplacesOnlyItsSnapshot() {
     List<Row> again = rows(shared, "2024-01-21");

@@ -19,18 +19,28 @@ class TransactionGeneratorTest {
     assertEquals(0, again.exceptAll(once).count());
     Dataset<Row> otherSeed =
         new TransactionGenerator(500, 20_000, 8).generate(SparkTestSession.get());
-    assertTrue(once.exceptAll(otherSeed).count() > 19_000, "another seed gives another log");
+    assertTrue(
+        once.exceptAll(otherSeed).count() > 0.95 * once.count(), "another seed gives another log");
   }
 
   @Test
   void hasTheStructureOfARealLog() {
     Dataset<Row> log =
         new TransactionGenerator(2_000, 80_000, 42).generate(SparkTestSession.get()).cache();
-    assertEquals(80_000, log.count());
+    long lines = log.count();
+    assertTrue(lines > 72_000 && lines < 88_000, "about 80,000 lines: " + lines);
     Dataset<Row> good = log.filter(col("customer_id").notEqual(""));
     assertEquals(2_000, good.select("customer_id").distinct().count(), "every customer appears");
     long returns = log.filter(col("order_id").startsWith("C")).count();
     assertTrue(returns > 1_200 && returns < 2_000, "about 2 % returns: " + returns);
+    // about half the customers never buy again: one order id (prefix O) per such customer
+    long oneTime =
+        log.filter(col("order_id").startsWith("O").and(col("customer_id").notEqual("")))
+            .groupBy("customer_id")
+            .agg(countDistinct("order_id").as("orders"))
+            .filter("orders = 1")
+            .count();
+    assertTrue(oneTime > 700 && oneTime < 1_300, "one-time buyers of 2,000: " + oneTime);
     long bad =
         log.filter(
                 col("customer_id")
