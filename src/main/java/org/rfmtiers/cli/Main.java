@@ -260,7 +260,7 @@ public final class Main {
                 new String[] {
                   "generate",
                   "--customers",
-                  String.valueOf(cli.longOption("customers", 5_000)),
+                  String.valueOf(cli.longOption("customers", 20_000)),
                   "--transactions",
                   String.valueOf(cli.longOption("transactions", 150_000)),
                   "--out",

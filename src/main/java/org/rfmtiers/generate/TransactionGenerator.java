@@ -59,7 +59,7 @@ public final class TransactionGenerator {
   static final double R = 0.35;
 
   static final double A = 0.8;
-  static final double B = 2.5;
+  static final double B = 8.0;
   static final double P = 6.25;
   static final double Q = 3.74;
   static final double GAMMA = 15.44;
@@ -215,7 +215,7 @@ public final class TransactionGenerator {
   static double alphaFor(double linesPerCustomer) {
     double low = Math.log(1e-3);
     double high = Math.log(1e6);
-    for (int step = 0; step < 30; step++) {
+    for (int step = 0; step < 25; step++) {
       double mid = (low + high) / 2;
       double lines = meanLines(new Parameters(R, Math.exp(mid), A, B, P, Q, GAMMA));
       if (lines > linesPerCustomer) {
@@ -228,7 +228,7 @@ public final class TransactionGenerator {
   }
 
   private static double meanLines(Parameters m) {
-    int panel = 20_000;
+    int panel = 10_000;
     long purchases = 0;
     for (int c = 0; c < panel; c++) {
       purchases += purchases(c, m, 20251231L).size();
