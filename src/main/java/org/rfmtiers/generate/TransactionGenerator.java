@@ -56,7 +56,7 @@ public final class TransactionGenerator {
       implements Serializable {}
 
   /** BG/NBD and Gamma-Gamma shapes of the generated shop; α is fitted to the line count. */
-  static final double R = 0.35;
+  static final double R = 0.25;
 
   static final double A = 0.8;
   static final double B = 8.0;

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.apache.spark.mllib.clustering.KMeansModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -305,7 +306,10 @@ class NightlyRunEndToEndTest {
     Row recorded = table(shared, "tier_model").head();
     assertEquals(model, recorded.getAs(MODEL_ID));
     assertEquals(Date.valueOf("2024-02-02"), recorded.getAs(TRAINED_SNAPSHOT_DATE));
-    assertTrue(Files.isDirectory(Path.of(recorded.<String>getAs(MODEL_PATH))));
+    assertEquals(
+        recorded.<Integer>getAs(K),
+        KMeansModel.load(spark.sparkContext(), recorded.getAs(MODEL_PATH)).k(),
+        "the MLlib model is where tier_model says");
 
     Path copy = copyOfShared("wh-retrain");
     run(copy, "2024-02-03", "--retrain");

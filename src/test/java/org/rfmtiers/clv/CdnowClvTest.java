@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -106,8 +108,9 @@ class CdnowClvTest {
     assertEquals(0.7266, four.<Double>getAs("p_alive"), 0.0005);
     // m_x = (29.73 + 14.96) / 2 = 22.345; E[M] = p (gamma + 2 m_x) / (2p + q - 1) = 24.65 at the
     // fitted values
-    assertEquals(22.345, four.<Double>getAs("repeat_avg_value"), 1e-9);
-    assertEquals(24.65, four.<Double>getAs("expected_avg_order_value"), 0.01);
+    // money columns are decimals at the money scale (half-up)
+    assertEquals(new BigDecimal("22.35"), four.getAs("repeat_avg_value"));
+    assertEquals(24.65, four.<BigDecimal>getAs("expected_avg_order_value").doubleValue(), 0.005);
 
     // A customer with no repeat purchase: alive by assumption, population mean spend p gamma / (q -
     // 1)
@@ -117,9 +120,11 @@ class CdnowClvTest {
     double p = model.getAs("p");
     double q = model.getAs("q");
     double gamma = model.getAs("gamma");
-    assertEquals(p * gamma / (q - 1), once.<Double>getAs("expected_avg_order_value"), 1e-9);
     assertEquals(
-        35.17, once.<Double>getAs("expected_avg_order_value"), 0.01, "6.250 x 15.44 / 2.744");
+        BigDecimal.valueOf(p * gamma / (q - 1)).setScale(2, RoundingMode.HALF_UP),
+        once.getAs("expected_avg_order_value"));
+    assertEquals(
+        new BigDecimal("35.17"), once.getAs("expected_avg_order_value"), "6.250 x 15.44 / 2.744");
     BgNbd fitted =
         new BgNbd(model.getAs("r"), model.getAs("alpha"), model.getAs("a"), model.getAs("b"));
     assertEquals(

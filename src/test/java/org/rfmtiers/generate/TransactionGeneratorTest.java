@@ -26,11 +26,11 @@ class TransactionGeneratorTest {
   @Test
   void hasTheStructureOfARealLog() {
     Dataset<Row> log =
-        new TransactionGenerator(2_000, 80_000, 42).generate(SparkTestSession.get()).cache();
+        new TransactionGenerator(10_000, 80_000, 42).generate(SparkTestSession.get()).cache();
     long lines = log.count();
     assertTrue(lines > 72_000 && lines < 88_000, "about 80,000 lines: " + lines);
     Dataset<Row> good = log.filter(col("customer_id").notEqual(""));
-    assertEquals(2_000, good.select("customer_id").distinct().count(), "every customer appears");
+    assertEquals(10_000, good.select("customer_id").distinct().count(), "every customer appears");
     long returns = log.filter(col("order_id").startsWith("C")).count();
     assertTrue(returns > 1_200 && returns < 2_000, "about 2 % returns: " + returns);
     // about half the customers never buy again: one order id (prefix O) per such customer
@@ -40,7 +40,7 @@ class TransactionGeneratorTest {
             .agg(countDistinct("order_id").as("orders"))
             .filter("orders = 1")
             .count();
-    assertTrue(oneTime > 700 && oneTime < 1_300, "one-time buyers of 2,000: " + oneTime);
+    assertTrue(oneTime > 3_500 && oneTime < 6_500, "one-time buyers of 10,000: " + oneTime);
     long bad =
         log.filter(
                 col("customer_id")
@@ -62,7 +62,7 @@ class TransactionGeneratorTest {
     // heterogeneous rates: the busiest 1 % of customers place well over 1 % of the rows
     List<Row> perCustomer =
         good.groupBy("customer_id").count().orderBy(desc("count")).collectAsList();
-    long top = perCustomer.subList(0, 20).stream().mapToLong(r -> r.getLong(1)).sum();
+    long top = perCustomer.subList(0, 100).stream().mapToLong(r -> r.getLong(1)).sum();
     assertTrue(top > 0.1 * 80_000, "top 1 % of customers: " + top + " rows");
     Row dates =
         log.filter(col("order_ts").notEqual("not-a-date"))

@@ -29,7 +29,7 @@ import org.rfmtiers.SparkTestSession;
 class MoneyColumnsTest {
   /** Column names that hold money. */
   private static final Pattern MONEY =
-      Pattern.compile("(monetary|revenue|amount|spend|value)$|^clv_|_value_|^centre_monetary");
+      Pattern.compile("(monetary|revenue|amount|spend|value)$|^clv_");
 
   /**
    * Named like money but not money: raw input text, the thresholds of all three metrics in one
