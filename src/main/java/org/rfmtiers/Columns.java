@@ -130,6 +130,10 @@ public final class Columns {
   public static final String PREVIOUS_TIER_MODEL_ID = "previous_tier_model_id";
   public static final String MODEL_RETRAINED = "model_retrained";
 
+  // Anonymous lines (input.anonymous = separate).
+  public static final String ROWS_ANONYMOUS = "rows_anonymous";
+  public static final String ANONYMOUS_AMOUNT = "anonymous_amount";
+
   // score_thresholds.
   public static final String METRIC = "metric";
   public static final String SCORE = "score";

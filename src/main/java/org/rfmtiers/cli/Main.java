@@ -39,6 +39,9 @@ public final class Main {
   public static final int USAGE = 2;
   public static final int BAD_INPUT = 3;
 
+  /** Set on Databricks Runtime clusters (its value is the runtime version). */
+  static final String DATABRICKS_RUNTIME = "DATABRICKS_RUNTIME_VERSION";
+
   private static final Map<String, Set<String>> OPTIONS =
       Map.of(
           "run",
@@ -66,7 +69,7 @@ public final class Main {
       """
       usage:
         rfm-tiers run [--config FILE] [--input URI] [--input-format csv|parquet|delta|text] [--warehouse DIR]
-                      [--as-of YYYY-MM-DD] [--report-dir DIR] [--catalog DATABASE] [--incremental] [--retrain] [--set key=value]...
+                      [--as-of YYYY-MM-DD] [--report-dir DIR] [--catalog [CATALOG.]SCHEMA] [--incremental] [--retrain] [--set key=value]...
             --retrain: train the value-tier model again (choosing k again) instead of reusing the kept one
             --incremental: read only the input files that are new since the last incremental run and fold
             them into the state kept in the warehouse (the first such run, or one after the settings or an
@@ -90,6 +93,17 @@ public final class Main {
 
   public static void main(String[] args) {
     int code = execute(args, System.out, System.err);
+    if (System.getenv(DATABRICKS_RUNTIME) != null) {
+      // A Databricks JAR task runs main inside the cluster's own driver, whose Spark context is
+      // shared: stopping it or exiting the JVM breaks the run; a failed run is an exception there.
+      if (code != OK) {
+        throw new IllegalStateException(
+            "rfm-tiers failed with exit code "
+                + code
+                + " (the reason is on stderr and in run_log)");
+      }
+      return;
+    }
     SparkSession.getActiveSession()
         .foreach(
             session -> {
@@ -298,6 +312,13 @@ public final class Main {
         r.rowsRejected(),
         r.rejectsByReason(),
         r.rowsAfterAsOf());
+    if (r.rowsAnonymous() > 0) {
+      out.printf(
+          Locale.ROOT,
+          "  anonymous (no customer id): %,d rows, %s of the valid amount before the snapshot%n",
+          r.rowsAnonymous(),
+          r.anonymousAmount().toPlainString());
+    }
     out.printf(
         Locale.ROOT,
         "  customers %,d; k = %d (%s%s)%n",

@@ -20,7 +20,16 @@ public record InputSettings(
     int amountScale,
     ColumnMapping columns,
     Optional<String> cancellationPrefix,
-    boolean negativeAmountIsReturn) {
+    boolean negativeAmountIsReturn,
+    Anonymous anonymous) {
+
+  /** What a line without a customer id is. */
+  public enum Anonymous {
+    /** Valid anonymous revenue: in the reconciliation, in no customer. */
+    SEPARATE,
+    /** A MISSING_CUSTOMER_ID reject. */
+    REJECT
+  }
 
   public static final List<String> FORMATS = List.of("csv", "parquet", "delta", "text");
 

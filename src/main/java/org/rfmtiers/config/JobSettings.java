@@ -23,6 +23,8 @@ public record JobSettings(
     String sparkMaster,
     Map<String, String> sparkConf) {
 
+  private static final String IDENTIFIER = "[A-Za-z_][A-Za-z0-9_]{0,127}";
+
   private static final Pattern SECRET =
       Pattern.compile("(?i).*(password|secret|token|credential|access\\.?key|private).*");
 
@@ -30,11 +32,12 @@ public record JobSettings(
     sparkConf = Map.copyOf(sparkConf);
     catalogDatabase.ifPresent(
         db -> {
-          if (!db.matches("[A-Za-z_][A-Za-z0-9_]{0,127}")) {
+          if (!db.matches(IDENTIFIER + "(\\." + IDENTIFIER + ")?")) {
             throw new SettingsException(
                 "output.catalog-database = \""
                     + db
-                    + "\" must be a plain identifier (letters, digits, underscore)");
+                    + "\" must be a schema name or catalog.schema (Unity Catalog), each part"
+                    + " letters, digits and underscores");
           }
         });
   }

@@ -54,6 +54,7 @@ public final class SettingsLoader {
     Config defaults = defaults();
     TreeSet<String> known = leafPaths(defaults.root(), "");
     Config layered = defaults;
+    boolean amountGiven = false;
     if (configFile != null) {
       if (!configFile.isFile()) {
         throw new SettingsException("config file " + configFile + " does not exist");
@@ -68,6 +69,7 @@ public final class SettingsLoader {
             "cannot parse config file " + configFile + ": " + e.getMessage());
       }
       checkKnown(user, known, "config file " + configFile);
+      amountGiven = user.hasPathOrNull(AMOUNT_KEY);
       layered = user.withFallback(layered);
     }
     Config sets = ConfigFactory.empty();
@@ -75,9 +77,10 @@ public final class SettingsLoader {
       sets = sets.withValue(set.getKey(), parseOverride(set.getKey(), set.getValue()));
     }
     checkKnown(sets, known, "--set");
+    amountGiven |= sets.hasPathOrNull(AMOUNT_KEY);
     layered = sets.withFallback(layered).resolve();
     try {
-      return build(layered);
+      return build(layered, amountGiven);
     } catch (ConfigException.WrongType e) {
       throw new SettingsException(e.getMessage());
     }
@@ -141,13 +144,17 @@ public final class SettingsLoader {
     return paths;
   }
 
-  private static JobSettings build(Config c) {
+  /**
+   * @param amountGiven input.columns.amount was set by the user (config file or --set), not left at
+   *     its default
+   */
+  private static JobSettings build(Config c, boolean amountGiven) {
     InputSettings.ColumnMapping columns =
         new InputSettings.ColumnMapping(
             requiredString(c, "input.columns.customer-id"),
             optionalString(c, "input.columns.order-id"),
             requiredString(c, "input.columns.order-ts"),
-            optionalString(c, "input.columns.amount"),
+            amount(c, amountGiven),
             optionalString(c, "input.columns.quantity"),
             optionalString(c, "input.columns.unit-price"),
             optionalString(c, "input.columns.transaction-id"));
@@ -162,7 +169,8 @@ public final class SettingsLoader {
             c.getInt("input.amount-scale"),
             columns,
             optionalString(c, "input.cancellation.order-id-prefix").filter(s -> !s.isEmpty()),
-            c.getBoolean("input.cancellation.negative-amount"));
+            c.getBoolean("input.cancellation.negative-amount"),
+            enumValue(InputSettings.Anonymous.class, c, "input.anonymous"));
     ValidationSettings validation =
         new ValidationSettings(
             c.getDouble("validation.max-reject-rate"),
@@ -264,6 +272,31 @@ public final class SettingsLoader {
             c.getInt("report.top-customers")),
         requiredString(c, "spark.master"),
         sparkConf);
+  }
+
+  private static final String AMOUNT_KEY = "input.columns.amount";
+
+  /**
+   * The amount column: none (amount = quantity x unit price) when quantity and unit price are both
+   * mapped and the amount is left at its default; an explicit amount beside them is an error, since
+   * one of the two would be silently ignored.
+   */
+  private static Optional<String> amount(Config c, boolean amountGiven) {
+    Optional<String> amount = optionalString(c, AMOUNT_KEY);
+    boolean parts =
+        optionalString(c, "input.columns.quantity").isPresent()
+            && optionalString(c, "input.columns.unit-price").isPresent();
+    if (!parts) {
+      return amount;
+    }
+    if (amountGiven && amount.isPresent()) {
+      throw new SettingsException(
+          "input.columns.amount = \""
+              + amount.get()
+              + "\" and input.columns.quantity / unit-price are all set: map either the amount"
+              + " column or quantity and unit price (amount = quantity x unit price), not both");
+    }
+    return Optional.empty();
   }
 
   private static Map<String, String> profileNames(Config c) {

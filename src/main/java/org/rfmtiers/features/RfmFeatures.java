@@ -129,6 +129,7 @@ public final class RfmFeatures {
     Column purchaseDate = when(purchase, col(ORDER_DATE));
     Dataset<Row> rows =
         transactions
+            .filter(col(CUSTOMER_ID).isNotNull()) // anonymous lines belong to no customer
             .select(
                 col(CUSTOMER_ID),
                 col(ORDER_ID),

@@ -10,6 +10,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -55,6 +56,7 @@ public final class IncrementalState {
       long customersVersion,
       LocalDate latestOrderDate,
       BigDecimal validAmount,
+      BigDecimal anonymousAmount,
       long rowsAfterAsOf) {}
 
   private final SparkSession spark;
@@ -91,6 +93,11 @@ public final class IncrementalState {
             r.<Long>getAs(CUSTOMERS_VERSION),
             r.<Date>getAs(LATEST_ORDER_DATE).toLocalDate(),
             r.getAs(VALID_AMOUNT),
+            // a state committed before anonymous lines were kept holds none
+            Arrays.asList(r.schema().fieldNames()).contains(ANONYMOUS_AMOUNT)
+                    && !r.isNullAt(r.fieldIndex(ANONYMOUS_AMOUNT))
+                ? r.getAs(ANONYMOUS_AMOUNT)
+                : BigDecimal.ZERO.setScale(scale),
             r.<Long>getAs(ROWS_AFTER_AS_OF)));
   }
 
@@ -205,7 +212,8 @@ public final class IncrementalState {
             commit.customersVersion(),
             Date.valueOf(commit.latestOrderDate()),
             commit.validAmount(),
-            commit.rowsAfterAsOf());
+            commit.rowsAfterAsOf(),
+            commit.anonymousAmount());
     var schema = Tables.stateLog(scale);
     tables.append(schema, spark.createDataFrame(List.of(row), schema.schema()));
     LOG.info(

@@ -134,7 +134,8 @@ public final class IncrementalSums implements AutoCloseable {
             in.amountScale(),
             in.columns(),
             in.cancellationPrefix(),
-            in.negativeAmountIsReturn());
+            in.negativeAmountIsReturn(),
+            in.anonymous());
     return withoutUri
         + "; min-date="
         + settings.validation().minDate()
@@ -205,16 +206,19 @@ public final class IncrementalSums implements AutoCloseable {
         stateLines
             .filter(bands.months().and(sinceState))
             .filter(not(col(SOURCE_FILE).isin(sourceFileNames(added).toArray())))
-            .agg(sum(counted), sum(col(LINES)))
+            .agg(sum(counted), sum(col(LINES)), sum(when(col(CUSTOMER_ID).isNull(), counted)))
             .head();
     Row fresh =
         newLines
             .agg(
                 sum(when(date.lt(lit(asOfDate)), counted)),
-                sum(when(date.geq(lit(asOfDate)), col(LINES))))
+                sum(when(date.geq(lit(asOfDate)), col(LINES))),
+                sum(when(date.lt(lit(asOfDate)).and(col(CUSTOMER_ID).isNull()), counted)))
             .head();
     BigDecimal validAmount =
         commit.validAmount().add(decimalOrZero(old, 0)).add(decimalOrZero(fresh, 0));
+    BigDecimal anonymousAmount =
+        commit.anonymousAmount().add(decimalOrZero(old, 2)).add(decimalOrZero(fresh, 2));
     long afterAsOf = commit.rowsAfterAsOf() - longOrZero(old, 1) + longOrZero(fresh, 1);
     LocalDate latest = latestOrderDate(commit, lines);
     List<InputFile> committedFiles = new ArrayList<>(commit.files());
@@ -231,6 +235,7 @@ public final class IncrementalSums implements AutoCloseable {
                   version,
                   latest,
                   validAmount,
+                  anonymousAmount,
                   afterAsOf));
         };
     String mode =
@@ -239,7 +244,8 @@ public final class IncrementalSums implements AutoCloseable {
             "incremental: %d new file(s) folded into the state of %s",
             added.size(),
             commit.snapshot());
-    return new Night(new CustomerSums(aggregates, validAmount, afterAsOf), commitState, mode);
+    return new Night(
+        new CustomerSums(aggregates, validAmount, anonymousAmount, afterAsOf), commitState, mode);
   }
 
   /**
@@ -264,6 +270,7 @@ public final class IncrementalSums implements AutoCloseable {
               version,
               lines.latest().orElseThrow(),
               sums.validAmount(),
+              sums.anonymousAmount(),
               sums.rowsAfterAsOf()));
     };
   }

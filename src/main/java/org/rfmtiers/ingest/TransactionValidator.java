@@ -123,7 +123,9 @@ public final class TransactionValidator {
 
     Column reason =
         when(col(RAW_RECORD).isNotNull(), reason(RejectReason.MALFORMED_ROW))
-            .when(blank(customerId), reason(RejectReason.MISSING_CUSTOMER_ID))
+            .when(
+                blank(customerId).and(lit(input.anonymous() == InputSettings.Anonymous.REJECT)),
+                reason(RejectReason.MISSING_CUSTOMER_ID))
             .when(length(customerId).gt(MAX_ID_LENGTH), reason(RejectReason.CUSTOMER_ID_TOO_LONG))
             .when(
                 lit(input.columns().orderId().isPresent()).and(blank(orderId)),
@@ -148,7 +150,8 @@ public final class TransactionValidator {
     Column isReturn = prefixed.or(negative);
     Dataset<Row> checked =
         raw.withColumn(REJECT_REASON, reason)
-            .withColumn(CUSTOMER_ID, customerId)
+            // an anonymous line (input.anonymous = separate) has no customer: null, not ""
+            .withColumn(CUSTOMER_ID, when(not(blank(customerId)), customerId))
             .withColumn(
                 ORDER_ID,
                 input.columns().orderId().isPresent() ? orderId : lit(null).cast("string"))

@@ -33,6 +33,7 @@ public record ValidatedLines(
     Dataset<Row> rows,
     long read,
     long valid,
+    long anonymous,
     Optional<LocalDate> latest,
     Map<String, Long> rejectsByReason) {
 
@@ -92,21 +93,29 @@ public record ValidatedLines(
   /** Counts packed lines by reject reason: one Spark job, one row per reason back to the driver. */
   public static ValidatedLines of(Dataset<Row> packed) {
     List<Row> byReason =
-        packed.groupBy(col(REJECT_REASON)).agg(count(lit(1)), max(col(ORDER_DATE))).collectAsList();
+        packed
+            .groupBy(col(REJECT_REASON), col(CUSTOMER_ID).isNull())
+            .agg(count(lit(1)), max(col(ORDER_DATE)))
+            .collectAsList();
     long read = 0;
     long valid = 0;
+    long anonymous = 0;
     Optional<LocalDate> latest = Optional.empty();
     Map<String, Long> rejectsByReason = new LinkedHashMap<>();
     for (Row r : byReason) {
-      read += r.getLong(1);
+      read += r.getLong(2);
       if (r.isNullAt(0)) {
-        valid = r.getLong(1);
-        latest = r.isNullAt(2) ? Optional.empty() : Optional.of(r.getDate(2).toLocalDate());
+        valid += r.getLong(2);
+        anonymous += r.getBoolean(1) ? r.getLong(2) : 0;
+        if (!r.isNullAt(3)
+            && latest.map(d -> d.isBefore(r.getDate(3).toLocalDate())).orElse(true)) {
+          latest = Optional.of(r.getDate(3).toLocalDate());
+        }
       } else {
-        rejectsByReason.put(r.getString(0), r.getLong(1));
+        rejectsByReason.merge(r.getString(0), r.getLong(2), Long::sum);
       }
     }
-    return new ValidatedLines(packed, read, valid, latest, Map.copyOf(rejectsByReason));
+    return new ValidatedLines(packed, read, valid, anonymous, latest, Map.copyOf(rejectsByReason));
   }
 
   /** No line at all, in the packed shape: an incremental night without a new file. */
@@ -121,11 +130,12 @@ public record ValidatedLines(
             .add(REJECT_REASON, DataTypes.StringType)
             .add(PACKED_REJECT, raw);
     return new ValidatedLines(
-        spark.createDataFrame(List.of(), packed), 0, 0, Optional.empty(), Map.of());
+        spark.createDataFrame(List.of(), packed), 0, 0, 0, Optional.empty(), Map.of());
   }
 
   /**
-   * The valid lines: source file (null unless packed with it), customer, order, date, amount, kind.
+   * The valid lines: source file (null unless packed with it), customer (null on an anonymous
+   * line), order, date, amount, kind.
    */
   public Dataset<Row> validRows() {
     Column source =

@@ -236,7 +236,11 @@ public final class NightlyJob {
           valid
               .agg(
                   count(when(not(before), lit(1))),
-                  sum(when(before, settings.returnsPolicy().countedAmount())))
+                  sum(when(before, settings.returnsPolicy().countedAmount())),
+                  sum(
+                      when(
+                          before.and(col(CUSTOMER_ID).isNull()),
+                          settings.returnsPolicy().countedAmount())))
               .head();
       long afterAsOf = window.getLong(0);
       if (afterAsOf == lines.valid()) {
@@ -248,7 +252,8 @@ public final class NightlyJob {
       Dataset<Row> aggregates =
           persist(compact(RfmFeatures.of(settings, snapshot).aggregate(valid.filter(before))));
       aggregates.count();
-      return new CustomerSums(aggregates, decimalOrZero(window, 1), afterAsOf);
+      return new CustomerSums(
+          aggregates, decimalOrZero(window, 1), decimalOrZero(window, 2), afterAsOf);
     }
 
     /**
@@ -444,7 +449,11 @@ public final class NightlyJob {
                       .head(),
                   0);
       return new Reconciliation(
-          totals.getLong(0), sums.validAmount(), decimalOrZero(totals, 1), unattributed);
+          totals.getLong(0),
+          sums.validAmount(),
+          decimalOrZero(totals, 1),
+          sums.anonymousAmount().setScale(scale()),
+          unattributed);
     }
 
     private Void write(SnapshotWriter.Snapshot snapshot) {

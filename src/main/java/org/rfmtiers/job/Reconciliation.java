@@ -4,12 +4,17 @@ import java.math.BigDecimal;
 
 /**
  * The run's money check: the valid amount before the snapshot date, counted by the returns policy,
- * must equal the customers' monetary plus the returns that belong to no customer (net policy).
+ * must equal the customers' monetary plus the anonymous lines' amount (no customer id) plus the
+ * returns that belong to no customer (net policy).
  */
 record Reconciliation(
-    long customers, BigDecimal validAmount, BigDecimal monetaryTotal, BigDecimal unattributed) {
+    long customers,
+    BigDecimal validAmount,
+    BigDecimal monetaryTotal,
+    BigDecimal anonymousAmount,
+    BigDecimal unattributed) {
   boolean reconciled() {
-    return validAmount.compareTo(monetaryTotal.add(unattributed)) == 0;
+    return validAmount.compareTo(monetaryTotal.add(anonymousAmount).add(unattributed)) == 0;
   }
 
   String failure() {
@@ -17,6 +22,8 @@ record Reconciliation(
         + validAmount
         + " != monetary total "
         + monetaryTotal
+        + " + anonymous "
+        + anonymousAmount
         + " + unattributed "
         + unattributed
         + "; nothing was published";

@@ -95,7 +95,9 @@ final class RunRecord {
         warnings(),
         stageMillis,
         mode.orElseThrow(),
-        t.describeModel());
+        t.describeModel(),
+        v.anonymous(),
+        reconciliation.orElseThrow().anonymousAmount());
   }
 
   /** The row in {@code Tables.runLog} column order. */
@@ -133,6 +135,8 @@ final class RunRecord {
         tiers.map(t -> t.model().modelId()).orElse(null),
         tiers.map(TierResult::action).orElse(null),
         tiers.flatMap(TierResult::trainedReason).orElse(null),
-        tiers.map(TierResult::drift).orElse(Map.of()));
+        tiers.map(TierResult::drift).orElse(Map.of()),
+        lines.map(ValidatedLines::anonymous).orElse(null),
+        r.map(Reconciliation::anonymousAmount).orElse(null));
   }
 }

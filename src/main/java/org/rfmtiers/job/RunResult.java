@@ -1,10 +1,10 @@
 package org.rfmtiers.job;
 
+import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
-import org.rfmtiers.tiers.TierResult;
 
 /**
  * What a successful run did: identifiers, counts, the tiering outcome, the tier summary rows, a
@@ -28,42 +28,6 @@ public record RunResult(
     List<String> warnings,
     Map<String, Long> stageMillis,
     String mode,
-    String tierModel) {
-
-  static RunResult of(
-      String runId,
-      LocalDate snapshotDate,
-      String warehouse,
-      Counts counts,
-      long customers,
-      TierResult tiers,
-      List<Row> summary,
-      String clvSummary,
-      List<String> warnings,
-      Map<String, Long> stageMillis,
-      String mode) {
-    return new RunResult(
-        runId,
-        snapshotDate,
-        warehouse,
-        counts.read(),
-        counts.valid(),
-        counts.rejected(),
-        counts.afterAsOf(),
-        counts.rejectsByReason(),
-        customers,
-        tiers.k(),
-        tiers.kSelection(),
-        tiers.silhouette(),
-        summary,
-        clvSummary,
-        warnings,
-        stageMillis,
-        mode,
-        tiers.describeModel());
-  }
-
-  /** Row counts of the validation step. */
-  record Counts(
-      long read, long valid, long rejected, long afterAsOf, Map<String, Long> rejectsByReason) {}
-}
+    String tierModel,
+    long rowsAnonymous,
+    BigDecimal anonymousAmount) {}

@@ -1,5 +1,6 @@
 package org.rfmtiers.output;
 
+import static java.util.stream.Collectors.joining;
 import static org.apache.spark.sql.functions.col;
 
 import io.delta.tables.DeltaTable;
@@ -143,19 +144,21 @@ public final class DeltaTables {
   }
 
   /**
-   * Registers every existing table of the warehouse in the session catalog as {@code
-   * database.table} (external Delta tables at their paths) and a {@code
-   * customer_tiers_current_view} of the latest customer_rfm snapshot. {@code database} is validated
-   * as a plain identifier by the settings.
+   * Registers every existing table of the warehouse in the catalog as {@code database.table}
+   * (external Delta tables at their paths) and a {@code customer_tiers_current_view} of the latest
+   * customer_rfm snapshot. {@code database} is a schema of the session catalog or {@code
+   * catalog.schema} (Unity Catalog: {@code main.crm}), validated as identifiers by the settings.
    */
   public void register(String database, List<String> tableNames) {
-    spark.sql("CREATE DATABASE IF NOT EXISTS `" + database + "`");
+    String schema =
+        Arrays.stream(database.split("\\.")).map(p -> "`" + p + "`").collect(joining("."));
+    spark.sql("CREATE SCHEMA IF NOT EXISTS " + schema);
     for (String table : tableNames) {
       if (exists(table)) {
         spark.sql(
-            "CREATE TABLE IF NOT EXISTS `"
-                + database
-                + "`.`"
+            "CREATE TABLE IF NOT EXISTS "
+                + schema
+                + ".`"
                 + table
                 + "` USING DELTA LOCATION '"
                 + path(table).replace("'", "\\'")
@@ -163,13 +166,13 @@ public final class DeltaTables {
       }
     }
     spark.sql(
-        "CREATE OR REPLACE VIEW `"
-            + database
-            + "`.customer_tiers_current_view AS SELECT * FROM `"
-            + database
-            + "`.customer_rfm WHERE snapshot_date = (SELECT max(snapshot_date) FROM `"
-            + database
-            + "`.customer_rfm)");
+        "CREATE OR REPLACE VIEW "
+            + schema
+            + ".customer_tiers_current_view AS SELECT * FROM "
+            + schema
+            + ".customer_rfm WHERE snapshot_date = (SELECT max(snapshot_date) FROM "
+            + schema
+            + ".customer_rfm)");
   }
 
   /** Reads a table back (latest version). */

@@ -444,7 +444,7 @@ public final class Tables {
         .column(
             RECONCILED,
             DataTypes.BooleanType,
-            "valid_amount = monetary_total + unattributed_amount")
+            "valid_amount = monetary_total + anonymous_amount + unattributed_amount")
         .column(WARNINGS, DataTypes.createArrayType(STRING), "Warnings raised during the run")
         .column(SETTINGS, STRING, "Effective settings of the run")
         .column(
@@ -464,6 +464,16 @@ public final class Tables {
             DataTypes.createMapType(STRING, DOUBLE),
             "Drift of the kept tier model on this run's customers: psi_recency, psi_frequency,"
                 + " psi_monetary, cost_ratio")
+        .column(
+            ROWS_ANONYMOUS,
+            LONG,
+            "Valid rows without a customer id (input.anonymous = separate): in rows_valid, in no"
+                + " customer")
+        .column(
+            ANONYMOUS_AMOUNT,
+            decimal(scale),
+            "Amount of the anonymous rows before the snapshot date, counted by the returns policy;"
+                + " valid_amount = monetary_total + anonymous_amount + unattributed_amount")
         .build();
   }
 
@@ -616,6 +626,10 @@ public final class Tables {
             decimal(scale),
             "Valid amount before snapshot_date counted by the returns policy")
         .column(ROWS_AFTER_AS_OF, LONG, "Valid lines dated on or after snapshot_date")
+        .column(
+            ANONYMOUS_AMOUNT,
+            decimal(scale),
+            "Of valid_amount, the lines without a customer id (null: none were kept)")
         .build();
   }
 }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -53,7 +54,8 @@ public record ReportFigures(
       boolean reconciled,
       Map<String, Long> stageMillis,
       List<String> warnings,
-      String tierModel) {}
+      String tierModel,
+      Optional<String> anonymousRevenue) {}
 
   /** p5, p25, median, p75, p95 of one metric in one tier. */
   public record Spread(double p5, double p25, double median, double p75, double p95) {}
@@ -222,13 +224,39 @@ public record ReportFigures(
         Boolean.TRUE.equals(log.getAs(RECONCILED)),
         stages,
         List.copyOf(warnings),
-        tierModel(log));
+        tierModel(log),
+        anonymousRevenue(log));
   }
 
   /**
    * The tier model of the run: its id and whether the run trained it (why) or reused it; empty for
    * a run_log row written before tier models were kept.
    */
+  /**
+   * The anonymous lines' amount and its share of the valid amount (lines without a customer id,
+   * input.anonymous = separate), as the report's data-quality figure; empty when there are none.
+   */
+  private static Optional<String> anonymousRevenue(Row log) {
+    List<String> fields = List.of(log.schema().fieldNames());
+    if (!fields.contains(ANONYMOUS_AMOUNT) || log.isNullAt(log.fieldIndex(ANONYMOUS_AMOUNT))) {
+      return Optional.empty();
+    }
+    BigDecimal anonymous = log.getAs(ANONYMOUS_AMOUNT);
+    BigDecimal valid = log.getAs(VALID_AMOUNT);
+    if (anonymous.signum() == 0) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        String.format(
+            Locale.ROOT,
+            "%s (%.1f %% of the valid amount), %,d rows",
+            anonymous.toPlainString(),
+            valid == null || valid.signum() == 0
+                ? 0.0
+                : 100 * anonymous.doubleValue() / valid.doubleValue(),
+            log.<Long>getAs(ROWS_ANONYMOUS)));
+  }
+
   private static String tierModel(Row log) {
     List<String> fields = List.of(log.schema().fieldNames());
     if (!fields.contains(TIER_MODEL_ID) || log.isNullAt(log.fieldIndex(TIER_MODEL_ID))) {

@@ -104,6 +104,7 @@ public final class ReportPage {
                 ? ""
                 : String.format(Locale.ROOT, ", silhouette %.3f", run.silhouette()))
             + ")");
+    run.anonymousRevenue().ifPresent(text -> kpi("revenue without a customer", text));
     if (!run.tierModel().isEmpty()) {
       kpi("tier model", run.tierModel());
     }

@@ -110,6 +110,27 @@ class SettingsLoaderTest {
                 "input.columns.unit-price",
                 "UnitPrice"));
     assertEquals(Optional.of("Quantity"), s.input().columns().quantity());
+    // mapping quantity and unit price is enough: the default amount column is not looked for
+    JobSettings parts =
+        SettingsLoader.load(
+            null,
+            Map.of("input.columns.quantity", "Quantity", "input.columns.unit-price", "Price"));
+    assertEquals(Optional.empty(), parts.input().columns().amount());
+    // an explicit amount beside them: which one counts would be a guess
+    SettingsException both =
+        assertThrows(
+            SettingsException.class,
+            () ->
+                SettingsLoader.load(
+                    null,
+                    Map.of(
+                        "input.columns.amount",
+                        "Revenue",
+                        "input.columns.quantity",
+                        "Quantity",
+                        "input.columns.unit-price",
+                        "Price")));
+    assertTrue(both.getMessage().contains("not both"), both.getMessage());
     SettingsException e =
         assertThrows(
             SettingsException.class,

@@ -5,7 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.rfmtiers.Columns.AMOUNT;
-import static org.rfmtiers.Columns.IS_RETURN;
+import static org.rfmtiers.Columns.CUSTOMER_ID;
 import static org.rfmtiers.Columns.ORDER_DATE;
 import static org.rfmtiers.incremental.GeneratedNights.D1;
 
@@ -123,8 +123,8 @@ class IncrementalAlgebraTest {
 
   /**
    * The oracle: every valid line summed as a full run sums them; the valid amount (net policy:
-   * signed amounts) and the lines on or after the snapshot counted on the driver from the lines
-   * themselves.
+   * signed amounts), its anonymous part and the lines on or after the snapshot counted on the
+   * driver from the lines themselves.
    */
   private static CustomerSums expected(
       JobSettings settings, List<ValidatedLines> parts, LocalDate snapshot) {
@@ -133,21 +133,26 @@ class IncrementalAlgebraTest {
       all = all.union(part.validRows());
     }
     BigDecimal validAmount = BigDecimal.ZERO.setScale(2);
+    BigDecimal anonymousAmount = BigDecimal.ZERO.setScale(2);
     long after = 0;
-    for (Row r : all.select(ORDER_DATE, AMOUNT, IS_RETURN).collectAsList()) {
+    for (Row r : all.select(ORDER_DATE, AMOUNT, CUSTOMER_ID).collectAsList()) {
       if (r.getDate(0).toLocalDate().isBefore(snapshot)) {
         validAmount = validAmount.add(r.getDecimal(1));
+        if (r.isNullAt(2)) { // a line without a customer id (input.anonymous = separate)
+          anonymousAmount = anonymousAmount.add(r.getDecimal(1));
+        }
       } else {
         after++;
       }
     }
     Dataset<Row> before = all.filter(col(ORDER_DATE).lt(lit(Date.valueOf(snapshot))));
     return new CustomerSums(
-        RfmFeatures.of(settings, snapshot).aggregate(before), validAmount, after);
+        RfmFeatures.of(settings, snapshot).aggregate(before), validAmount, anonymousAmount, after);
   }
 
   private static void assertEqual(CustomerSums expected, CustomerSums actual) {
     assertEquals(expected.validAmount(), actual.validAmount(), "valid amount");
+    assertEquals(expected.anonymousAmount(), actual.anonymousAmount(), "anonymous amount");
     assertEquals(expected.rowsAfterAsOf(), actual.rowsAfterAsOf(), "lines after the snapshot");
     List<Column> columns = new ArrayList<>();
     for (StructField field : expected.aggregates().schema().fields()) {

@@ -40,11 +40,32 @@ class TransactionValidatorTest {
     return byOrder;
   }
 
+  /**
+   * input.anonymous = separate (the default): a line without a customer id is valid, with no
+   * customer; its other fields are still checked.
+   */
+  @Test
+  void anonymousLinesAreValidWithoutACustomer() {
+    Map<String, Row> rows =
+        validate(
+            Map.of(),
+            new String[] {"  ", "blank-customer", "2024-01-01 10:00:00", "1.00"},
+            new String[] {null, "null-customer", "2024-01-02 10:00:00", "-2.50"},
+            new String[] {"", "anonymous-bad-ts", "2024-13-45 10:00:00", "1.00"});
+    assertNull(rows.get("blank-customer").getString(1));
+    assertNull(rows.get("blank-customer").getString(2), "no customer, not a blank one");
+    assertEquals(new BigDecimal("1.00"), rows.get("blank-customer").getDecimal(3));
+    assertNull(rows.get("null-customer").getString(1));
+    assertEquals(new BigDecimal("-2.50"), rows.get("null-customer").getDecimal(3));
+    assertTrue(rows.get("null-customer").getBoolean(4), "a negative amount is a return");
+    assertEquals("BAD_TIMESTAMP", rows.get("anonymous-bad-ts").getString(1));
+  }
+
   @Test
   void eachBadRowGetsItsReason() {
     Map<String, Row> rows =
         validate(
-            Map.of(),
+            Map.of("input.anonymous", "reject"),
             new String[] {"A", "ok", "2024-01-01 10:00:00", "10.50"},
             new String[] {"  ", "blank-customer", "2024-01-01 10:00:00", "1.00"},
             new String[] {null, "null-customer", "2024-01-01 10:00:00", "1.00"},

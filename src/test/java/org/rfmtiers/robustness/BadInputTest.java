@@ -134,7 +134,8 @@ class BadInputTest {
         ,O2,2024-01-05 10:00:00,20.00
         B,O3,2024-01-03 10:00:00,lots
         """);
-    CliRunner.Outcome outcome = run(bad, "wh-all-bad", "validation.max-reject-rate=0.5");
+    CliRunner.Outcome outcome =
+        run(bad, "wh-all-bad", "validation.max-reject-rate=0.5", "input.anonymous=reject");
     assertEquals(Main.RUN_FAILED, outcome.code());
     assertTrue(
         outcome.err().contains("BAD_TIMESTAMP")

@@ -1,0 +1,118 @@
+package org.rfmtiers.cli;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.*;
+import static org.rfmtiers.Columns.*;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rfmtiers.CliRunner;
+import org.rfmtiers.SparkTestSession;
+
+/**
+ * A file in the UCI Online Retail layout (invoice lines, "C" cancellations, blank customer ids,
+ * quantity and unit price, US dates) runs with only its column mapping, and the lines without a
+ * customer are reported as anonymous revenue. Figures by hand from the file:
+ *
+ * <ul>
+ *   <li>17 lines, none rejected; 5 anonymous: 2.51 + 5.02 + 3.40 + 1.63 + 2.90 = 15.46;
+ *   <li>17850: 15.30 + 20.34 + 11.10 + 7.65 = 54.39 (its return of 2.55 is not counted:
+ *       returns.policy = exclude); 13047: 54.08 + 12.60 + 22.20 = 88.88; 14527: 34.80; 12583: 34.80
+ *       (its line of 2010-12-10 is on the snapshot date: after it);
+ *   <li>valid amount 212.87 + 15.46 = 228.33.
+ * </ul>
+ */
+@Tag("integration")
+class RetailExportTest {
+  private static final String FILE = "src/test/resources/retail/online-retail-sample.csv";
+
+  @TempDir Path dir;
+
+  private static CliRunner.Outcome run(Path warehouse, String... more) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "run",
+                "--input",
+                FILE,
+                "--warehouse",
+                warehouse.toString(),
+                "--as-of",
+                "2010-12-10",
+                "--set",
+                "input.columns.customer-id=CustomerID",
+                "--set",
+                "input.columns.order-id=InvoiceNo",
+                "--set",
+                "input.columns.order-ts=InvoiceDate",
+                "--set",
+                "input.timestamp-format=M/d/yyyy H:mm",
+                "--set",
+                "input.columns.quantity=Quantity",
+                "--set",
+                "input.columns.unit-price=UnitPrice",
+                "--set",
+                "input.cancellation.order-id-prefix=C",
+                "--set",
+                "report.enabled=false"));
+    args.addAll(List.of(more));
+    return CliRunner.run(args.toArray(String[]::new));
+  }
+
+  @Test
+  void guestCheckoutsAreAnonymousRevenueNotRejects() {
+    SparkSession spark = SparkTestSession.get();
+    Path warehouse = dir.resolve("wh");
+    CliRunner.Outcome outcome = run(warehouse);
+    assertEquals(0, outcome.code(), outcome.err());
+
+    Row log = spark.read().format("delta").load(warehouse.resolve("run_log").toString()).head();
+    assertEquals(17L, log.<Long>getAs(ROWS_READ));
+    assertEquals(17L, log.<Long>getAs(ROWS_VALID));
+    assertEquals(0L, log.<Long>getAs(ROWS_REJECTED));
+    assertEquals(5L, log.<Long>getAs(ROWS_ANONYMOUS));
+    assertEquals(new BigDecimal("15.46"), log.getAs(ANONYMOUS_AMOUNT));
+    assertEquals(new BigDecimal("228.33"), log.getAs(VALID_AMOUNT));
+    assertEquals(new BigDecimal("212.87"), log.getAs(MONETARY_TOTAL));
+    assertTrue(log.<Boolean>getAs(RECONCILED));
+    assertEquals(1L, log.<Long>getAs(ROWS_AFTER_AS_OF));
+
+    Map<String, BigDecimal> monetary = new HashMap<>();
+    for (Row r :
+        spark
+            .read()
+            .format("delta")
+            .load(warehouse.resolve("customer_rfm").toString())
+            .select(col(CUSTOMER_ID), col(MONETARY))
+            .collectAsList()) {
+      monetary.put(r.getString(0), r.getDecimal(1));
+    }
+    assertEquals(
+        Map.of(
+            "17850", new BigDecimal("54.39"),
+            "13047", new BigDecimal("88.88"),
+            "14527", new BigDecimal("34.80"),
+            "12583", new BigDecimal("34.80")),
+        monetary,
+        "four customers; the anonymous lines are in none");
+    assertTrue(outcome.out().contains("anonymous"), outcome.out());
+  }
+
+  /** input.anonymous = reject keeps the earlier behaviour: 5 of 17 lines rejected fail the run. */
+  @Test
+  void theRejectPolicyCountsThemAsRejects() {
+    CliRunner.Outcome outcome = run(dir.resolve("wh-reject"), "--set", "input.anonymous=reject");
+    assertEquals(Main.RUN_FAILED, outcome.code(), outcome.err());
+    assertTrue(
+        outcome.err().contains("5 of 17 rows") && outcome.err().contains("MISSING_CUSTOMER_ID"),
+        outcome.err());
+  }
+}
