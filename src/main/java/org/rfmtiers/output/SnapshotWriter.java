@@ -38,7 +38,7 @@ import org.rfmtiers.tiers.TierModel;
  */
 public final class SnapshotWriter {
   /** Concurrent table writes: all of a snapshot's at once, to overlap their commit latency. */
-  private static final int WRITERS = 8;
+  private static final int WRITERS = 10;
 
   private final SparkSession spark;
   private final DeltaTables tables;
@@ -110,9 +110,6 @@ public final class SnapshotWriter {
   }
 
   private void writeLocked(Snapshot s) {
-    // the model first: every tier_model_id the snapshot's rows name is then in tier_model
-    s.trainedTierModel()
-        .ifPresent(model -> new TierModelStore(spark, tables, scale).record(model, Instant.now()));
     Dataset<Row> customers = stamped(s.customers(), s);
     // beside the writes, the question customer_tiers_current needs afterwards: is there a later
     // snapshot?
@@ -130,7 +127,14 @@ public final class SnapshotWriter {
                 s.clv()
                     .filter(clv -> clv.customers().isPresent())
                     .ifPresent(clv -> writeClvModel(clv, s)),
-            () -> later.set(hasLaterSnapshot(s.date()))));
+            () -> later.set(hasLaterSnapshot(s.date())),
+            // a model trained tonight, beside the tables that name it (its own files and row)
+            () ->
+                s.trainedTierModel()
+                    .ifPresent(
+                        model ->
+                            new TierModelStore(spark, tables, scale)
+                                .record(model, Instant.now()))));
     // the latest snapshot, whichever run wrote it: re-running an old date does not make it
     // "current"
     if (!later.get()) {

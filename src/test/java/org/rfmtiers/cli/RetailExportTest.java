@@ -5,17 +5,24 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.rfmtiers.Columns.*;
 
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rfmtiers.CliRunner;
+import org.rfmtiers.KernelTables;
 import org.rfmtiers.SparkTestSession;
+import org.rfmtiers.output.Tables;
 
 /**
  * A file in the UCI Online Retail layout (invoice lines, "C" cancellations, blank customer ids,
@@ -34,11 +41,23 @@ import org.rfmtiers.SparkTestSession;
 class RetailExportTest {
   private static final String FILE = "src/test/resources/retail/online-retail-sample.csv";
 
-  @TempDir Path dir;
+  @TempDir static Path dir;
+
+  /** The run of the file with its column mapping only, shared by the tests that read it. */
+  static Path warehouse;
+
+  static CliRunner.Outcome outcome;
+
+  @BeforeAll
+  static void runTheExport() {
+    warehouse = dir.resolve("wh");
+    outcome = run(warehouse);
+    assertEquals(0, outcome.code(), outcome.err());
+  }
 
   private static CliRunner.Outcome run(Path warehouse, String... more) {
     List<String> args =
-        new java.util.ArrayList<>(
+        new ArrayList<>(
             List.of(
                 "run",
                 "--input",
@@ -70,9 +89,6 @@ class RetailExportTest {
   @Test
   void guestCheckoutsAreAnonymousRevenueNotRejects() {
     SparkSession spark = SparkTestSession.get();
-    Path warehouse = dir.resolve("wh");
-    CliRunner.Outcome outcome = run(warehouse);
-    assertEquals(0, outcome.code(), outcome.err());
 
     Row log = spark.read().format("delta").load(warehouse.resolve("run_log").toString()).head();
     assertEquals(17L, log.<Long>getAs(ROWS_READ));
@@ -104,6 +120,66 @@ class RetailExportTest {
         monetary,
         "four customers; the anonymous lines are in none");
     assertTrue(outcome.out().contains("anonymous"), outcome.out());
+  }
+
+  /**
+   * Readers beyond Spark: the tables BI tools read most, read through delta-kernel (the Delta
+   * protocol, as Trino, DuckDB and Power BI's connector read it), hold exactly the rows Spark SQL
+   * reads.
+   */
+  @Test
+  void theTablesReadTheSameWithoutSpark() {
+    SparkSession spark = SparkTestSession.get();
+    for (String table : List.of("customer_rfm", "customer_tiers_current", "tier_summary")) {
+      String path = warehouse.resolve(table).toString();
+      List<String> kernel = new ArrayList<>(KernelTables.rows(path));
+      Dataset<Row> read = spark.read().format("delta").load(path);
+      assertEquals(List.of(read.columns()), KernelTables.columns(path), table + " columns");
+      List<String> sparkRows = new ArrayList<>();
+      for (Row r : read.collectAsList()) {
+        List<String> fields = new ArrayList<>();
+        for (int i = 0; i < r.size(); i++) {
+          fields.add(r.schema().fields()[i].name() + "=" + text(r.get(i)));
+        }
+        sparkRows.add(String.join(", ", fields));
+      }
+      Collections.sort(kernel);
+      Collections.sort(sparkRows);
+      assertFalse(kernel.isEmpty(), table);
+      assertEquals(sparkRows, kernel, table);
+    }
+  }
+
+  private static String text(Object value) {
+    if (value instanceof BigDecimal d) {
+      return d.toPlainString();
+    }
+    if (value instanceof java.sql.Date d) {
+      return d.toLocalDate().toString();
+    }
+    return String.valueOf(value);
+  }
+
+  /**
+   * The tables keep the oldest Delta protocol (reader 1, writer 2: no table features), which every
+   * reader of the format reads: Power BI's connector, Trino, DuckDB, pandas through deltalake.
+   * Enabling deletion vectors, column mapping or another table feature would raise it.
+   */
+  @Test
+  void everyTableKeepsAProtocolEveryReaderReads() {
+    SparkSession spark = SparkTestSession.get();
+    int checked = 0;
+    for (String table : Tables.ALL) {
+      if (!Files.isDirectory(warehouse.resolve(table))) {
+        continue; // no CLV on four customers: no customer_clv, clv_model
+      }
+      checked++;
+      Row detail =
+          spark.sql("DESCRIBE DETAIL delta.`" + warehouse.resolve(table).toString() + "`").head();
+      assertEquals(1, detail.<Integer>getAs("minReaderVersion"), table);
+      assertEquals(2, detail.<Integer>getAs("minWriterVersion"), table);
+    }
+    assertEquals(Tables.ALL.size() - 2, checked);
   }
 
   /** input.anonymous = reject keeps the earlier behaviour: 5 of 17 lines rejected fail the run. */
