@@ -100,38 +100,6 @@ public record TierSettings(
     profileNames = Map.copyOf(profileNames);
   }
 
-  /** The settings of the earlier releases: rank names, composite order, default retraining. */
-  public TierSettings(
-      OptionalInt fixedK,
-      int kMin,
-      int kMax,
-      long seed,
-      int maxIterations,
-      int selectionSampleSize,
-      double minClusterShare,
-      double winsorizeQuantile,
-      TierOrder orderBy,
-      List<String> names) {
-    this(
-        fixedK,
-        kMin,
-        kMax,
-        seed,
-        maxIterations,
-        selectionSampleSize,
-        minClusterShare,
-        winsorizeQuantile,
-        orderBy,
-        names,
-        Naming.RANK,
-        Map.of(),
-        90,
-        0.25,
-        1.15,
-        500,
-        0.5);
-  }
-
   /**
    * What a kept tier model depends on: a model trained under other values of these is retrained.
    * The drift thresholds and the retraining age are left out (they decide when, not what).

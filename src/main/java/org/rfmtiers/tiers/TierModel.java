@@ -95,6 +95,36 @@ public record TierModel(
     return tiers.size();
   }
 
+  /**
+   * A model of a transform and centres only, while a training builds the rest: the transform scales
+   * points ({@link #scaled}), the centres assign them ({@link #nearest()}).
+   */
+  static TierModel partial(
+      double[] low, double[] high, double[] mean, double[] std, List<Tier> tiers) {
+    return new TierModel(
+        "",
+        null,
+        "",
+        "",
+        "",
+        null,
+        Map.of(),
+        0,
+        0,
+        0,
+        "",
+        "",
+        Optional.empty(),
+        "",
+        low,
+        high,
+        mean,
+        std,
+        tiers,
+        null,
+        null);
+  }
+
   /** The scaled features of {@code customers} as columns z_recency, z_frequency, z_monetary. */
   public Dataset<Row> scaled(Dataset<Row> customers) {
     Dataset<Row> out = customers;

@@ -382,29 +382,7 @@ public final class ValueTiers {
       std[i] = m.isNullAt(2 * i + 1) ? 0.0 : m.getDouble(2 * i + 1);
     }
     // the transform alone (no centres yet) scales the points exactly as the finished model will
-    TierModel transform =
-        new TierModel(
-            "",
-            night.snapshot(),
-            night.runId(),
-            reason,
-            "",
-            null,
-            Map.of(),
-            0,
-            0,
-            0,
-            "",
-            "",
-            Optional.empty(),
-            "",
-            low,
-            high,
-            mean,
-            std,
-            List.of(),
-            null,
-            null);
+    TierModel transform = TierModel.partial(low, high, mean, std, List.of());
     Dataset<Row> points = transform.scaled(logs.drop(LOGS)).persist(StorageLevel.MEMORY_AND_DISK());
     long customerCount = points.count();
     logs.unpersist();
@@ -528,28 +506,7 @@ public final class ValueTiers {
     for (double[] centre : centres) {
       tiers.add(new TierModel.Tier(0, null, 0, null, 0, centre, new double[3], 0));
     }
-    return new TierModel(
-        "",
-        null,
-        "",
-        "",
-        "",
-        null,
-        Map.of(),
-        0,
-        0,
-        0,
-        "",
-        "",
-        Optional.empty(),
-        "",
-        null,
-        null,
-        null,
-        null,
-        tiers,
-        null,
-        null);
+    return TierModel.partial(null, null, null, null, tiers);
   }
 
   private TierModel build(

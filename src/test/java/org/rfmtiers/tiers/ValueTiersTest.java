@@ -24,7 +24,23 @@ class ValueTiersTest {
 
   private static TierSettings settings(OptionalInt k, int kMin, int kMax) {
     return new TierSettings(
-        k, kMin, kMax, 42L, 40, 50_000, 0.005, 0.001, TierSettings.TierOrder.COMPOSITE, NAMES);
+        k,
+        kMin,
+        kMax,
+        42L,
+        40,
+        50_000,
+        0.005,
+        0.001,
+        TierSettings.TierOrder.COMPOSITE,
+        NAMES,
+        TierSettings.Naming.RANK,
+        Map.of(),
+        90,
+        0.25,
+        1.15,
+        500,
+        0.5);
   }
 
   /** Three obvious groups of 20: recent big frequent spenders, middling, lapsed one-time buyers. */
