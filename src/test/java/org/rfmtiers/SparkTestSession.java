@@ -1,6 +1,7 @@
 package org.rfmtiers;
 
 import org.apache.spark.sql.SparkSession;
+import org.rfmtiers.output.NioLocalFileSystem;
 
 /** One local SparkSession per test JVM (it takes seconds to start), tuned for tiny data. */
 public final class SparkTestSession {
@@ -21,6 +22,10 @@ public final class SparkTestSession {
               .config("spark.default.parallelism", "2")
               .config("spark.databricks.delta.snapshotPartitions", "1")
               .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2")
+              .config("spark.hadoop.fs.file.impl", NioLocalFileSystem.class.getName())
+              .config(
+                  "spark.hadoop.fs.AbstractFileSystem.file.impl",
+                  NioLocalFileSystem.Fs.class.getName())
               .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
               .config(
                   "spark.sql.catalog.spark_catalog",

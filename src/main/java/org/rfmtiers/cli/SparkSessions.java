@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.rfmtiers.config.JobSettings;
+import org.rfmtiers.output.NioLocalFileSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Option;
@@ -45,7 +46,14 @@ public final class SparkSessions {
    * query).
    */
   private static final Map<String, String> JOB_DEFAULTS =
-      Map.of("spark.sql.codegen.aggregate.map.twolevel.enabled", "false");
+      Map.of(
+          "spark.sql.codegen.aggregate.map.twolevel.enabled",
+          "false",
+          // local paths without a chmod / readlink process per file (NioLocalFileSystem)
+          "spark.hadoop.fs.file.impl",
+          NioLocalFileSystem.class.getName(),
+          "spark.hadoop.fs.AbstractFileSystem.file.impl",
+          NioLocalFileSystem.Fs.class.getName());
 
   private SparkSessions() {}
 
