@@ -49,13 +49,13 @@ class TierModelTest {
   private record Customer(String id, int recency, long frequency, double monetary) {}
 
   /**
-   * Five kinds of shop customers: 1,000 recent frequent big spenders, 1,000 recent one-time small
-   * buyers, 300 middling regulars, 1,000 lapsed frequent big spenders, 1,000 one-time small buyers
-   * of a few months ago.
+   * Five kinds of shop customers: 600 recent frequent big spenders, 600 recent one-time small
+   * buyers, 180 middling regulars, 600 lapsed frequent big spenders, 600 one-time small buyers of a
+   * few months ago.
    */
   private static List<Customer> shop(Random random) {
     List<Customer> customers = new ArrayList<>();
-    for (int i = 0; i < 1000; i++) {
+    for (int i = 0; i < 600; i++) {
       customers.add(
           new Customer(
               "champ" + i,
@@ -64,7 +64,7 @@ class TierModelTest {
               800 + 2000 * random.nextDouble()));
       customers.add(
           new Customer("new" + i, 1 + random.nextInt(25), 1, 15 + 40 * random.nextDouble()));
-      if (i < 300) {
+      if (i < 180) {
         customers.add(
             new Customer(
                 "mid" + i,
@@ -170,9 +170,9 @@ class TierModelTest {
     Random random = new Random(11);
     List<Customer> customers = shop(random);
     TierResult first = valueTiers.apply(frame(customers), night(NIGHT, Optional.empty(), false));
-    // a second shop's customers merged in: 5,000 wholesale buyers, daily and far bigger
+    // a second shop's customers merged in: 3,000 wholesale buyers, daily and far bigger
     List<Customer> merged = new ArrayList<>(customers);
-    for (int i = 0; i < 5000; i++) {
+    for (int i = 0; i < 3000; i++) {
       merged.add(
           new Customer(
               "b2b" + i,
@@ -199,7 +199,7 @@ class TierModelTest {
         before.keySet().stream()
             .filter(id -> id.startsWith("lapsed") && after.get(id).equals(before.get(id)))
             .count();
-    assertTrue(lapsedKept >= 990, "lapsed customers keeping their tier: " + lapsedKept);
+    assertTrue(lapsedKept >= 594, "lapsed customers keeping their tier: " + lapsedKept);
   }
 
   private static Map<Integer, String> names(TierResult result) {
