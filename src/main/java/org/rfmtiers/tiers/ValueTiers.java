@@ -559,29 +559,8 @@ public final class ValueTiers {
         rankNames[c] = settings.nameOf(rank[c], k);
       }
     }
-    TierModel draft =
-        new TierModel(
-            modelId,
-            night.snapshot(),
-            night.runId(),
-            reason,
-            selection,
-            silhouette,
-            silhouetteByK,
-            sampled.length,
-            customers,
-            settings.seed(),
-            settings.modelKey(),
-            criterion,
-            Optional.empty(),
-            "",
-            low,
-            high,
-            mean,
-            std,
-            tiersOf(centres, ids, codes, suffixes, rankNames, rank, percentiles, value),
-            null,
-            null);
+    // the new transform, for rebasing the old centres into its units
+    TierModel draft = TierModel.partial(low, high, mean, std, List.of());
     String matching = "";
     Optional<String> previousId = Optional.empty();
     boolean[] kept = new boolean[k];
