@@ -247,9 +247,13 @@ public final class TransactionSource {
               });
     }
     List<String> mapped = wanted.values().stream().flatMap(Optional::stream).toList();
+    // with amount = quantity x unit price, a column with the amount's default name is left out on
+    // purpose (the two would say the same), not a column the mapping forgot
+    String amountByDefault = mapping.amount().isEmpty() ? "amount" : null;
     List<String> ignored =
         present.stream()
             .filter(c -> !mapped.contains(c) && !c.equals(CORRUPT) && !c.equals(SOURCE_FILE))
+            .filter(c -> !c.equals(amountByDefault))
             .toList();
     DataType tsType = rows.schema().apply(mapping.orderTs()).dataType();
     boolean typedTs =

@@ -119,7 +119,10 @@ class RetailExportTest {
             "12583", new BigDecimal("34.80")),
         monetary,
         "four customers; the anonymous lines are in none");
-    assertTrue(outcome.out().contains("anonymous"), outcome.out());
+    assertTrue(outcome.out().contains("anonymous (no customer id): 5 rows, 15.46"), outcome.out());
+    assertTrue(
+        outcome.out().contains("ignored: [StockCode, Description, Country]"),
+        "the columns the mapping leaves out are named: " + outcome.out());
   }
 
   /**
