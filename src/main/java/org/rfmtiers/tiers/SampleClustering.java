@@ -207,7 +207,8 @@ final class SampleClustering {
     return total / points.length;
   }
 
-  private static double distance(double[] x, double[] y) {
+  /** The squared Euclidean distance of two points. */
+  static double distance(double[] x, double[] y) {
     double sum = 0;
     for (int d = 0; d < x.length; d++) {
       double diff = x[d] - y[d];

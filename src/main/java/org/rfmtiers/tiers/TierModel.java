@@ -171,11 +171,7 @@ public record TierModel(
     int best = 0;
     double bestDistance = Double.POSITIVE_INFINITY;
     for (int c = 0; c < tiers.size(); c++) {
-      double d = 0;
-      for (int i = 0; i < point.length; i++) {
-        double diff = point[i] - tiers.get(c).centre()[i];
-        d += diff * diff;
-      }
+      double d = SampleClustering.distance(point, tiers.get(c).centre());
       if (d < bestDistance) {
         best = c;
         bestDistance = d;

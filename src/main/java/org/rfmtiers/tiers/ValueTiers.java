@@ -570,7 +570,7 @@ public final class ValueTiers {
       double[][] distance = new double[k][old.k()];
       for (int c = 0; c < k; c++) {
         for (int o = 0; o < old.k(); o++) {
-          distance[c][o] = Math.sqrt(squared(centres[c], old.centreIn(draft, o)));
+          distance[c][o] = Math.sqrt(SampleClustering.distance(centres[c], old.centreIn(draft, o)));
         }
       }
       int[] match = Assignment.minimise(distance);
@@ -779,14 +779,6 @@ public final class ValueTiers {
       shares[i] = shares(edges[i], column(sampled, i));
     }
     return shares;
-  }
-
-  private static double squared(double[] x, double[] y) {
-    double sum = 0;
-    for (int d = 0; d < x.length; d++) {
-      sum += (x[d] - y[d]) * (x[d] - y[d]);
-    }
-    return sum;
   }
 
   /** The chosen k, its silhouette and the sample's clusters for it. */
