@@ -11,6 +11,7 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.spark.sql.Column;
@@ -386,7 +387,8 @@ public final class NightlyJob {
           tables.warehouse(),
           tierSummaryRows,
           clv.map(ClvResult::describe).orElse(null),
-          timer.millis());
+          timer.millis(),
+          costs());
     }
 
     /**
@@ -463,6 +465,21 @@ public final class NightlyJob {
         throw new JobFailure(e.getMessage(), e);
       }
       return null;
+    }
+
+    /** Each stage's Spark jobs and driver-only time, also logged one line a stage. */
+    private Map<String, StageCost> costs() {
+      Map<String, StageCost> costs = timer.costs();
+      costs.forEach(
+          (stage, cost) ->
+              LOG.info(
+                  "run_id={} stage={} event=cost ms={} spark_jobs={} driver_only_ms={}",
+                  runId,
+                  stage,
+                  cost.millis(),
+                  cost.sparkJobs(),
+                  cost.driverOnlyMillis()));
+      return costs;
     }
 
     private void warn(List<String> warnings) {

@@ -74,7 +74,11 @@ final class RunRecord {
 
   /** The result of a run that published its snapshot. */
   RunResult result(
-      String warehouse, List<Row> tierSummary, String clvSummary, Map<String, Long> stageMillis) {
+      String warehouse,
+      List<Row> tierSummary,
+      String clvSummary,
+      Map<String, Long> stageMillis,
+      Map<String, StageCost> stageCosts) {
     ValidatedLines v = lines.orElseThrow();
     TierResult t = tiers.orElseThrow();
     return new RunResult(
@@ -97,7 +101,8 @@ final class RunRecord {
         mode.orElseThrow(),
         t.describeModel(),
         v.anonymous(),
-        reconciliation.orElseThrow().anonymousAmount());
+        reconciliation.orElseThrow().anonymousAmount(),
+        stageCosts);
   }
 
   /** The row in {@code Tables.runLog} column order. */

@@ -30,4 +30,5 @@ public record RunResult(
     String mode,
     String tierModel,
     long rowsAnonymous,
-    BigDecimal anonymousAmount) {}
+    BigDecimal anonymousAmount,
+    Map<String, StageCost> stageCosts) {}

@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
@@ -18,6 +19,9 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.SparkStageInfo;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.JavaSparkStatusTracker;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobEnd;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * the calling thread's group is restored afterwards. With a status tracker (local mode, where there
  * is no cluster UI to watch), a stage still running after each interval logs a progress line:
  * elapsed time and the tasks done of the Spark stages now active.
+ *
+ * <p>A listener counts each stage's Spark jobs and the time they ran, so {@link #costs()} tells,
+ * per stage, how many Spark jobs it started and how long the driver worked with no job of the stage
+ * running (planning, Delta log replays and commits, collecting results, driver-side fits).
  */
 final class StageTimer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("org.rfmtiers.stage");
@@ -41,6 +49,10 @@ final class StageTimer implements AutoCloseable {
   private final Duration interval;
   private final Consumer<String> progressSink;
   private final ScheduledExecutorService ticker;
+  private final Map<String, List<long[]>> stageSpans = new LinkedHashMap<>();
+  private final Map<Integer, long[]> jobSpans = new LinkedHashMap<>();
+  private final Map<Integer, String> jobStages = new LinkedHashMap<>();
+  private final JobListener listener = new JobListener();
 
   /** Names the stages' Spark jobs; progress lines (local mode only) go to the stage log. */
   StageTimer(String runId, SparkContext context, Duration interval) {
@@ -74,6 +86,7 @@ final class StageTimer implements AutoCloseable {
                   thread.setDaemon(true);
                   return thread;
                 });
+    context.ifPresent(c -> c.addSparkListener(listener));
   }
 
   <T> T time(String stage, Supplier<T> work) {
@@ -87,6 +100,7 @@ final class StageTimer implements AutoCloseable {
   <T> T time(String stage, Supplier<T> work, ToLongFunction<T> rows) {
     LOG.info("run_id={} stage={} event=start", runId, stage);
     long start = System.nanoTime();
+    long startedAt = System.currentTimeMillis();
     ScheduledFuture<?> progress =
         ticker == null
             ? null
@@ -122,6 +136,11 @@ final class StageTimer implements AutoCloseable {
       }
       long elapsed = (System.nanoTime() - start) / 1_000_000;
       millis.merge(stage, elapsed, Long::sum);
+      synchronized (stageSpans) {
+        stageSpans
+            .computeIfAbsent(stage, s -> new ArrayList<>())
+            .add(new long[] {startedAt, System.currentTimeMillis()});
+      }
       if (rows != null && result != null) {
         LOG.info(
             "run_id={} stage={} event=end ms={} rows={}",
@@ -163,10 +182,97 @@ final class StageTimer implements AutoCloseable {
     return new LinkedHashMap<>(millis);
   }
 
+  /**
+   * Per stage, in the order the stages first ran: wall time, the number of Spark jobs it started
+   * and its driver-only time (wall time when none of its jobs ran). Waits (up to 2 s) for the
+   * listener bus to deliver the last job events first.
+   */
+  Map<String, StageCost> costs() {
+    context.ifPresent(
+        c -> {
+          try {
+            c.listenerBus().waitUntilEmpty(2_000);
+          } catch (TimeoutException e) {
+            LOG.debug("listener bus still busy; the last stage's job counts may be short");
+          }
+        });
+    Map<String, StageCost> costs = new LinkedHashMap<>();
+    synchronized (stageSpans) {
+      stageSpans.forEach(
+          (stage, spans) -> {
+            List<long[]> jobs = new ArrayList<>();
+            jobStages.forEach(
+                (job, owner) -> {
+                  if (owner.equals(stage)) {
+                    long[] span = jobSpans.get(job);
+                    jobs.add(new long[] {span[0], span[1] < 0 ? span[0] : span[1]});
+                  }
+                });
+            long busy = 0;
+            for (long[] wall : spans) {
+              busy += covered(wall, jobs);
+            }
+            long wallMillis = millis.get(stage);
+            costs.put(
+                stage, new StageCost(wallMillis, jobs.size(), Math.max(0, wallMillis - busy)));
+          });
+    }
+    return costs;
+  }
+
+  /** How much of {@code wall} the union of {@code jobs} covers, in milliseconds. */
+  static long covered(long[] wall, List<long[]> jobs) {
+    List<long[]> clipped = new ArrayList<>();
+    for (long[] job : jobs) {
+      long from = Math.max(wall[0], job[0]);
+      long to = Math.min(wall[1], job[1]);
+      if (to > from) {
+        clipped.add(new long[] {from, to});
+      }
+    }
+    clipped.sort((a, b) -> Long.compare(a[0], b[0]));
+    long total = 0;
+    long end = Long.MIN_VALUE;
+    for (long[] span : clipped) {
+      long from = Math.max(span[0], end);
+      if (span[1] > from) {
+        total += span[1] - from;
+      }
+      end = Math.max(end, span[1]);
+    }
+    return total;
+  }
+
+  /** Records the jobs of this run's stages (by their job group) with their start and end. */
+  private final class JobListener extends SparkListener {
+    @Override
+    public void onJobStart(SparkListenerJobStart start) {
+      String prefix = "rfm-tiers-" + runId + "-";
+      String group = start.properties() == null ? null : start.properties().getProperty(JOB_GROUP);
+      if (group != null && group.startsWith(prefix)) {
+        synchronized (stageSpans) {
+          jobStages.put(start.jobId(), group.substring(prefix.length()));
+          jobSpans.put(start.jobId(), new long[] {start.time(), -1});
+        }
+      }
+    }
+
+    @Override
+    public void onJobEnd(SparkListenerJobEnd end) {
+      synchronized (stageSpans) {
+        long[] span = jobSpans.get(end.jobId());
+        if (span != null) {
+          span[1] = end.time();
+        }
+      }
+    }
+  }
+
   @Override
   public void close() {
     if (ticker != null) {
       ticker.shutdownNow();
     }
+    context.ifPresent(c -> c.removeSparkListener(listener));
   }
 }

@@ -39,6 +39,7 @@ import org.rfmtiers.generate.TransactionGenerator;
 import org.rfmtiers.job.NightlyJob;
 import org.rfmtiers.job.ReportJob;
 import org.rfmtiers.job.RunResult;
+import org.rfmtiers.job.StageCost;
 
 /**
  * bench/run's measuring half. {@code run --rows N} (one fresh JVM per size): generates N
@@ -94,6 +95,43 @@ public final class Benchmark {
     }
   }
 
+  /** One line a pipeline stage: wall time, Spark jobs, driver-only time; then the totals. */
+  static void printCosts(String which, Map<String, StageCost> costs) {
+    System.out.printf(
+        Locale.ROOT,
+        "  %-5s %-13s %9s %6s %13s%n",
+        which,
+        "stage",
+        "wall s",
+        "jobs",
+        "driver-only s");
+    long wall = 0;
+    long driver = 0;
+    int jobs = 0;
+    for (Map.Entry<String, StageCost> e : costs.entrySet()) {
+      StageCost c = e.getValue();
+      System.out.printf(
+          Locale.ROOT,
+          "  %-5s %-13s %9.2f %6d %13.2f%n",
+          "",
+          e.getKey(),
+          c.millis() / 1000.0,
+          c.sparkJobs(),
+          c.driverOnlyMillis() / 1000.0);
+      wall += c.millis();
+      driver += c.driverOnlyMillis();
+      jobs += c.sparkJobs();
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "  %-5s %-13s %9.2f %6d %13.2f%n",
+        "",
+        "all stages",
+        wall / 1000.0,
+        jobs,
+        driver / 1000.0);
+  }
+
   static void run(long rows, Path dir, Path results, String commit) throws Exception {
     long customers = Math.max(1, rows / TRANSACTIONS_PER_CUSTOMER);
     Path data = dir.resolve("data/tx-" + rows).toAbsolutePath();
@@ -132,11 +170,13 @@ public final class Benchmark {
     HeapSampler heap = new HeapSampler();
     Timed cold = job(spark, settings, t0);
     log("cold run %.1f s %s", cold.total, cold.result.stageMillis());
+    printCosts("cold", cold.result.stageCosts());
     Timed warm = job(spark, settings, System.nanoTime());
     long peakHeap = heap.stop();
     log(
         "warm run %.1f s %s, peak heap %d MB",
         warm.total, warm.result.stageMillis(), peakHeap >> 20);
+    printCosts("warm", warm.result.stageCosts());
 
     spark.conf().set("spark.sql.session.timeZone", "UTC"); // as DuckDB below
     String sparkSql =

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -14,6 +15,21 @@ import org.junit.jupiter.api.Test;
 import org.rfmtiers.SparkTestSession;
 
 class StageTimerTest {
+  @Test
+  void driverOnlyTimeIsTheWallTimeNoJobCovers() {
+    long[] wall = {100, 200};
+    // jobs 90-120 and 110-130 overlap (30 ms inside the wall), 150-160, 190-250 (10 ms inside)
+    List<long[]> jobs =
+        List.of(
+            new long[] {90, 120},
+            new long[] {110, 130},
+            new long[] {150, 160},
+            new long[] {190, 250},
+            new long[] {300, 400});
+    assertEquals(30 + 10 + 10, StageTimer.covered(wall, jobs));
+    assertEquals(0, StageTimer.covered(wall, List.of()));
+  }
+
   @Test
   void aLongStageReportsTheTasksOfItsSparkJob() {
     SparkSession spark = SparkTestSession.get();
@@ -50,6 +66,24 @@ class StageTimerTest {
                 spark.sparkContext().getLocalProperty("spark.job.description"));
             return null;
           });
+      timer.time(
+          "driver",
+          () -> {
+            try {
+              Thread.sleep(300); // the driver works; no Spark job
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return spark.range(0, 10, 1, 2).count();
+          });
+      Map<String, StageCost> costs = timer.costs();
+      assertEquals(1, costs.get("slow").sparkJobs());
+      assertTrue(
+          costs.get("slow").driverOnlyMillis() < costs.get("slow").millis() - 900,
+          "the slow stage's time is its Spark job's: " + costs);
+      assertEquals(0, costs.get("described").sparkJobs());
+      assertEquals(1, costs.get("driver").sparkJobs(), costs.toString());
+      assertTrue(costs.get("driver").driverOnlyMillis() >= 300, costs.toString());
       int ticks = lines.size();
       timer.time("quick", () -> null);
       assertEquals(
@@ -58,7 +92,10 @@ class StageTimerTest {
     assertTrue(lines.size() >= 2, lines.toString());
     assertTrue(
         lines.stream()
-            .allMatch(l -> l.startsWith("run_id=r1 stage=slow event=progress elapsed_s=")),
+            .allMatch(
+                l ->
+                    l.startsWith("run_id=r1 stage=slow event=progress elapsed_s=")
+                        || l.startsWith("run_id=r1 stage=driver event=progress elapsed_s=")),
         lines.toString());
     assertTrue(
         lines.stream().anyMatch(l -> l.matches(".* tasks_done=[0-3]/4")),
