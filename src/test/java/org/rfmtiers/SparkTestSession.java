@@ -5,6 +5,7 @@ import org.rfmtiers.output.NioLocalFileSystem;
 
 /** One local SparkSession per test JVM (it takes seconds to start), tuned for tiny data. */
 public final class SparkTestSession {
+  private static final boolean CODEGEN = Boolean.getBoolean("tests.codegen");
   private static SparkSession session;
 
   private SparkTestSession() {}
@@ -24,8 +25,9 @@ public final class SparkTestSession {
               // 21-24 s interpreted (the first run 70 s and 51 s). Interpreted evaluation is
               // Spark's own fallback with the same semantics; the code-generated path is what
               // .ci/run's demo, bin/cluster-test and bench/run (with its equality checks) run.
-              .config("spark.sql.codegen.wholeStage", "false")
-              .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
+              // (-Dtests.codegen=true runs the tests code-generated).
+              .config("spark.sql.codegen.wholeStage", String.valueOf(CODEGEN))
+              .config("spark.sql.codegen.factoryMode", CODEGEN ? "FALLBACK" : "NO_CODEGEN")
               .config("spark.default.parallelism", "2")
               .config("spark.databricks.delta.snapshotPartitions", "1")
               .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2")

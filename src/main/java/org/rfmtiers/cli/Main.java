@@ -7,7 +7,9 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -15,6 +17,7 @@ import java.util.Set;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.rfmtiers.config.JobSettings;
+import org.rfmtiers.config.SegmentSettings;
 import org.rfmtiers.config.SettingsException;
 import org.rfmtiers.config.SettingsLoader;
 import org.rfmtiers.generate.TransactionGenerator;
@@ -25,6 +28,7 @@ import org.rfmtiers.job.MaintenanceJob;
 import org.rfmtiers.job.NightlyJob;
 import org.rfmtiers.job.ReportJob;
 import org.rfmtiers.job.RunResult;
+import org.rfmtiers.text.Texts;
 
 /**
  * The command line: {@code run} (the nightly job), {@code generate} (a synthetic log) and {@code
@@ -58,7 +62,7 @@ public final class Main {
                   "retrain"),
           "report", Set.of("config", "warehouse", "as-of", "set", "report-dir"),
           "generate", Set.of("customers", "transactions", "out", "seed", "format"),
-          "demo", Set.of("dir", "customers", "transactions"),
+          "demo", Set.of("dir", "customers", "transactions", "set"),
           "maintain", Set.of("config", "warehouse", "set"),
           "evaluate-clv",
               Set.of(
@@ -76,7 +80,7 @@ public final class Main {
             old file changed, reads everything and builds the state)
         rfm-tiers report [--config FILE] [--warehouse DIR] [--as-of YYYY-MM-DD] [--report-dir DIR] [--set key=value]...
         rfm-tiers generate --customers N --transactions M --out DIR [--seed S] [--format csv|parquet]
-        rfm-tiers demo [--dir DIR] [--customers N] [--transactions M]
+        rfm-tiers demo [--dir DIR] [--customers N] [--transactions M] [--set key=value]...
         rfm-tiers maintain [--config FILE] [--warehouse DIR] [--set key=value]...
         rfm-tiers evaluate-clv --calibration-end YYYY-MM-DD --observation-end YYYY-MM-DD [--config FILE]
                       [--input URI] [--input-format F] [--set key=value]...
@@ -85,6 +89,9 @@ public final class Main {
 
   private final PrintStream out;
   private final PrintStream err;
+
+  /** English until the settings are read; then their display language. */
+  private Texts texts = Texts.of(SegmentSettings.Language.EN);
 
   Main(PrintStream out, PrintStream err) {
     this.out = out;
@@ -138,13 +145,13 @@ public final class Main {
       err.print(USAGE_TEXT);
       return USAGE;
     } catch (InputException e) {
-      err.println("rfm-tiers: bad input: " + e.getMessage());
+      err.println(texts.format("console.bad-input", e.getMessage()));
       return BAD_INPUT;
     } catch (JobFailure e) {
-      err.println("rfm-tiers: run failed: " + e.getMessage());
+      err.println(texts.format("console.run-failed", e.getMessage()));
       return RUN_FAILED;
     } catch (RuntimeException e) {
-      err.println("rfm-tiers: run failed: " + oneLine(e));
+      err.println(texts.format("console.run-failed", oneLine(e)));
       e.printStackTrace(err);
       return RUN_FAILED;
     }
@@ -167,15 +174,12 @@ public final class Main {
     if (settings.report().enabled()) {
       try {
         out.println(
-            "report: " + new ReportJob(spark, settings).write(Optional.of(result.snapshotDate())));
+            texts.format(
+                "console.report",
+                new ReportJob(spark, settings).write(Optional.of(result.snapshotDate()))));
       } catch (RuntimeException e) {
         // the tables are published and consistent; a report can be redrawn with `rfm-tiers report`
-        err.println(
-            "rfm-tiers: warning: the tables are written, but the report failed: "
-                + oneLine(e)
-                + " (redraw it with: rfm-tiers report --as-of "
-                + result.snapshotDate()
-                + ")");
+        err.println(texts.format("console.report-failed", oneLine(e), result.snapshotDate()));
       }
     }
     return OK;
@@ -184,7 +188,9 @@ public final class Main {
   private int report(CliArgs cli) {
     JobSettings settings = settings(cli);
     Optional<LocalDate> asOf = cli.option("as-of").map(text -> date("as-of", text));
-    out.println("report: " + new ReportJob(SparkSessions.forJob(settings), settings).write(asOf));
+    out.println(
+        texts.format(
+            "console.report", new ReportJob(SparkSessions.forJob(settings), settings).write(asOf)));
     return OK;
   }
 
@@ -224,7 +230,14 @@ public final class Main {
     return OK;
   }
 
-  private static JobSettings settings(CliArgs cli) {
+  /** The command's settings; from here on the console speaks their display language. */
+  private JobSettings settings(CliArgs cli) {
+    JobSettings settings = loadSettings(cli);
+    texts = Texts.of(settings.segments().language());
+    return settings;
+  }
+
+  private static JobSettings loadSettings(CliArgs cli) {
     Map<String, String> overrides = new LinkedHashMap<>(cli.sets());
     cli.option("input").ifPresent(v -> overrides.put("input.uri", v));
     cli.option("input-format").ifPresent(v -> overrides.put("input.format", v));
@@ -284,69 +297,66 @@ public final class Main {
     if (generated != OK) {
       return generated;
     }
-    return run(
-        CliArgs.parse(
-            new String[] {
-              "run",
-              "--input",
-              input,
-              "--warehouse",
-              warehouse,
-              "--set",
-              "input.columns.quantity=quantity",
-              "--set",
-              "input.columns.unit-price=unit_price",
-              "--set",
-              "input.cancellation.order-id-prefix=C"
-            },
-            OPTIONS));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "run",
+                "--input",
+                input,
+                "--warehouse",
+                warehouse,
+                "--set",
+                "input.columns.quantity=quantity",
+                "--set",
+                "input.columns.unit-price=unit_price",
+                "--set",
+                "input.cancellation.order-id-prefix=C"));
+    cli.sets().forEach((key, value) -> args.addAll(List.of("--set", key + "=" + value)));
+    return run(CliArgs.parse(args.toArray(String[]::new), OPTIONS));
   }
 
   private void printResult(RunResult r) {
-    out.printf(Locale.ROOT, "run %s: snapshot %s (%s)%n", r.runId(), r.snapshotDate(), r.mode());
-    out.printf(
-        Locale.ROOT,
-        "  rows read %,d, valid %,d, rejected %,d %s, on/after snapshot %,d%n",
-        r.rowsRead(),
-        r.rowsValid(),
-        r.rowsRejected(),
-        r.rejectsByReason(),
-        r.rowsAfterAsOf());
+    Texts t = texts;
+    out.println(t.format("console.run", r.runId(), t.date(r.snapshotDate()), r.mode()));
+    out.println(
+        t.format(
+            "console.rows",
+            r.rowsRead(),
+            r.rowsValid(),
+            r.rowsRejected(),
+            r.rejectsByReason(),
+            r.rowsAfterAsOf()));
     if (r.rowsAnonymous() > 0) {
-      out.printf(
-          Locale.ROOT,
-          "  anonymous (no customer id): %,d rows, %s of the valid amount before the snapshot%n",
-          r.rowsAnonymous(),
-          r.anonymousAmount().toPlainString());
+      out.println(
+          t.format("console.anonymous", r.rowsAnonymous(), r.anonymousAmount().toPlainString()));
     }
+    out.println(
+        t.format(
+            "console.customers",
+            r.customers(),
+            r.k(),
+            t.label("k-selection", r.kSelection()),
+            r.silhouette() == null ? "" : t.format("kpi.silhouette", r.silhouette())));
+    out.println(t.format("console.tier-model", r.tierModel()));
+    out.println();
     out.printf(
         Locale.ROOT,
-        "  customers %,d; k = %d (%s%s)%n",
-        r.customers(),
-        r.k(),
-        r.kSelection(),
-        r.silhouette() == null
-            ? ""
-            : String.format(Locale.ROOT, ", silhouette %.3f", r.silhouette()));
-    out.println("  tier model " + r.tierModel());
-    out.printf(
-        Locale.ROOT,
-        "%n  %-4s %-20s %-7s %10s %7s %9s %11s %10s %10s%n",
-        "tier",
-        "name",
-        "profile",
-        "customers",
-        "share",
-        "revenue",
-        "recency(d)",
-        "frequency",
-        "monetary");
+        "  %s %s %s %s %s %s %s %s %s%n",
+        Texts.pad(t.get("console.column.tier"), 4),
+        Texts.pad(t.get("console.column.name"), 20),
+        Texts.pad(t.get("console.column.profile"), 7),
+        left(t.get("console.column.customers"), 10),
+        left(t.get("console.column.share"), 7),
+        left(t.get("console.column.revenue"), 9),
+        left(t.get("console.column.recency"), 11),
+        left(t.get("console.column.frequency"), 10),
+        left(t.get("console.column.monetary"), 10));
     for (Row row : r.tierSummary()) {
       out.printf(
           Locale.ROOT,
-          "  %-4d %-20s %-7s %,10d %6.1f%% %8.1f%% %11.0f %10.1f %10.2f%n",
+          "  %-4d %s %-7s %,10d %6.1f%% %8.1f%% %11.0f %10.1f %10.2f%n",
           row.getAs(TIER),
-          row.getAs(TIER_NAME),
+          Texts.pad(row.getAs(TIER_NAME), 20),
           "R" + row.getAs(R_LEVEL) + " F" + row.getAs(F_LEVEL) + " M" + row.getAs(M_LEVEL),
           row.<Long>getAs(CUSTOMERS),
           100 * row.<Double>getAs(CUSTOMER_SHARE),
@@ -355,19 +365,20 @@ public final class Main {
           row.<Double>getAs(MEDIAN_FREQUENCY),
           row.<Number>getAs(MEDIAN_MONETARY).doubleValue());
     }
-    out.println(
-        "  (recency, frequency and monetary are tier medians; profile: where the tier's median customer sits"
-            + " among the customers, H high / M mid / L low, R high = recent)");
+    out.println(t.get("console.legend"));
     if (r.clvSummary() != null) {
-      out.println("  CLV: " + r.clvSummary());
+      out.println(t.format("console.clv", r.clvSummary()));
     }
-    r.warnings().forEach(w -> out.println("  warning: " + w));
-    out.printf(
-        Locale.ROOT,
-        "%nDelta tables under %s: %s%n",
-        r.warehouse(),
-        String.join(", ", NightlyJob.TABLES));
-    out.println("  stage ms: " + r.stageMillis());
+    r.warnings().forEach(w -> out.println(t.format("console.warning", w)));
+    out.println();
+    out.println(t.format("console.tables", r.warehouse(), String.join(", ", NightlyJob.TABLES)));
+    out.println(t.format("console.stage-ms", r.stageMillis()));
+  }
+
+  /** {@code text} right-aligned in {@code width} terminal columns. */
+  private static String left(String text, int width) {
+    int columns = Texts.columns(text);
+    return columns >= width ? text : " ".repeat(width - columns) + text;
   }
 
   private static LocalDate date(String option, String text) {

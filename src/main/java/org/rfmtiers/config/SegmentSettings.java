@@ -18,7 +18,10 @@ public record SegmentSettings(
     Lifecycle lifecycle,
     Map<String, Map<String, Label>> labels) {
 
-  /** Display language of the *_name columns. */
+  /**
+   * The display language: of the *_name columns and of everything else a person reads
+   * (display.language, else segments.language).
+   */
   public enum Language {
     EN,
     ZH

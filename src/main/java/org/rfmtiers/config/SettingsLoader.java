@@ -214,7 +214,7 @@ public final class SettingsLoader {
             c.getLong("clv.max-groups"));
     SegmentSettings segments =
         new SegmentSettings(
-            enumValue(SegmentSettings.Language.class, c, "segments.language"),
+            displayLanguage(c),
             enumValue(SegmentSettings.Reference.class, c, "segments.reference"),
             enumValue(SegmentSettings.PyramidBy.class, c, "segments.pyramid.by"),
             c.getDoubleList("segments.pyramid.shares"),
@@ -374,6 +374,13 @@ public final class SettingsLoader {
     } catch (NumberFormatException e) {
       throw new SettingsException("tiers.k = \"" + k + "\" must be \"auto\" or a whole number");
     }
+  }
+
+  /** display.language when set, else segments.language. */
+  private static SegmentSettings.Language displayLanguage(Config c) {
+    return c.getString("display.language").isBlank()
+        ? enumValue(SegmentSettings.Language.class, c, "segments.language")
+        : enumValue(SegmentSettings.Language.class, c, "display.language");
   }
 
   private static <E extends Enum<E>> E enumValue(Class<E> type, Config c, String path) {

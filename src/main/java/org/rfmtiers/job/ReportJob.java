@@ -17,6 +17,7 @@ import org.rfmtiers.output.ReportFiles;
 import org.rfmtiers.output.Tables;
 import org.rfmtiers.report.ReportFigures;
 import org.rfmtiers.report.ReportPage;
+import org.rfmtiers.text.Texts;
 
 /**
  * Writes the HTML report of one snapshot from the tables the run wrote, so the page shows exactly
@@ -103,7 +104,7 @@ public final class ReportJob {
           spark.sparkContext().hadoopConfiguration(),
           settings.reportDir(),
           date,
-          ReportPage.render(figures));
+          ReportPage.render(figures, Texts.of(settings.segments().language())));
     } finally {
       customers.unpersist();
     }

@@ -12,6 +12,7 @@ import org.rfmtiers.report.ReportFigures.MigrationCell;
 import org.rfmtiers.report.ReportFigures.SegmentFigures;
 import org.rfmtiers.report.ReportFigures.Spread;
 import org.rfmtiers.report.ReportFigures.TierFigures;
+import org.rfmtiers.text.Texts;
 
 /**
  * Apache ECharts option objects for the report's charts, as plain maps and lists (serialised to
@@ -88,23 +89,27 @@ final class ChartOptions {
   }
 
   /** Share of customers and of revenue per tier, side by side. */
-  static Map<String, Object> tierShares(List<TierFigures> tiers) {
+  static Map<String, Object> tierShares(List<TierFigures> tiers, Texts t) {
     List<String> names = tiers.stream().map(ChartOptions::tierLabel).toList();
     return base(
         category(names),
         value(" %"),
         List.of(
-            bar("customers %", tiers.stream().map(t -> percent(t.customerShare())).toList()),
-            bar("revenue %", tiers.stream().map(t -> percent(t.revenueShare())).toList())),
+            bar(
+                t.get("series.customers-percent"),
+                tiers.stream().map(tier -> percent(tier.customerShare())).toList()),
+            bar(
+                t.get("series.revenue-percent"),
+                tiers.stream().map(tier -> percent(tier.revenueShare())).toList())),
         true);
   }
 
   /** One metric's p5 / p25 / median / p75 / p95 per tier as a box plot. */
   static Map<String, Object> spreadByTier(
-      List<TierFigures> tiers, Function<TierFigures, Spread> metric, String unit) {
+      List<TierFigures> tiers, Function<TierFigures, Spread> metric, String unit, Texts t) {
     List<Object> boxes = new ArrayList<>();
-    for (TierFigures t : tiers) {
-      Spread s = metric.apply(t);
+    for (TierFigures tier : tiers) {
+      Spread s = metric.apply(tier);
       boxes.add(
           s == null
               ? List.of()
@@ -119,7 +124,7 @@ final class ChartOptions {
         base(
             category(tiers.stream().map(ChartOptions::tierLabel).toList()),
             value(unit),
-            List.of(obj("name", "p5 / p25 / median / p75 / p95", "type", "boxplot", "data", boxes)),
+            List.of(obj("name", t.get("series.spread"), "type", "boxplot", "data", boxes)),
             false);
     option.put("tooltip", obj("trigger", "item"));
     return option;
@@ -129,7 +134,7 @@ final class ChartOptions {
    * Snake plot: each tier's k-means centre per metric, on a log scale and standardised across tiers
    * (recency negated so that up is better for all three).
    */
-  static Map<String, Object> snake(List<TierFigures> tiers) {
+  static Map<String, Object> snake(List<TierFigures> tiers, Texts texts) {
     double[][] centres = new double[tiers.size()][3];
     for (int i = 0; i < tiers.size(); i++) {
       TierFigures t = tiers.get(i);
@@ -168,14 +173,18 @@ final class ChartOptions {
               List.of(centres[i][0], centres[i][1], centres[i][2])));
     }
     return base(
-        category(List.of("recency (inverted)", "frequency", "monetary")),
+        category(
+            List.of(
+                texts.get("axis.recency-inverted"),
+                texts.get("axis.frequency"),
+                texts.get("axis.monetary"))),
         obj("type", "value"),
         series,
         true);
   }
 
   /** Silhouette of every candidate k; the chosen k drawn larger and in red. */
-  static Map<String, Object> silhouette(Map<Integer, Double> byK, int chosenK) {
+  static Map<String, Object> silhouette(Map<Integer, Double> byK, int chosenK, Texts t) {
     List<Object> points = new ArrayList<>();
     for (Map.Entry<Integer, Double> e : byK.entrySet()) {
       double s = round(e.getValue(), 4);
@@ -185,9 +194,18 @@ final class ChartOptions {
               : obj("value", s));
     }
     return base(
-        category(byK.keySet().stream().map(k -> "k = " + k).toList()),
+        category(byK.keySet().stream().map(k -> t.format("axis.k", k)).toList()),
         obj("type", "value", "scale", true),
-        List.of(obj("name", "silhouette", "type", "line", "symbolSize", 8, "data", points)),
+        List.of(
+            obj(
+                "name",
+                t.get("series.silhouette"),
+                "type",
+                "line",
+                "symbolSize",
+                8,
+                "data",
+                points)),
         false);
   }
 
@@ -195,13 +213,17 @@ final class ChartOptions {
    * Share of customers and revenue per segment of one scheme, as horizontal bars in the given order
    * (top first).
    */
-  static Map<String, Object> segmentShares(List<SegmentFigures> segments) {
+  static Map<String, Object> segmentShares(List<SegmentFigures> segments, Texts t) {
     return base(
         value(" %"),
         topDown(segments.stream().map(SegmentFigures::name).toList()),
         List.of(
-            bar("customers %", segments.stream().map(s -> percent(s.customerShare())).toList()),
-            bar("revenue %", segments.stream().map(s -> percent(s.revenueShare())).toList())),
+            bar(
+                t.get("series.customers-percent"),
+                segments.stream().map(s -> percent(s.customerShare())).toList()),
+            bar(
+                t.get("series.revenue-percent"),
+                segments.stream().map(s -> percent(s.revenueShare())).toList())),
         true);
   }
 
@@ -209,7 +231,7 @@ final class ChartOptions {
    * The customer pyramid: layers from VIP (top) to SMALL, labelled with their customer and revenue
    * shares.
    */
-  static Map<String, Object> pyramid(List<SegmentFigures> layers, List<String> topDown) {
+  static Map<String, Object> pyramid(List<SegmentFigures> layers, List<String> topDown, Texts t) {
     List<Object> data = new ArrayList<>();
     for (int i = 0; i < topDown.size(); i++) {
       String code = topDown.get(i);
@@ -224,12 +246,8 @@ final class ChartOptions {
               "value",
               i + 1,
               "name",
-              String.format(
-                  Locale.ROOT,
-                  "%s: %.1f %% of customers, %.1f %% of revenue",
-                  s.name(),
-                  100 * s.customerShare(),
-                  100 * s.revenueShare())));
+              t.format(
+                  "label.pyramid", s.name(), 100 * s.customerShare(), 100 * s.revenueShare())));
     }
     return obj(
         "animation",
@@ -256,7 +274,8 @@ final class ChartOptions {
   }
 
   /** Customers from each previous tier (or new) to each current tier (or lost), as a heat map. */
-  static Map<String, Object> migration(List<MigrationCell> cells, List<TierFigures> tiers) {
+  static Map<String, Object> migration(
+      List<MigrationCell> cells, List<TierFigures> tiers, Texts t) {
     int maxTier = tiers.stream().mapToInt(TierFigures::tier).max().orElse(0);
     for (MigrationCell c : cells) {
       maxTier =
@@ -268,11 +287,11 @@ final class ChartOptions {
     List<String> from = new ArrayList<>();
     List<String> to = new ArrayList<>();
     for (int tier = 1; tier <= maxTier; tier++) {
-      from.add("was tier " + tier);
-      to.add("tier " + tier);
+      from.add(t.format("axis.was-tier", tier));
+      to.add(t.format("axis.tier", tier));
     }
-    from.add("new");
-    to.add("lost");
+    from.add(t.get("axis.new"));
+    to.add(t.get("axis.lost"));
     List<Object> data = new ArrayList<>();
     long max = 1;
     for (MigrationCell c : cells) {
@@ -310,7 +329,15 @@ final class ChartOptions {
             120),
         "series",
         List.of(
-            obj("name", "customers", "type", "heatmap", "data", data, "label", obj("show", true))));
+            obj(
+                "name",
+                t.get("series.customers"),
+                "type",
+                "heatmap",
+                "data",
+                data,
+                "label",
+                obj("show", true))));
   }
 
   /** Customers per bin; bins labelled by their range. */
@@ -343,19 +370,19 @@ final class ChartOptions {
 
   /** Rows read by outcome: valid, after the snapshot date, and each reject reason (log scale). */
   static Map<String, Object> dataQuality(
-      ReportFigures.RunFigures run, Map<String, Long> rejectsByReason) {
+      ReportFigures.RunFigures run, Map<String, Long> rejectsByReason, Texts t) {
     List<String> names = new ArrayList<>();
     List<Object> values = new ArrayList<>();
-    names.add("valid, in snapshot");
+    names.add(t.get("axis.valid-in-snapshot"));
     values.add(
         obj("value", run.rowsValid() - run.rowsAfterAsOf(), "itemStyle", obj("color", "#27ae60")));
     if (run.rowsAfterAsOf() > 0) {
-      names.add("valid, on/after snapshot date");
+      names.add(t.get("axis.valid-after-snapshot"));
       values.add(obj("value", run.rowsAfterAsOf(), "itemStyle", obj("color", "#95a5a6")));
     }
     rejectsByReason.forEach(
         (reason, count) -> {
-          names.add("rejected: " + reason);
+          names.add(t.format("axis.rejected", t.label("reason", reason)));
           values.add(obj("value", count, "itemStyle", obj("color", "#c0392b")));
         });
     Map<String, Object> option =
@@ -365,7 +392,7 @@ final class ChartOptions {
             List.of(
                 obj(
                     "name",
-                    "rows",
+                    t.get("series.rows"),
                     "type",
                     "bar",
                     "data",
@@ -390,17 +417,21 @@ final class ChartOptions {
   }
 
   /** Wall time per stage in seconds. */
-  static Map<String, Object> stageTimes(Map<String, Long> stageMillis) {
-    List<String> names = new ArrayList<>(stageMillis.keySet());
+  static Map<String, Object> stageTimes(Map<String, Long> stageMillis, Texts t) {
+    List<String> names = new ArrayList<>();
     List<Object> seconds = new ArrayList<>();
-    names.forEach(stage -> seconds.add(round(stageMillis.get(stage) / 1000.0, 1)));
+    stageMillis.forEach(
+        (stage, millis) -> {
+          names.add(t.label("stage", stage));
+          seconds.add(round(millis / 1000.0, 1));
+        });
     return base(
         value(" s"),
         topDown(names),
         List.of(
             obj(
                 "name",
-                "seconds",
+                t.get("series.seconds"),
                 "type",
                 "bar",
                 "data",

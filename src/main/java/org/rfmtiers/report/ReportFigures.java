@@ -5,7 +5,10 @@ import static org.rfmtiers.Columns.*;
 
 import java.math.BigDecimal;
 import java.sql.Date;
+import java.sql.Timestamp;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -35,6 +38,9 @@ public record ReportFigures(
     Optional<ClvFigures> clv,
     Map<String, Long> rejectsByReason,
     List<Map<String, Object>> topCustomers) {
+  private static final DateTimeFormatter SECONDS_UTC =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
+          .withZone(ZoneOffset.UTC);
 
   /** The run_log row of the run that wrote the snapshot. */
   public record RunFigures(
@@ -209,8 +215,8 @@ public record ReportFigures(
         log.isNullAt(log.fieldIndex(WARNINGS)) ? List.of() : log.getList(log.fieldIndex(WARNINGS));
     return new RunFigures(
         log.getAs(RUN_ID),
-        String.valueOf(log.<Object>getAs(STARTED_AT)),
-        String.valueOf(log.<Object>getAs(FINISHED_AT)),
+        instant(log.getAs(STARTED_AT)),
+        instant(log.getAs(FINISHED_AT)),
         log.getAs(INPUT_URI),
         log.<Long>getAs(ROWS_READ),
         log.<Long>getAs(ROWS_VALID),
@@ -374,6 +380,11 @@ public record ReportFigures(
       rows.add(row);
     }
     return rows;
+  }
+
+  /** A run_log timestamp to the second, with its zone: "2026-01-02 03:04:05 UTC". */
+  static String instant(Timestamp timestamp) {
+    return timestamp == null ? "" : SECONDS_UTC.format(timestamp.toInstant());
   }
 
   private static double orZero(Double value) {

@@ -14,8 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.rfmtiers.config.SegmentSettings.Language;
 import org.rfmtiers.report.ReportFigures.SegmentFigures;
 import org.rfmtiers.report.ReportFigures.TierFigures;
+import org.rfmtiers.text.Texts;
 
 /**
  * Renders {@link ReportFigures} as one self-contained HTML page: the ECharts library is inlined
@@ -30,37 +32,45 @@ public final class ReportPage {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ReportFigures figures;
+  private final Texts t;
   private final Map<String, Map<String, Object>> charts = new LinkedHashMap<>();
   private final StringBuilder html = new StringBuilder();
 
-  private ReportPage(ReportFigures figures) {
+  private ReportPage(ReportFigures figures, Texts texts) {
     this.figures = figures;
+    this.t = texts;
   }
 
+  /** The page in English. */
   public static String render(ReportFigures figures) {
-    return new ReportPage(figures).page();
+    return render(figures, Texts.of(Language.EN));
+  }
+
+  /** The page in the display language of {@code texts}. */
+  public static String render(ReportFigures figures, Texts texts) {
+    return new ReportPage(figures, texts).page();
   }
 
   private String page() {
     ReportFigures.RunFigures run = figures.run();
-    html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+    html.append("<!DOCTYPE html>\n<html lang=\"")
+        .append(t.htmlLang())
+        .append("\"><head><meta charset=\"utf-8\">")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
-        .append("<title>rfm-tiers report ")
-        .append(figures.snapshot())
+        .append("<title>")
+        .append(escape(t.format("report.title", t.date(figures.snapshot()))))
         .append("</title>\n<style>")
         .append(CSS)
         .append("</style>\n<script>")
         .append(ERROR_TRAP)
         .append("</script>\n</head><body>\n");
-    html.append("<header><h1>Customer value report — snapshot ")
-        .append(figures.snapshot())
-        .append("</h1><p>run ")
-        .append(escape(run.runId()))
-        .append(" · started ")
-        .append(escape(run.startedAt()))
-        .append(" · finished ")
-        .append(escape(run.finishedAt()))
-        .append(" · input <code>")
+    html.append("<header><h1>")
+        .append(escape(t.format("report.heading", t.date(figures.snapshot()))))
+        .append("</h1><p>")
+        .append(escape(t.format("report.run", run.runId(), run.startedAt(), run.finishedAt())))
+        .append(" · ")
+        .append(escape(t.get("report.input")))
+        .append(" <code>")
         .append(escape(run.inputUri()))
         .append("</code></p>")
         .append("<div id=\"report-errors\" hidden></div></header>\n<main>\n");
@@ -71,10 +81,11 @@ public final class ReportPage {
     clv();
     dataQuality(run);
     topCustomers();
-    html.append(
-        "</main>\n<footer>Written by rfm-tiers. Charts: Apache ECharts 5.3.1 (Apache License 2.0), bundled.</footer>\n");
+    html.append("</main>\n<footer>").append(escape(t.get("report.footer"))).append("</footer>\n");
     html.append("<script>").append(echarts()).append("</script>\n");
-    html.append("<script>var CHARTS = ")
+    html.append("<script>var FAILED = ")
+        .append(scriptJson(t.get("report.charts-failed")))
+        .append(";\nvar CHARTS = ")
         .append(scriptJson(charts))
         .append(";\n")
         .append(DRAW)
@@ -85,40 +96,42 @@ public final class ReportPage {
 
   private void keyFigures(ReportFigures.RunFigures run) {
     html.append("<section class=\"kpis\">");
-    kpi("customers", String.format(Locale.ROOT, "%,d", run.customers()));
-    kpi("revenue in snapshot", money(run.monetaryTotal()));
-    kpi("rows read", String.format(Locale.ROOT, "%,d", run.rowsRead()));
+    kpi(t.get("kpi.customers"), String.format(Locale.ROOT, "%,d", run.customers()));
+    kpi(t.get("kpi.revenue"), money(run.monetaryTotal()));
+    kpi(t.get("kpi.rows-read"), String.format(Locale.ROOT, "%,d", run.rowsRead()));
     kpi(
-        "rows rejected",
+        t.get("kpi.rows-rejected"),
         String.format(
             Locale.ROOT,
             "%,d (%.2f %%)",
             run.rowsRejected(),
             run.rowsRead() == 0 ? 0 : 100.0 * run.rowsRejected() / run.rowsRead()));
     kpi(
-        "value tiers",
+        t.get("kpi.tiers"),
         run.k()
             + " ("
-            + run.kSelection()
-            + (run.silhouette() == null
-                ? ""
-                : String.format(Locale.ROOT, ", silhouette %.3f", run.silhouette()))
+            + t.label("k-selection", run.kSelection())
+            + (run.silhouette() == null ? "" : t.format("kpi.silhouette", run.silhouette()))
             + ")");
-    run.anonymousRevenue().ifPresent(text -> kpi("revenue without a customer", text));
+    run.anonymousRevenue().ifPresent(text -> kpi(t.get("kpi.anonymous-revenue"), text));
     if (!run.tierModel().isEmpty()) {
-      kpi("tier model", run.tierModel());
+      kpi(t.get("kpi.tier-model"), run.tierModel());
     }
-    kpi("reconciled", run.reconciled() ? "yes" : "NO");
+    kpi(
+        t.get("kpi.reconciled"),
+        t.get(run.reconciled() ? "kpi.reconciled.yes" : "kpi.reconciled.no"));
     figures
         .clv()
         .ifPresent(
             c ->
                 kpi(
-                    "CLV over " + c.horizon(),
+                    t.format("kpi.clv", horizon(c.horizon())),
                     String.format(Locale.ROOT, "%,.0f", c.totalValue())));
     html.append("</section>\n");
     if (!run.warnings().isEmpty()) {
-      html.append("<section class=\"warnings\"><h2>Warnings</h2><ul>");
+      html.append("<section class=\"warnings\"><h2>")
+          .append(escape(t.get("report.warnings")))
+          .append("</h2><ul>");
       run.warnings().forEach(w -> html.append("<li>").append(escape(w)).append("</li>"));
       html.append("</ul></section>\n");
     }
@@ -134,31 +147,26 @@ public final class ReportPage {
 
   private void tiers() {
     List<TierFigures> tiers = figures.tiers();
-    section(
-        "Value tiers",
-        "k-means on log-scaled recency, frequency and monetary; tier 1 is the most valuable.");
-    chart("tier-shares", "Tier sizes and revenue shares", ChartOptions.tierShares(tiers));
+    section(t.get("tiers.title"), t.get("tiers.note"));
+    chart("tier-shares", t.get("chart.tier-shares"), ChartOptions.tierShares(tiers, t));
     chart(
         "tier-recency",
-        "Recency (days) per tier: p5, p25, median, p75, p95",
-        ChartOptions.spreadByTier(tiers, TierFigures::recencyDays, ""));
+        t.get("chart.tier-recency"),
+        ChartOptions.spreadByTier(tiers, TierFigures::recencyDays, "", t));
     chart(
         "tier-frequency",
-        "Frequency (orders) per tier",
-        ChartOptions.spreadByTier(tiers, TierFigures::frequency, ""));
+        t.get("chart.tier-frequency"),
+        ChartOptions.spreadByTier(tiers, TierFigures::frequency, "", t));
     chart(
         "tier-monetary",
-        "Monetary per tier",
-        ChartOptions.spreadByTier(tiers, TierFigures::monetary, ""));
-    chart(
-        "tier-snake",
-        "Cluster centres (snake plot): log scale, standardised across tiers, up = better",
-        ChartOptions.snake(tiers));
+        t.get("chart.tier-monetary"),
+        ChartOptions.spreadByTier(tiers, TierFigures::monetary, "", t));
+    chart("tier-snake", t.get("chart.tier-snake"), ChartOptions.snake(tiers, t));
     if (!figures.silhouetteByK().isEmpty()) {
       chart(
           "silhouette",
-          "Silhouette by k (chosen k in red)",
-          ChartOptions.silhouette(figures.silhouetteByK(), figures.run().k()));
+          t.get("chart.silhouette"),
+          ChartOptions.silhouette(figures.silhouetteByK(), figures.run().k(), t));
     }
     html.append("</div>");
     List<List<String>> rows = new ArrayList<>();
@@ -177,37 +185,34 @@ public final class ReportPage {
     }
     table(
         List.of(
-            "tier",
-            "name",
-            "customers",
-            "share",
-            "revenue",
-            "revenue share",
-            "median recency (d)",
-            "median frequency",
-            "median monetary"),
+            t.get("column.tier"),
+            t.get("column.name"),
+            t.get("column.customers"),
+            t.get("column.share"),
+            t.get("column.revenue"),
+            t.get("column.revenue-share"),
+            t.get("column.median-recency"),
+            t.get("column.median-frequency"),
+            t.get("column.median-monetary")),
         rows);
     html.append("</section>\n");
   }
 
   private void segments() {
     Map<String, List<SegmentFigures>> schemes = figures.segmentsByScheme();
-    section(
-        "Segments",
-        "The 8 classic RFM segments, the customer pyramid (top 1 % / 4 % / 15 % / 80 % by value),"
-            + " the current × future value matrix and the lifecycle stage.");
+    section(t.get("segments.title"), t.get("segments.note"));
     if (schemes.containsKey("customer_layer")) {
       chart(
           "pyramid",
-          "Customer pyramid",
-          ChartOptions.pyramid(schemes.get("customer_layer"), PYRAMID));
+          t.get("chart.pyramid"),
+          ChartOptions.pyramid(schemes.get("customer_layer"), PYRAMID, t));
     }
     for (String scheme : List.of("rfm_segment", "value_matrix", "lifecycle_stage")) {
       if (schemes.containsKey(scheme)) {
         chart(
             "segments-" + scheme.replace('_', '-'),
-            scheme.replace('_', ' ') + ": share of customers and revenue",
-            ChartOptions.segmentShares(schemes.get(scheme)));
+            t.get("chart.segments." + scheme),
+            ChartOptions.segmentShares(schemes.get(scheme), t));
       }
     }
     html.append("</div>");
@@ -226,13 +231,13 @@ public final class ReportPage {
       }
       table(
           List.of(
-              "RFM segment",
-              "customers",
-              "share",
-              "revenue share",
-              "mean recency (d)",
-              "mean frequency",
-              "mean monetary"),
+              t.get("column.rfm-segment"),
+              t.get("column.customers"),
+              t.get("column.share"),
+              t.get("column.revenue-share"),
+              t.get("column.mean-recency"),
+              t.get("column.mean-frequency"),
+              t.get("column.mean-monetary")),
           rows);
     }
     html.append("</section>\n");
@@ -240,16 +245,16 @@ public final class ReportPage {
 
   private void migration() {
     section(
-        "Tier migration",
+        t.get("migration.title"),
         figures
             .previousSnapshot()
-            .map(d -> "Customers by their tier on " + d + " (rows) and now (columns).")
-            .orElse("This is the first snapshot: there is no earlier one to compare with."));
+            .map(d -> t.format("migration.note", t.date(d)))
+            .orElse(t.get("migration.first")));
     if (figures.previousSnapshot().isPresent()) {
       chart(
           "migration",
-          "Tier migration since " + figures.previousSnapshot().get(),
-          ChartOptions.migration(figures.migration(), figures.tiers()));
+          t.format("chart.migration", t.date(figures.previousSnapshot().get())),
+          ChartOptions.migration(figures.migration(), figures.tiers(), t));
     }
     html.append("</div></section>\n");
   }
@@ -259,15 +264,15 @@ public final class ReportPage {
       return;
     }
     ReportFigures.ClvFigures clv = figures.clv().get();
-    section("Customer lifetime value", "BG/NBD + Gamma-Gamma over " + clv.horizon() + ".");
+    section(t.get("clv.title"), t.format("clv.note", horizon(clv.horizon())));
     chart(
         "clv-distribution",
-        "Customers by CLV over " + clv.horizon() + " (bins equal on a log scale)",
-        ChartOptions.histogram(clv.value(), "customers", 2));
+        t.format("chart.clv-distribution", horizon(clv.horizon())),
+        ChartOptions.histogram(clv.value(), t.get("series.customers"), 2));
     chart(
         "p-alive",
-        "Customers by probability alive",
-        ChartOptions.histogram(clv.probabilityAlive(), "customers", 2));
+        t.get("chart.p-alive"),
+        ChartOptions.histogram(clv.probabilityAlive(), t.get("series.customers"), 2));
     html.append("</div>");
     List<List<String>> rows = new ArrayList<>();
     clv.parameters()
@@ -275,20 +280,19 @@ public final class ReportPage {
             (name, value) ->
                 rows.add(
                     List.of(name, value == null ? "" : String.format(Locale.ROOT, "%.4g", value))));
-    table(List.of("model parameter", "value"), rows);
+    table(List.of(t.get("column.model-parameter"), t.get("column.value")), rows);
     html.append("</section>\n");
   }
 
   private void dataQuality(ReportFigures.RunFigures run) {
-    section(
-        "Data quality and run",
-        "Every row read is valid or rejected with a reason (table rejected_transactions).");
+    section(t.get("quality.title"), t.get("quality.note"));
     chart(
         "data-quality",
-        "Rows by outcome (log scale)",
-        ChartOptions.dataQuality(run, figures.rejectsByReason()));
+        t.get("chart.data-quality"),
+        ChartOptions.dataQuality(run, figures.rejectsByReason(), t));
     if (!run.stageMillis().isEmpty()) {
-      chart("stage-times", "Wall time per stage", ChartOptions.stageTimes(run.stageMillis()));
+      chart(
+          "stage-times", t.get("chart.stage-times"), ChartOptions.stageTimes(run.stageMillis(), t));
     }
     html.append("</div></section>\n");
   }
@@ -297,11 +301,10 @@ public final class ReportPage {
     if (figures.topCustomers().isEmpty()) {
       return;
     }
-    section(
-        "Most valuable customers",
-        "The " + figures.topCustomers().size() + " customers with the highest monetary.");
+    section(t.get("top.title"), t.format("top.note", figures.topCustomers().size()));
     html.append("</div>");
-    List<String> header = new ArrayList<>(figures.topCustomers().get(0).keySet());
+    List<String> header =
+        figures.topCustomers().get(0).keySet().stream().map(c -> t.get("column." + c)).toList();
     List<List<String>> rows = new ArrayList<>();
     for (Map<String, Object> customer : figures.topCustomers()) {
       rows.add(
@@ -315,6 +318,13 @@ public final class ReportPage {
     }
     table(header, rows);
     html.append("</section>\n");
+  }
+
+  /** A CLV horizon label ("12m", "39w", "365d", "1y", "1_5y") in words. */
+  private String horizon(String label) {
+    String unit = label.substring(label.length() - 1);
+    String amount = label.substring(0, label.length() - 1).replace('_', '.');
+    return t.format("horizon." + unit, amount);
   }
 
   private void section(String title, String description) {
@@ -435,15 +445,23 @@ public final class ReportPage {
         var box = document.getElementById('report-errors');
         if (window.reportErrors.length > 0) {
           box.hidden = false;
-          box.textContent = 'Some charts failed: ' + window.reportErrors.join('; ');
+          box.textContent = FAILED + ' ' + window.reportErrors.join('; ');
         }
         document.body.setAttribute('data-charts-drawn', String(drawn.length));
+        // whether the page's fonts draw its CJK text: with no CJK font, Chinese and an unassigned code
+        // point both come out as the same empty box, of the same width
+        var canvas = document.createElement('canvas').getContext('2d');
+        canvas.font = '16px ' + getComputedStyle(document.body).fontFamily;
+        var han = canvas.measureText('\u5ba2\u6237\u4ef7\u503c').width;
+        var notdef = canvas.measureText('\u0378\u0378\u0378\u0378').width;
+        document.body.setAttribute('data-cjk-glyphs', han !== notdef ? 'yes' : 'no');
       })();
       """;
 
   private static final String CSS =
       """
-      body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1f2d3d;background:#f4f6f8}
+      body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"PingFang SC","Hiragino Sans GB","Microsoft YaHei",
+      "Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei",sans-serif;margin:0;color:#1f2d3d;background:#f4f6f8}
       header{background:#1f3a5f;color:#fff;padding:16px 28px}header h1{margin:0 0 4px;font-size:22px}
       header p{margin:0;font-size:13px;opacity:.85}header code{color:#fff}
       #report-errors{background:#c0392b;color:#fff;padding:8px;margin-top:8px;font-weight:600}

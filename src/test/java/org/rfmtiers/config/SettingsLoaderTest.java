@@ -32,6 +32,27 @@ class SettingsLoaderTest {
   }
 
   @Test
+  void displayLanguageWinsOverSegmentsLanguageWhenSet() {
+    SegmentSettings.Language en = SegmentSettings.Language.EN;
+    SegmentSettings.Language zh = SegmentSettings.Language.ZH;
+    assertEquals(en, SettingsLoader.load(null, Map.of()).segments().language());
+    assertEquals(
+        zh, SettingsLoader.load(null, Map.of("segments.language", "zh")).segments().language());
+    assertEquals(
+        zh, SettingsLoader.load(null, Map.of("display.language", "zh")).segments().language());
+    assertEquals(
+        en,
+        SettingsLoader.load(null, Map.of("display.language", "en", "segments.language", "zh"))
+            .segments()
+            .language());
+    SettingsException bad =
+        assertThrows(
+            SettingsException.class,
+            () -> SettingsLoader.load(null, Map.of("display.language", "fr")));
+    assertEquals("display.language = \"fr\" is not one of [en, zh]", bad.getMessage());
+  }
+
+  @Test
   void setOverridesTakeTypedValues() {
     JobSettings s =
         SettingsLoader.load(

@@ -6,11 +6,14 @@ import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.rfmtiers.config.SegmentSettings.Language;
 import org.rfmtiers.report.ReportFigures.MigrationCell;
 import org.rfmtiers.report.ReportFigures.TierFigures;
+import org.rfmtiers.text.Texts;
 
 /** The report's chart data computed by hand on two tiers, and the escaping of data in the page. */
 class ChartOptionsTest {
+  private static final Texts EN = Texts.of(Language.EN);
   private static final TierFigures BEST =
       new TierFigures(
           1, "Best", 10, 0.25, 0.75, new BigDecimal("750.00"), 5, 9, 400, null, null, null);
@@ -26,7 +29,7 @@ class ChartOptionsTest {
 
   @Test
   void snakePlotStandardisesEachMetricAcrossTiersWithRecencyInverted() {
-    Map<String, Object> option = ChartOptions.snake(List.of(BEST, REST));
+    Map<String, Object> option = ChartOptions.snake(List.of(BEST, REST), EN);
     // two tiers: each metric standardised to +1 and -1; the best tier is +1 on all three (recency
     // inverted)
     assertEquals(List.of(1.0, 1.0, 1.0), seriesData(option, 0));
@@ -35,7 +38,7 @@ class ChartOptionsTest {
 
   @Test
   void tierSharesArePercentWithOneDecimal() {
-    Map<String, Object> option = ChartOptions.tierShares(List.of(BEST, REST));
+    Map<String, Object> option = ChartOptions.tierShares(List.of(BEST, REST), EN);
     assertEquals(List.of(25.0, 75.0), seriesData(option, 0));
     assertEquals(List.of(75.0, 25.0), seriesData(option, 1));
   }
@@ -48,7 +51,8 @@ class ChartOptionsTest {
                 new MigrationCell(null, 1, 4),
                 new MigrationCell(2, null, 3),
                 new MigrationCell(2, 1, 7)),
-            List.of(BEST, REST));
+            List.of(BEST, REST),
+            EN);
     // x = to (tier 1, tier 2, lost), y = from (was tier 1, was tier 2, new)
     assertEquals(
         List.of(List.of(0, 2, 4L), List.of(2, 1, 3L), List.of(0, 1, 7L)), seriesData(option, 0));

@@ -3,7 +3,6 @@ package org.rfmtiers.report;
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,11 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -33,7 +30,6 @@ import org.rfmtiers.cli.Main;
  */
 @Tag("integration")
 class ReportRenderingTest {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final List<String> CHARTS =
       List.of(
           "tier-shares",
@@ -140,12 +136,7 @@ class ReportRenderingTest {
 
   @Test
   void chromiumDrawsEveryChart() throws Exception {
-    if (!Files.isExecutable(CHROMIUM)) {
-      assertNull(
-          System.getenv("RFM_TIERS_REQUIRE_BROWSER"),
-          "install Debian's chromium (apt-get install chromium)");
-      Assumptions.abort("no " + CHROMIUM + ": install Debian's chromium to render the report");
-    }
+    Chromium.require();
     Path profile = Files.createTempDirectory("chromium-profile");
     String dom = chromium(profile, "--dump-dom", latest.toUri().toString());
     Map<String, String> charts = chartSections(dom);
@@ -225,31 +216,7 @@ class ReportRenderingTest {
     return n;
   }
 
-  /**
-   * Runs headless Chromium as the machine's docs say (no background networking on a closed
-   * network).
-   */
   private static String chromium(Path profile, String... args) throws Exception {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                CHROMIUM.toString(),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--user-data-dir=" + profile,
-                "--virtual-time-budget=10000"));
-    command.addAll(List.of(args));
-    File err = File.createTempFile("chromium", ".log");
-    Process process = new ProcessBuilder(command).redirectError(err).start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(120, TimeUnit.SECONDS), "chromium finished");
-    assertEquals(0, process.exitValue(), Files.readString(err.toPath()));
-    return out;
+    return Chromium.run(profile, Map.of(), args);
   }
 }
