@@ -55,7 +55,8 @@ public final class Benchmark {
       "recorded_at,commit,rows,customers,cores,max_heap_mb,generate_s,cold_total_s,"
           + "warm_total_s,warm_read_validate_s,warm_features_s,warm_scores_s,warm_tiers_s,warm_clv_s,warm_segments_s,"
           + "warm_write_s,warm_report_s,peak_heap_mb,rows_per_s_per_core,spark_rfm_s,duckdb_rfm_s,spark_duckdb_ratio,"
-          + "rfm_customers,rfm_frequency,rfm_monetary,agree,spark_rfm_one_shuffle_s,one_shuffle_ratio";
+          + "rfm_customers,rfm_frequency,rfm_monetary,agree,spark_rfm_one_shuffle_s,one_shuffle_ratio,"
+          + "job_comparable_s,duckdb_pipeline_s,pipeline_ratio,warm_spark_jobs,warm_driver_only_s";
 
   private Benchmark() {}
 
@@ -259,6 +260,39 @@ public final class Benchmark {
         duckCounts[2],
         agree ? "agree" : "DISAGREE");
 
+    DuckPipeline duck =
+        duckPipeline(data, dir.resolve("duck-customers-" + rows + ".parquet"), cores);
+    Map<String, Long> stages = warm.result.stageMillis();
+    double comparable =
+        COMPARABLE_STAGES.stream().mapToLong(stage -> ms(stages, stage)).sum() / 1000.0;
+    Row jobTotals =
+        spark
+            .read()
+            .format("delta")
+            .load(warehouse + "/customer_rfm")
+            .filter(col("snapshot_date").equalTo(lit(Date.valueOf(AS_OF))))
+            .agg(count(lit(1)), sum("frequency"), sum("monetary"))
+            .head();
+    boolean pipelineAgrees =
+        jobTotals.getLong(0) == duck.customers()
+            && jobTotals.getLong(1) == duck.frequency()
+            && jobTotals.getDecimal(2).compareTo(duck.monetary()) == 0;
+    log(
+        "whole pipeline without k-means and CLV: job %.2f s (%s, warm) / DuckDB %.2f s = ratio %.2f;"
+            + " customers %d / %d, frequency %d / %d, monetary %s / %s: %s",
+        comparable,
+        String.join("+", COMPARABLE_STAGES),
+        duck.seconds(),
+        comparable / duck.seconds(),
+        jobTotals.getLong(0),
+        duck.customers(),
+        jobTotals.getLong(1),
+        duck.frequency(),
+        jobTotals.getDecimal(2),
+        duck.monetary(),
+        pipelineAgrees ? "agree" : "DISAGREE");
+    agree = agree && pipelineAgrees;
+
     Map<String, Long> st = warm.result.stageMillis();
     String line =
         String.join(
@@ -290,7 +324,17 @@ public final class Benchmark {
             duckMonetary.toPlainString(),
             String.valueOf(agree),
             f(oneShuffleSeconds),
-            f(oneShuffleSeconds / duckSeconds));
+            f(oneShuffleSeconds / duckSeconds),
+            f(comparable),
+            f(duck.seconds()),
+            f(comparable / duck.seconds()),
+            String.valueOf(
+                warm.result.stageCosts().values().stream().mapToInt(StageCost::sparkJobs).sum()),
+            f(
+                warm.result.stageCosts().values().stream()
+                        .mapToLong(StageCost::driverOnlyMillis)
+                        .sum()
+                    / 1000.0));
     append(results, HEADER, line);
     spark.stop();
     if (!agree) {
@@ -471,6 +515,109 @@ public final class Benchmark {
 
   private record Timed(RunResult result, double total, double report) {}
 
+  /** The job's stages that the DuckDB pipeline also does (not the tiers' k-means, not CLV). */
+  static final List<String> COMPARABLE_STAGES =
+      List.of(
+          "list",
+          "read",
+          "validate",
+          "sum",
+          "features",
+          "scores",
+          "segments",
+          "summary",
+          "reconcile",
+          "write");
+
+  private record DuckPipeline(
+      double seconds, long customers, long frequency, BigDecimal monetary) {}
+
+  /**
+   * The nightly computation without k-means and CLV, in DuckDB (in-process, all cores): validate
+   * every line with the job's rules for this log (order id, timestamp and its range, quantity and
+   * price; blank customer ids are anonymous; C orders and negative amounts are returns), count the
+   * rejects by reason, sum RFM per customer before the as-of date (exclude policy, frequency by
+   * distinct order), quintile scores 1-5, the 8 RFM segments against the medians, the pyramid by
+   * monetary, a per-segment summary, and the per-customer table written as Parquet. Run twice; the
+   * second run is timed. The scores use ntile (equal counts), the job exact quintile thresholds, so
+   * only the sums are compared.
+   */
+  static DuckPipeline duckPipeline(Path data, Path out, int cores) throws Exception {
+    String validate =
+        """
+        CREATE OR REPLACE TEMP TABLE checked AS
+        SELECT NULLIF(trim(customer_id), '') AS customer_id, NULLIF(trim(order_id), '') AS order_id,
+               CAST(order_ts AS DATE) AS order_date, quantity * unit_price AS amount,
+               CASE WHEN order_id IS NULL OR trim(order_id) = '' THEN 'MISSING_ORDER_ID'
+                    WHEN order_ts IS NULL THEN 'BAD_TIMESTAMP'
+                    WHEN order_ts < TIMESTAMP '1900-01-01' OR CAST(order_ts AS DATE) > current_date + 1
+                      THEN 'TIMESTAMP_OUT_OF_RANGE'
+                    WHEN quantity IS NULL OR unit_price IS NULL THEN 'BAD_AMOUNT' END AS reject_reason
+        FROM read_parquet('%s/*.parquet')"""
+            .formatted(data);
+    String customers =
+        """
+        CREATE OR REPLACE TEMP TABLE customers AS
+        WITH valid AS (
+          SELECT customer_id, coalesce(order_id, CAST(order_date AS VARCHAR)) AS order_key, order_date, amount,
+                 (starts_with(order_id, 'C') OR amount < 0) AS is_return
+          FROM checked
+          WHERE reject_reason IS NULL AND customer_id IS NOT NULL AND order_date < DATE '%1$s'),
+        rfm AS (
+          SELECT customer_id,
+                 DATE '%1$s' - max(order_date) FILTER (WHERE NOT is_return) AS recency_days,
+                 count(DISTINCT order_key) FILTER (WHERE NOT is_return) AS frequency,
+                 coalesce(sum(amount) FILTER (WHERE NOT is_return), 0) AS monetary,
+                 DATE '%1$s' - min(order_date) FILTER (WHERE NOT is_return) AS tenure_days
+          FROM valid GROUP BY customer_id),
+        scored AS (
+          SELECT *, 6 - ntile(5) OVER (ORDER BY recency_days) AS r_score,
+                 ntile(5) OVER (ORDER BY frequency) AS f_score, ntile(5) OVER (ORDER BY monetary) AS m_score,
+                 sum(monetary) OVER (ORDER BY monetary DESC ROWS UNBOUNDED PRECEDING)
+                   / sum(monetary) OVER () AS value_share_above,
+                 row_number() OVER (ORDER BY monetary DESC) / count(*) OVER () AS rank_share
+          FROM rfm WHERE frequency > 0),
+        medians AS (
+          SELECT median(recency_days) AS r, median(frequency) AS f, median(monetary) AS m FROM scored)
+        SELECT s.*,
+               CASE WHEN s.monetary > m.m THEN 'IMPORTANT_' ELSE 'GENERAL_' END
+               || CASE WHEN s.recency_days < m.r AND s.frequency > m.f THEN 'VALUE'
+                       WHEN s.recency_days < m.r THEN 'DEVELOP'
+                       WHEN s.frequency > m.f THEN 'RETAIN' ELSE 'WINBACK' END AS rfm_segment,
+               CASE WHEN s.rank_share <= 0.01 THEN 'VIP' WHEN s.rank_share <= 0.05 THEN 'MAJOR'
+                    WHEN s.rank_share <= 0.20 THEN 'ORDINARY' ELSE 'SMALL' END AS customer_layer
+        FROM scored s, medians m
+        UNION ALL BY NAME
+        SELECT * FROM rfm WHERE frequency = 0"""
+            .formatted(AS_OF);
+    String rejects = "SELECT reject_reason, count(*) FROM checked GROUP BY reject_reason";
+    String summary =
+        "SELECT rfm_segment, count(*), sum(monetary), avg(recency_days), avg(frequency)"
+            + " FROM customers GROUP BY rfm_segment";
+    String write = "COPY customers TO '%s' (FORMAT PARQUET)".formatted(out);
+    String totals = "SELECT count(*), sum(frequency), sum(monetary) FROM customers";
+    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = duck.createStatement()) {
+      st.execute("SET threads = " + cores);
+      st.execute("SET TimeZone = 'UTC'");
+      double seconds = 0;
+      for (int run = 0; run < 2; run++) {
+        Files.deleteIfExists(out);
+        long start = System.nanoTime();
+        st.execute(validate);
+        st.executeQuery(rejects).close();
+        st.execute(customers);
+        st.executeQuery(summary).close();
+        st.execute(write);
+        seconds = seconds(start);
+      }
+      try (ResultSet rs = st.executeQuery(totals)) {
+        rs.next();
+        return new DuckPipeline(seconds, rs.getLong(1), rs.getLong(2), rs.getBigDecimal(3));
+      }
+    }
+  }
+
   private record Timing(Row totals, double seconds) {}
 
   /** Runs a query once to warm up, then times a second run of it. */
@@ -499,7 +646,7 @@ public final class Benchmark {
     List<String> header = List.of(lines.get(0).split(","));
     System.out.printf(
         Locale.ROOT,
-        "%-12s %-9s %12s %10s %8s %8s %8s %9s %9s %8s %8s %8s%n",
+        "%-12s %-9s %12s %10s %8s %8s %8s %9s %9s %8s %8s %8s %9s %6s %8s%n",
         "commit",
         "rows",
         "customers",
@@ -511,7 +658,10 @@ public final class Benchmark {
         "rows/s/c",
         "RFM s/d",
         "ratio",
-        "1-shuf");
+        "1-shuf",
+        "pipeline",
+        "jobs",
+        "driver s");
     Map<Long, double[]> latest = new LinkedHashMap<>();
     for (String line : lines.subList(1, lines.size())) {
       String[] v = line.split(",");
@@ -521,7 +671,7 @@ public final class Benchmark {
       }
       System.out.printf(
           Locale.ROOT,
-          "%-12s %-9s %12s %10s %8s %8s %8s %9s %9s %8s %8s %8s%n",
+          "%-12s %-9s %12s %10s %8s %8s %8s %9s %9s %8s %8s %8s %9s %6s %8s%n",
           row.get("commit"),
           row.get("rows"),
           row.get("customers"),
@@ -533,7 +683,10 @@ public final class Benchmark {
           row.get("rows_per_s_per_core"),
           row.get("spark_rfm_s") + "/" + row.get("duckdb_rfm_s"),
           row.get("spark_duckdb_ratio"),
-          row.getOrDefault("one_shuffle_ratio", "-"));
+          row.getOrDefault("one_shuffle_ratio", "-"),
+          row.getOrDefault("pipeline_ratio", "-"),
+          row.getOrDefault("warm_spark_jobs", "-"),
+          row.getOrDefault("warm_driver_only_s", "-"));
       latest.put(
           Long.parseLong(row.get("rows")),
           new double[] {
