@@ -263,8 +263,7 @@ public final class Benchmark {
     DuckPipeline duck =
         duckPipeline(data, dir.resolve("duck-customers-" + rows + ".parquet"), cores);
     Map<String, Long> stages = warm.result.stageMillis();
-    double comparable =
-        COMPARABLE_STAGES.stream().mapToLong(stage -> ms(stages, stage)).sum() / 1000.0;
+    double comparable = COMPARABLE_STAGES.stream().mapToDouble(stage -> ms(stages, stage)).sum();
     Row jobTotals =
         spark
             .read()
