@@ -94,14 +94,23 @@ final class ChartOptions {
     return base(
         category(names),
         value(" %"),
-        List.of(
-            bar(
-                t.get("series.customers-percent"),
-                tiers.stream().map(tier -> percent(tier.customerShare())).toList()),
-            bar(
-                t.get("series.revenue-percent"),
-                tiers.stream().map(tier -> percent(tier.revenueShare())).toList())),
+        shareBars(
+            tiers.stream().map(TierFigures::customerShare).toList(),
+            tiers.stream().map(TierFigures::revenueShare).toList(),
+            t),
         true);
+  }
+
+  /** Two bar series: the share of customers and the share of revenue, in percent. */
+  private static List<Object> shareBars(
+      List<Double> customerShares, List<Double> revenueShares, Texts t) {
+    return List.of(
+        bar(
+            t.get("series.customers-percent"),
+            customerShares.stream().map(ChartOptions::percent).toList()),
+        bar(
+            t.get("series.revenue-percent"),
+            revenueShares.stream().map(ChartOptions::percent).toList()));
   }
 
   /** One metric's p5 / p25 / median / p75 / p95 per tier as a box plot. */
@@ -217,13 +226,10 @@ final class ChartOptions {
     return base(
         value(" %"),
         topDown(segments.stream().map(SegmentFigures::name).toList()),
-        List.of(
-            bar(
-                t.get("series.customers-percent"),
-                segments.stream().map(s -> percent(s.customerShare())).toList()),
-            bar(
-                t.get("series.revenue-percent"),
-                segments.stream().map(s -> percent(s.revenueShare())).toList())),
+        shareBars(
+            segments.stream().map(SegmentFigures::customerShare).toList(),
+            segments.stream().map(SegmentFigures::revenueShare).toList(),
+            t),
         true);
   }
 
