@@ -5,7 +5,6 @@ import org.rfmtiers.output.NioLocalFileSystem;
 
 /** One local SparkSession per test JVM (it takes seconds to start), tuned for tiny data. */
 public final class SparkTestSession {
-  private static final boolean CODEGEN = Boolean.getBoolean("tests.codegen");
   private static SparkSession session;
 
   private SparkTestSession() {}
@@ -20,14 +19,6 @@ public final class SparkTestSession {
               .config("spark.driver.bindAddress", "127.0.0.1")
               .config("spark.ui.enabled", "false")
               .config("spark.sql.shuffle.partitions", "1")
-              // Tests run the job on tens of customers, where compiling generated code costs more
-              // than the data: a 200-customer run took 31-40 s warm with code generation and
-              // 21-24 s interpreted (the first run 70 s and 51 s). Interpreted evaluation is
-              // Spark's own fallback with the same semantics; the code-generated path is what
-              // .ci/run's demo, bin/cluster-test and bench/run (with its equality checks) run.
-              // (-Dtests.codegen=true runs the tests code-generated).
-              .config("spark.sql.codegen.wholeStage", String.valueOf(CODEGEN))
-              .config("spark.sql.codegen.factoryMode", CODEGEN ? "FALLBACK" : "NO_CODEGEN")
               .config("spark.default.parallelism", "2")
               .config("spark.databricks.delta.snapshotPartitions", "1")
               .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2")

@@ -32,9 +32,12 @@ import org.rfmtiers.output.Tables;
  * The job in its own JVM, killed with SIGKILL during the write phase, and two runs of one snapshot
  * started together (two threads of the test JVM): afterwards every table is readable, earlier
  * snapshots are exactly as before, a re-run completes the snapshot, and a snapshot is never a mix
- * of two runs.
+ * of two runs. Tagged "crash" as well: a cold child JVM and three runs take over two minutes, so
+ * the README's test command leaves it to {@code .ci/run} ({@code mvn -B test -Dtests.excluded=
+ * -Dtest=CrashAndConcurrencyTest}).
  */
 @Tag("integration")
+@Tag("crash")
 class CrashAndConcurrencyTest {
   private static final List<String> SNAPSHOT_TABLES = Tables.SNAPSHOT_TABLES;
   private static final String EARLIER = "2025-07-01";
