@@ -345,12 +345,12 @@ public final class Main {
         Texts.pad(t.get("console.column.tier"), 4),
         Texts.pad(t.get("console.column.name"), 20),
         Texts.pad(t.get("console.column.profile"), 7),
-        left(t.get("console.column.customers"), 10),
-        left(t.get("console.column.share"), 7),
-        left(t.get("console.column.revenue"), 9),
-        left(t.get("console.column.recency"), 11),
-        left(t.get("console.column.frequency"), 10),
-        left(t.get("console.column.monetary"), 10));
+        Texts.padStart(t.get("console.column.customers"), 10),
+        Texts.padStart(t.get("console.column.share"), 7),
+        Texts.padStart(t.get("console.column.revenue"), 9),
+        Texts.padStart(t.get("console.column.recency"), 11),
+        Texts.padStart(t.get("console.column.frequency"), 10),
+        Texts.padStart(t.get("console.column.monetary"), 10));
     for (Row row : r.tierSummary()) {
       out.printf(
           Locale.ROOT,
@@ -373,12 +373,6 @@ public final class Main {
     out.println();
     out.println(t.format("console.tables", r.warehouse(), String.join(", ", NightlyJob.TABLES)));
     out.println(t.format("console.stage-ms", r.stageMillis()));
-  }
-
-  /** {@code text} right-aligned in {@code width} terminal columns. */
-  private static String left(String text, int width) {
-    int columns = Texts.columns(text);
-    return columns >= width ? text : " ".repeat(width - columns) + text;
   }
 
   private static LocalDate date(String option, String text) {

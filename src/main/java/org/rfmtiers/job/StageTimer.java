@@ -50,8 +50,7 @@ final class StageTimer implements AutoCloseable {
   private final Consumer<String> progressSink;
   private final ScheduledExecutorService ticker;
   private final Map<String, List<long[]>> stageSpans = new LinkedHashMap<>();
-  private final Map<Integer, long[]> jobSpans = new LinkedHashMap<>();
-  private final Map<Integer, String> jobStages = new LinkedHashMap<>();
+  private final Map<Integer, Job> jobs = new LinkedHashMap<>();
   private final JobListener listener = new JobListener();
 
   /** Names the stages' Spark jobs; progress lines (local mode only) go to the stage log. */
@@ -200,21 +199,17 @@ final class StageTimer implements AutoCloseable {
     synchronized (stageSpans) {
       stageSpans.forEach(
           (stage, spans) -> {
-            List<long[]> jobs = new ArrayList<>();
-            jobStages.forEach(
-                (job, owner) -> {
-                  if (owner.equals(stage)) {
-                    long[] span = jobSpans.get(job);
-                    jobs.add(new long[] {span[0], span[1] < 0 ? span[0] : span[1]});
-                  }
-                });
+            List<long[]> ran =
+                jobs.values().stream()
+                    .filter(job -> job.stage.equals(stage))
+                    .map(job -> new long[] {job.start, job.end < 0 ? job.start : job.end})
+                    .toList();
             long busy = 0;
             for (long[] wall : spans) {
-              busy += covered(wall, jobs);
+              busy += covered(wall, ran);
             }
             long wallMillis = millis.get(stage);
-            costs.put(
-                stage, new StageCost(wallMillis, jobs.size(), Math.max(0, wallMillis - busy)));
+            costs.put(stage, new StageCost(wallMillis, ran.size(), Math.max(0, wallMillis - busy)));
           });
     }
     return costs;
@@ -243,6 +238,18 @@ final class StageTimer implements AutoCloseable {
     return total;
   }
 
+  /** A Spark job of one of this run's stages; {@code end} is -1 until it ends. */
+  private static final class Job {
+    final String stage;
+    final long start;
+    long end = -1;
+
+    Job(String stage, long start) {
+      this.stage = stage;
+      this.start = start;
+    }
+  }
+
   /** Records the jobs of this run's stages (by their job group) with their start and end. */
   private final class JobListener extends SparkListener {
     @Override
@@ -251,8 +258,7 @@ final class StageTimer implements AutoCloseable {
       String group = start.properties() == null ? null : start.properties().getProperty(JOB_GROUP);
       if (group != null && group.startsWith(prefix)) {
         synchronized (stageSpans) {
-          jobStages.put(start.jobId(), group.substring(prefix.length()));
-          jobSpans.put(start.jobId(), new long[] {start.time(), -1});
+          jobs.put(start.jobId(), new Job(group.substring(prefix.length()), start.time()));
         }
       }
     }
@@ -260,9 +266,9 @@ final class StageTimer implements AutoCloseable {
     @Override
     public void onJobEnd(SparkListenerJobEnd end) {
       synchronized (stageSpans) {
-        long[] span = jobSpans.get(end.jobId());
-        if (span != null) {
-          span[1] = end.time();
+        Job job = jobs.get(end.jobId());
+        if (job != null) {
+          job.end = end.time();
         }
       }
     }

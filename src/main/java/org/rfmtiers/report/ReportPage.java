@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.rfmtiers.config.SegmentSettings.Language;
 import org.rfmtiers.report.ReportFigures.SegmentFigures;
 import org.rfmtiers.report.ReportFigures.TierFigures;
 import org.rfmtiers.text.Texts;
@@ -39,11 +38,6 @@ public final class ReportPage {
   private ReportPage(ReportFigures figures, Texts texts) {
     this.figures = figures;
     this.t = texts;
-  }
-
-  /** The page in English. */
-  public static String render(ReportFigures figures) {
-    return render(figures, Texts.of(Language.EN));
   }
 
   /** The page in the display language of {@code texts}. */

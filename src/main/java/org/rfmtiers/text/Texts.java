@@ -11,8 +11,6 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.TreeSet;
 import org.rfmtiers.config.SegmentSettings.Language;
 
 /**
@@ -57,10 +55,6 @@ public final class Texts {
     }
   }
 
-  public Language language() {
-    return language;
-  }
-
   /** The BCP 47 tag for the page's {@code lang} attribute: en, zh-CN. */
   public String htmlLang() {
     return get("html.lang");
@@ -94,18 +88,23 @@ public final class Texts {
     return date == null ? "" : dates.format(date);
   }
 
-  Set<String> keys() {
-    return new TreeSet<>(catalog.stringPropertyNames());
-  }
-
   /**
    * {@code text} padded with spaces to {@code width} terminal columns, counting East Asian wide
    * characters as two, so console tables line up in Chinese too.
    */
   public static String pad(String text, int width) {
     String s = text == null ? "" : text;
-    int columns = columns(s);
-    return columns >= width ? s : s + " ".repeat(width - columns);
+    return s + spaces(s, width);
+  }
+
+  /** {@code text} right-aligned in {@code width} terminal columns, as {@link #pad} counts them. */
+  public static String padStart(String text, int width) {
+    String s = text == null ? "" : text;
+    return spaces(s, width) + s;
+  }
+
+  private static String spaces(String text, int width) {
+    return " ".repeat(Math.max(0, width - columns(text)));
   }
 
   /**
