@@ -80,6 +80,42 @@ public final class Columns {
   public static final String PREVIOUS_TIER = "previous_tier";
   public static final String CLV_VALUE = "clv_value";
 
+  // Loyalty x value quadrants (customer_rfm, segment_summary scheme loyalty_quadrant).
+  public static final String ACTIVE_MONTHS = "active_months";
+  public static final String LOYALTY_SCORE = "loyalty_score";
+  public static final String LOYALTY_QUADRANT = "loyalty_quadrant";
+  public static final String LOYALTY_QUADRANT_NAME = "loyalty_quadrant_name";
+  public static final String LOYALTY_QUADRANT_ACTION = "loyalty_quadrant_action";
+
+  // Tables.CHURN_WATCH and CHURN_SUMMARY.
+  public static final String WATCH_RANK = "watch_rank";
+  public static final String REASONS = "reasons";
+  public static final String PREVIOUS_P_ALIVE = "previous_p_alive";
+  public static final String PREVIOUS_LIFECYCLE_STAGE = "previous_lifecycle_stage";
+  public static final String PREVIOUS_CLV_VALUE = "previous_clv_value";
+  public static final String DAYS_OVERDUE = "days_overdue";
+  public static final String CLV_LOST = "clv_lost";
+  public static final String VALUE_AT_RISK = "value_at_risk";
+  public static final String ALIVE_PREVIOUSLY = "alive_previously";
+  public static final String CHURNED = "churned";
+  public static final String CHURN_RATE = "churn_rate";
+  public static final String WATCHED = "watched";
+  public static final String REVENUE_AT_RISK = "revenue_at_risk";
+
+  // Tables.COHORT_RETENTION; PURCHASED is the per customer-month flag it is built from.
+  public static final String COHORT_MONTH = "cohort_month";
+  public static final String MONTHS_SINCE_FIRST = "months_since_first";
+  public static final String PERIOD_MONTH = "period_month";
+  public static final String COHORT_CUSTOMERS = "cohort_customers";
+  public static final String ACTIVE_CUSTOMERS = "active_customers";
+  public static final String RETENTION_RATE = "retention_rate";
+  public static final String REVENUE_PER_CUSTOMER = "revenue_per_customer";
+  public static final String CUMULATIVE_REVENUE_PER_CUSTOMER = "cumulative_revenue_per_customer";
+  public static final String EXPECTED_ACTIVE_SHARE = "expected_active_share";
+  public static final String EXPECTED_ALIVE_SHARE = "expected_alive_share";
+  public static final String PERIOD_COMPLETE = "period_complete";
+  public static final String PURCHASED = "purchased";
+
   // Scores.
   public static final String R_SCORE = "r_score";
   public static final String F_SCORE = "f_score";

@@ -75,4 +75,38 @@ public record BgNbd(double r, double alpha, double a, double b) implements Seria
     double z = horizon / (alpha + horizon);
     return (a + b - 1) / (a - 1) * (1 - Hypergeometric.scaledF21(r, b, a + b - 1, z));
   }
+
+  /**
+   * E[exp(-lambda (p t + tau))] over the population: the chance that a customer just acquired is
+   * still alive at t and then makes no purchase in the next tau. A customer with rate lambda and
+   * drop-out probability p is alive at t with probability exp(-lambda p t) (each of the
+   * Poisson(lambda t) purchases ends the relationship with probability p) and buys nothing in tau
+   * with exp(-lambda tau). Integrating lambda ~ Gamma(r, alpha) gives (alpha / (alpha + p t +
+   * tau))^r, and p ~ Beta(a, b) by Euler's integral and Pfaff's transformation: (alpha / (alpha + t
+   * + tau))^r 2F1(r, b; a + b; t / (alpha + t + tau)).
+   */
+  private double aliveThenSilent(double t, double tau) {
+    double total = alpha + t + tau;
+    return Math.pow(alpha / total, r) * Hypergeometric.f21(r, b, a + b, t / total);
+  }
+
+  /**
+   * The share of a cohort still alive t time units after its first purchase, unconditionally (no
+   * purchase history known): E[exp(-lambda p t)].
+   */
+  public double aliveShare(double t) {
+    return t <= 0 ? 1.0 : aliveThenSilent(t, 0);
+  }
+
+  /**
+   * The share of a cohort that makes at least one purchase in (t, t + tau] after its first
+   * purchase: alive at t and not silent over tau, E[exp(-lambda p t)] - E[exp(-lambda (p t +
+   * tau))]. Set beside a cohort's observed retention, it shows where the model and the data part.
+   */
+  public double activeShare(double t, double tau) {
+    if (tau <= 0) {
+      return 0.0;
+    }
+    return aliveShare(t) - aliveThenSilent(Math.max(t, 0), tau);
+  }
 }

@@ -16,6 +16,7 @@ public record SegmentSettings(
     MatrixSplit matrixReference,
     double matrixHighShare,
     Lifecycle lifecycle,
+    Quadrants quadrants,
     Map<String, Map<String, Label>> labels) {
 
   /**
@@ -82,6 +83,40 @@ public record SegmentSettings(
     }
   }
 
+  /** What the loyalty x value quadrants rank value by. */
+  public enum QuadrantValue {
+    MONETARY,
+    CLV
+  }
+
+  /**
+   * Loyalty x value quadrants: the value measure and its cut (as the value matrix's), the loyalty
+   * cut and the tenure at which the tenure part of loyalty is full; see conf/rfm-tiers.conf.
+   */
+  public record Quadrants(
+      QuadrantValue valueBy,
+      MatrixSplit valueReference,
+      double valueHighShare,
+      double loyaltyCut,
+      int tenureFullDays) {
+    public Quadrants {
+      if (!(valueHighShare > 0 && valueHighShare < 1)) {
+        throw new SettingsException(
+            "segments.quadrants.value-high-share = " + valueHighShare + " must be in (0, 1)");
+      }
+      if (!(loyaltyCut > 0 && loyaltyCut < 1)) {
+        throw new SettingsException(
+            "segments.quadrants.loyalty-cut = "
+                + loyaltyCut
+                + " must be in (0, 1): loyalty_score runs from 0 to 1");
+      }
+      if (tenureFullDays < 1) {
+        throw new SettingsException(
+            "segments.quadrants.tenure-full-days = " + tenureFullDays + " must be >= 1");
+      }
+    }
+  }
+
   /** The labels of the value tiers' profile name codes: segments.labels.tier. */
   public static final String TIER_SCHEME = "tier";
 
@@ -97,6 +132,8 @@ public record SegmentSettings(
           "GENERAL_WINBACK");
   public static final List<String> PYRAMID_CODES = List.of("VIP", "MAJOR", "ORDINARY", "SMALL");
   public static final List<String> MATRIX_CODES = List.of("VIP", "DEVELOP", "MAINTAIN", "ABANDON");
+  public static final List<String> QUADRANT_CODES =
+      List.of("TRUE_FRIEND", "BUTTERFLY", "BARNACLE", "STRANGER");
   public static final List<String> LIFECYCLE_CODES =
       List.of("EXPLORATION", "FORMATION", "STABILITY", "DECLINE", "CHURNED");
 
@@ -120,6 +157,7 @@ public record SegmentSettings(
     check(labels, "pyramid", PYRAMID_CODES);
     check(labels, "matrix", MATRIX_CODES);
     check(labels, "lifecycle", LIFECYCLE_CODES);
+    check(labels, "quadrant", QUADRANT_CODES);
     pyramidShares = List.copyOf(pyramidShares);
     labels = Map.copyOf(labels);
   }

@@ -229,7 +229,19 @@ public final class SettingsLoader {
                 c.getDouble("segments.lifecycle.decline-gap-multiple"),
                 c.getDouble("segments.lifecycle.churn-gap-multiple"),
                 c.getInt("segments.lifecycle.churn-days")),
+            new SegmentSettings.Quadrants(
+                enumValue(SegmentSettings.QuadrantValue.class, c, "segments.quadrants.value-by"),
+                enumValue(
+                    SegmentSettings.MatrixSplit.class, c, "segments.quadrants.value-reference"),
+                c.getDouble("segments.quadrants.value-high-share"),
+                c.getDouble("segments.quadrants.loyalty-cut"),
+                c.getInt("segments.quadrants.tenure-full-days")),
             labels(c.getConfig("segments.labels")));
+    ChurnSettings churn =
+        new ChurnSettings(
+            c.getDouble("churn.alert-p-alive"),
+            c.getDouble("churn.alert-drop"),
+            c.getDouble("churn.overdue-gap-multiple"));
     if (tiers.naming() == TierSettings.Naming.PROFILE) {
       for (Map.Entry<String, String> e : tiers.profileNames().entrySet()) {
         if (!segments.labels().getOrDefault("tier", Map.of()).containsKey(e.getValue())) {
@@ -257,6 +269,7 @@ public final class SettingsLoader {
         tiers,
         clv,
         segments,
+        churn,
         requiredString(c, "output.warehouse"),
         c.getInt("output.lock-timeout-minutes"),
         optionalString(c, "output.catalog-database"),

@@ -22,6 +22,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.rfmtiers.config.InputSettings;
 import org.rfmtiers.config.JobSettings;
+import org.rfmtiers.features.CustomerMonths;
 import org.rfmtiers.features.CustomerSums;
 import org.rfmtiers.features.RfmFeatures;
 import org.rfmtiers.ingest.TransactionSource;
@@ -54,8 +55,8 @@ public final class IncrementalSums implements AutoCloseable {
     this.state = state;
   }
 
-  /** A night's sums, and the step that commits the state once the snapshot is published. */
-  public record Night(CustomerSums sums, Runnable commit, String mode) {}
+  /** A night's sums, its customers' months, and the step that commits the state once published. */
+  public record Night(CustomerSums sums, Dataset<Row> months, Runnable commit, String mode) {}
 
   /** The latest valid order date of the state and the new lines together. */
   public static LocalDate latestOrderDate(IncrementalState.Commit commit, ValidatedLines lines) {
@@ -244,8 +245,14 @@ public final class IncrementalSums implements AutoCloseable {
             "incremental: %d new file(s) folded into the state of %s",
             added.size(),
             commit.snapshot());
+    // every customer's months, from every line of the state (cohorts look back to the first month)
+    Dataset<Row> months =
+        persisted(CustomerMonths.of(stateLines, snapshot, settings.returnsPolicy()));
     return new Night(
-        new CustomerSums(aggregates, validAmount, anonymousAmount, afterAsOf), commitState, mode);
+        new CustomerSums(aggregates, validAmount, anonymousAmount, afterAsOf),
+        months,
+        commitState,
+        mode);
   }
 
   /**

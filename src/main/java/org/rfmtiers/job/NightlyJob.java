@@ -26,6 +26,7 @@ import org.rfmtiers.clv.CustomerLifetimeValue;
 import org.rfmtiers.config.JobSettings;
 import org.rfmtiers.config.ReturnsPolicy;
 import org.rfmtiers.config.SegmentSettings;
+import org.rfmtiers.features.CustomerMonths;
 import org.rfmtiers.features.CustomerSums;
 import org.rfmtiers.features.RfmFeatures;
 import org.rfmtiers.incremental.IncrementalState;
@@ -41,6 +42,8 @@ import org.rfmtiers.output.SnapshotWriter;
 import org.rfmtiers.output.Tables;
 import org.rfmtiers.output.TierModelStore;
 import org.rfmtiers.scoring.RfmScorer;
+import org.rfmtiers.segments.ChurnWatch;
+import org.rfmtiers.segments.CohortRetention;
 import org.rfmtiers.segments.SegmentSummary;
 import org.rfmtiers.tiers.TierResult;
 import org.rfmtiers.tiers.TierSummary;
@@ -221,13 +224,17 @@ public final class NightlyJob {
               .orElseThrow(() -> new JobFailure("input " + inputUri + " has no valid rows"));
       LocalDate snapshot = asOf.orElse(latest.plusDays(1));
       CustomerSums sums = timer.time("sum", () -> fullSums(lines, snapshot), s -> lines.valid());
+      Dataset<Row> months =
+          persist(
+              compact(CustomerMonths.of(lines.validRows(), snapshot, settings.returnsPolicy())));
+      timer.time("months", months::count);
       Dataset<Row> rejected = lines.rejectedRows();
       if (!keepLines) {
         rejected = persist(compact(rejected));
         rejected.count();
         lines.rows().unpersist();
       }
-      return new Summed(snapshot, lines, rejected, sums, "full", Optional.empty());
+      return new Summed(snapshot, lines, rejected, sums, months, "full", Optional.empty());
     }
 
     private CustomerSums fullSums(ValidatedLines lines, LocalDate snapshot) {
@@ -284,6 +291,7 @@ public final class NightlyJob {
           lines,
           lines.rejectedRows(),
           night.sums(),
+          night.months(),
           night.mode(),
           Optional.of(night.commit()));
     }
@@ -305,6 +313,7 @@ public final class NightlyJob {
           full.lines(),
           full.rejected(),
           full.sums(),
+          full.months(),
           "full; incremental state rebuilt: " + reason,
           Optional.of(
               () -> {
@@ -344,10 +353,28 @@ public final class NightlyJob {
               () ->
                   new Segmentation(
                           settings.segments(),
+                          new ChurnWatch(settings.churn(), settings.segments().language(), scale()),
                           CustomerLifetimeValue.clvColumn(settings.clv().horizon()),
                           tables)
-                      .apply(tiers.customers(), clv, snapshot, tiers.model().modelId()));
+                      .apply(
+                          tiers.customers(), clv, in.months(), snapshot, tiers.model().modelId()));
       Dataset<Row> customers = persist(segmented.customers());
+      Dataset<Row> cohorts =
+          timer.time(
+              "cohorts",
+              () ->
+                  persist(
+                      new CohortRetention(scale())
+                          .apply(
+                              in.months(),
+                              customers.select(CUSTOMER_ID, FIRST_PURCHASE_DATE),
+                              snapshot,
+                              clv.flatMap(ClvResult::bgNbd)
+                                  .map(
+                                      fit ->
+                                          new CohortRetention.Expectation(
+                                              fit.model(), settings.clv().timeUnit().days())))),
+              Dataset::count);
       Dataset<Row> tierSummary =
           new TierSummary(tiers.centres(), tiers.model().modelId(), scale()).apply(customers);
       List<Row> tierSummaryRows = timer.time("summary", tierSummary::collectAsList); // k rows
@@ -371,6 +398,9 @@ public final class NightlyJob {
                       segmentSummary,
                       segmented.migration(),
                       customers,
+                      segmented.churn().watch(),
+                      segmented.churn().summary(),
+                      cohorts,
                       clv,
                       tiers.trained() ? Optional.of(tiers.model()) : Optional.empty())));
       // the snapshot is published: only now may the state say it holds this run's files
@@ -528,14 +558,15 @@ public final class NightlyJob {
   /**
    * What a run knows once its input is read and summed per customer, whichever way it got there:
    * the snapshot date, the validated lines and the rejected ones (for the rejects table), the sums,
-   * the mode, and, when the run keeps the incremental state, the step that commits it after the
-   * writes.
+   * the customers' months (cohorts, loyalty), the mode, and, when the run keeps the incremental
+   * state, the step that commits it after the writes.
    */
   private record Summed(
       LocalDate snapshot,
       ValidatedLines lines,
       Dataset<Row> rejected,
       CustomerSums sums,
+      Dataset<Row> months,
       String mode,
       Optional<Runnable> stateCommit) {}
 

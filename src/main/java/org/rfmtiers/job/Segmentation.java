@@ -8,6 +8,7 @@ import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -15,46 +16,58 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.rfmtiers.clv.ClvResult;
 import org.rfmtiers.config.SegmentSettings;
+import org.rfmtiers.features.CustomerMonths;
 import org.rfmtiers.output.DeltaTables;
 import org.rfmtiers.output.Tables;
+import org.rfmtiers.segments.ChurnWatch;
 import org.rfmtiers.segments.CustomerPyramid;
 import org.rfmtiers.segments.LifecycleStage;
+import org.rfmtiers.segments.LoyaltyQuadrants;
 import org.rfmtiers.segments.RfmSegments;
 import org.rfmtiers.segments.TierMigration;
 import org.rfmtiers.segments.ValueMatrix;
 
 /**
  * Wires the segment stages: RFM segments, pyramid, value matrix (on CLV when this run has it),
- * lifecycle stage, and the migration from the latest earlier snapshot already in customer_rfm.
+ * lifecycle stage, loyalty x value quadrants, and what compares with the latest earlier snapshot
+ * already in customer_rfm: the tier migration and the churn watch.
  */
 final class Segmentation {
   private final SegmentSettings settings;
+  private final ChurnWatch churnWatch;
   private final String clvColumn;
   private final DeltaTables tables;
 
   /**
    * @param clvColumn the CLV stage's horizon column, e.g. clv_12m
    */
-  Segmentation(SegmentSettings settings, String clvColumn, DeltaTables tables) {
+  Segmentation(
+      SegmentSettings settings, ChurnWatch churnWatch, String clvColumn, DeltaTables tables) {
     this.settings = settings;
+    this.churnWatch = churnWatch;
     this.clvColumn = clvColumn;
     this.tables = tables;
   }
 
-  record Result(Dataset<Row> customers, Dataset<Row> migration) {}
+  record Result(Dataset<Row> customers, Dataset<Row> migration, ChurnWatch.Result churn) {}
 
   /**
+   * @param months the customers' months ({@link CustomerMonths#of}): the regularity of loyalty
    * @param tierModelId the tier model of this snapshot
    */
   Result apply(
-      Dataset<Row> tiered, Optional<ClvResult> clv, LocalDate snapshot, String tierModelId) {
+      Dataset<Row> tiered,
+      Optional<ClvResult> clv,
+      Dataset<Row> months,
+      LocalDate snapshot,
+      String tierModelId) {
     Optional<Dataset<Row>> clvCustomers = clv.flatMap(ClvResult::customers);
     Dataset<Row> customers =
         clvCustomers
             .map(
                 c ->
                     tiered.join(
-                        c.select(col(CUSTOMER_ID), col(clvColumn).as(CLV_VALUE)),
+                        c.select(col(CUSTOMER_ID), col(clvColumn).as(CLV_VALUE), col(P_ALIVE)),
                         CUSTOMER_ID,
                         "left"))
             .orElse(tiered);
@@ -67,6 +80,13 @@ final class Segmentation {
     customers = new CustomerPyramid(settings, pyramidBy).apply(customers);
     customers = new ValueMatrix(settings, future).apply(customers);
     customers = new LifecycleStage(settings).apply(customers);
+    customers =
+        new LoyaltyQuadrants(settings)
+            .apply(
+                customers.join(
+                    CustomerMonths.activity(months, snapshot).drop(COHORT_MONTH),
+                    CUSTOMER_ID,
+                    "left"));
 
     Optional<LocalDate> previousDate = previousSnapshot(snapshot);
     Dataset<Row> previousRows =
@@ -92,7 +112,42 @@ final class Segmentation {
     TierMigration.Result migration =
         new TierMigration(previousDate, tierModelId, previousModel)
             .apply(customers, previousRows.select(CUSTOMER_ID, TIER, TIER_NAME));
-    return new Result(migration.customers(), migration.migration());
+    Optional<Dataset<Row>> previousChurn =
+        previousDate.map(
+            date ->
+                withPreviousClv(
+                    previousRows.select(
+                        col(CUSTOMER_ID), col(LIFECYCLE_STAGE).as(PREVIOUS_LIFECYCLE_STAGE)),
+                    date));
+    return new Result(
+        migration.customers(),
+        migration.migration(),
+        churnWatch.apply(migration.customers(), previousChurn));
+  }
+
+  /**
+   * The previous snapshot's P(alive) and CLV beside its customers (null when it had no CLV, or
+   * another horizon).
+   */
+  private Dataset<Row> withPreviousClv(Dataset<Row> previous, LocalDate date) {
+    if (!tables.exists(Tables.CUSTOMER_CLV)) {
+      return previous
+          .withColumn(PREVIOUS_P_ALIVE, lit(null).cast("double"))
+          .withColumn(PREVIOUS_CLV_VALUE, lit(null).cast("double"));
+    }
+    Dataset<Row> clv =
+        tables
+            .read(Tables.CUSTOMER_CLV)
+            .filter(col(SNAPSHOT_DATE).equalTo(lit(Date.valueOf(date))));
+    Column value =
+        Arrays.asList(clv.columns()).contains(clvColumn)
+            ? col(clvColumn).cast("double")
+            : lit(null).cast("double");
+    return previous.join(
+        clv.select(
+            col(CUSTOMER_ID), col(P_ALIVE).as(PREVIOUS_P_ALIVE), value.as(PREVIOUS_CLV_VALUE)),
+        CUSTOMER_ID,
+        "left");
   }
 
   /**

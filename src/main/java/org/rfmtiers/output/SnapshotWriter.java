@@ -38,7 +38,7 @@ import org.rfmtiers.tiers.TierModel;
  */
 public final class SnapshotWriter {
   /** Concurrent table writes: all of a snapshot's at once, to overlap their commit latency. */
-  private static final int WRITERS = 10;
+  private static final int WRITERS = 13;
 
   private final SparkSession spark;
   private final DeltaTables tables;
@@ -69,6 +69,9 @@ public final class SnapshotWriter {
       Dataset<Row> segmentSummary,
       Dataset<Row> tierMigration,
       Dataset<Row> customers,
+      Dataset<Row> churnWatch,
+      Dataset<Row> churnSummary,
+      Dataset<Row> cohortRetention,
       Optional<ClvResult> clv,
       Optional<TierModel> trainedTierModel) {}
 
@@ -104,7 +107,10 @@ public final class SnapshotWriter {
             Tables.customerClv(clvSettings.horizon().label(), scale),
             Tables.clvModel(),
             Tables.customerTiersCurrent(scale),
-            Tables.tierModel(scale))) {
+            Tables.tierModel(scale),
+            Tables.churnWatch(scale),
+            Tables.churnSummary(scale),
+            Tables.cohortRetention(scale))) {
       tables.checkSchema(schema);
     }
   }
@@ -122,6 +128,9 @@ public final class SnapshotWriter {
             () -> replace(Tables.segmentSummary(scale), s.segmentSummary(), s),
             () -> replace(Tables.tierMigration(), s.tierMigration(), s),
             () -> tables.replaceSnapshot(Tables.customerRfm(scale), customers, s.date()),
+            () -> replace(Tables.churnWatch(scale), s.churnWatch(), s),
+            () -> replace(Tables.churnSummary(scale), s.churnSummary(), s),
+            () -> replace(Tables.cohortRetention(scale), s.cohortRetention(), s),
             () -> s.clv().ifPresent(clv -> writeCustomerClv(clv, s)),
             () ->
                 s.clv()

@@ -23,6 +23,9 @@ public final class Tables {
   public static final String CUSTOMER_TIERS_CURRENT = "customer_tiers_current";
   public static final String TIER_MIGRATION = "tier_migration";
   public static final String TIER_MODEL = "tier_model";
+  public static final String CHURN_WATCH = "churn_watch";
+  public static final String CHURN_SUMMARY = "churn_summary";
+  public static final String COHORT_RETENTION = "cohort_retention";
 
   /** The tables partitioned by snapshot_date, one snapshot per run. */
   public static final List<String> SNAPSHOT_TABLES =
@@ -34,6 +37,9 @@ public final class Tables {
           TIER_MIGRATION,
           CUSTOMER_CLV,
           CLV_MODEL,
+          CHURN_WATCH,
+          CHURN_SUMMARY,
+          COHORT_RETENTION,
           REJECTED_TRANSACTIONS);
 
   public static final String STATE_LINES = "state_lines";
@@ -54,6 +60,9 @@ public final class Tables {
           CUSTOMER_CLV,
           CLV_MODEL,
           CUSTOMER_TIERS_CURRENT,
+          CHURN_WATCH,
+          CHURN_SUMMARY,
+          COHORT_RETENTION,
           REJECTED_TRANSACTIONS,
           RUN_LOG,
           TIER_MODEL);
@@ -155,6 +164,23 @@ public final class Tables {
         .column(VALUE_MATRIX_NAME, STRING, "Value matrix label in segments.language")
         .column(LIFECYCLE_STAGE, STRING, "EXPLORATION, FORMATION, STABILITY, DECLINE or CHURNED")
         .column(LIFECYCLE_STAGE_NAME, STRING, "Lifecycle label in segments.language")
+        .column(
+            ACTIVE_MONTHS,
+            LONG,
+            "Calendar months with a purchase, from the first purchase's month to the snapshot's")
+        .column(
+            LOYALTY_SCORE,
+            DOUBLE,
+            "Loyalty 0-1: mean of tenure (days / segments.quadrants.tenure-full-days, at most 1),"
+                + " regularity (active_months / months since the first purchase) and retention"
+                + " (P(alive), or 1 - recency / churn-days without CLV)")
+        .column(
+            LOYALTY_QUADRANT,
+            STRING,
+            "Loyalty x value: TRUE_FRIEND, BUTTERFLY (high value, low loyalty), BARNACLE (high"
+                + " loyalty, low value) or STRANGER")
+        .column(LOYALTY_QUADRANT_NAME, STRING, "Quadrant label in segments.language")
+        .column(LOYALTY_QUADRANT_ACTION, STRING, "Recommended action for the quadrant")
         .partitionedBy(SNAPSHOT_DATE)
         // the id (lookups; maintain Z-orders by it) and the codes dashboards filter on, not the
         // money columns
@@ -167,7 +193,8 @@ public final class Tables {
             RFM_SEGMENT,
             CUSTOMER_LAYER,
             VALUE_MATRIX,
-            LIFECYCLE_STAGE)
+            LIFECYCLE_STAGE,
+            LOYALTY_QUADRANT)
         .build();
   }
 
@@ -186,7 +213,10 @@ public final class Tables {
             "Per snapshot, scheme and segment: size, revenue share and mean R/F/M.")
         .column(SNAPSHOT_DATE, DATE, "As-of date of the snapshot (partition column)")
         .column(RUN_ID, STRING, "Run that wrote this snapshot")
-        .column(SCHEME, STRING, "rfm_segment, customer_layer, value_matrix or lifecycle_stage")
+        .column(
+            SCHEME,
+            STRING,
+            "rfm_segment, customer_layer, value_matrix, lifecycle_stage or loyalty_quadrant")
         .column(SEGMENT, STRING, "Stable segment code")
         .column(SEGMENT_NAME, STRING, "Label in segments.language")
         .column(CUSTOMERS, LONG, "Customers in the segment")
@@ -199,6 +229,111 @@ public final class Tables {
         .column(MEAN_RECENCY_DAYS, DOUBLE, "Mean recency_days")
         .column(MEAN_FREQUENCY, DOUBLE, "Mean frequency")
         .column(MEAN_MONETARY, decimal(scale), "Mean monetary, rounded half-up to the money scale")
+        .partitionedBy(SNAPSHOT_DATE)
+        .build();
+  }
+
+  public static TableSchema churnWatch(int scale) {
+    return TableSchema.table(
+            CHURN_WATCH,
+            "Per snapshot: churn early warning, the customers at risk of leaving with their reasons,"
+                + " ranked by value at risk.")
+        .column(SNAPSHOT_DATE, DATE, "As-of date of the snapshot (partition column)")
+        .column(RUN_ID, STRING, "Run that wrote this snapshot")
+        .column(WATCH_RANK, INT, "1 = the largest value at risk")
+        .column(CUSTOMER_ID, STRING, "Customer id")
+        .column(
+            REASONS,
+            STRING,
+            "Comma-separated codes: P_ALIVE_LOW (below churn.alert-p-alive), P_ALIVE_DROP (fell by"
+                + " more than churn.alert-drop), LIFECYCLE_DECLINE, LIFECYCLE_CHURNED (moved into the"
+                + " stage since the previous snapshot), OVERDUE (no purchase for"
+                + " churn.overdue-gap-multiple usual gaps)")
+        .column(
+            VALUE_AT_RISK,
+            decimal(scale),
+            "monetary x (1 - p_alive); the whole monetary when CLV did not run")
+        .column(P_ALIVE, DOUBLE, "P(alive) tonight (null without CLV)")
+        .column(PREVIOUS_P_ALIVE, DOUBLE, "P(alive) at the previous snapshot")
+        .column(DAYS_OVERDUE, INT, "recency_days - usual gap, at least 0 (null: one purchase day)")
+        .column(LIFECYCLE_STAGE, STRING, "Lifecycle stage tonight")
+        .column(PREVIOUS_LIFECYCLE_STAGE, STRING, "Lifecycle stage at the previous snapshot")
+        .column(CLV_VALUE, DOUBLE, "CLV over clv.horizon tonight (null without CLV)")
+        .column(CLV_LOST, DOUBLE, "CLV at the previous snapshot minus tonight's (negative: gained)")
+        .column(RECENCY_DAYS, INT, "Days since the last purchase")
+        .column(
+            MEAN_PURCHASE_GAP_DAYS,
+            DOUBLE,
+            "The customer's usual gap: mean days between purchase days")
+        .column(MONETARY, decimal(scale), "Total spend (customer_rfm.monetary)")
+        .column(TIER, INT, "Value tier")
+        .column(TIER_NAME, STRING, "Tier name")
+        .column(RFM_SEGMENT, STRING, "RFM segment code")
+        .column(RFM_SEGMENT_NAME, STRING, "RFM segment label")
+        .column(RFM_SEGMENT_ACTION, STRING, "The segment's recommended action")
+        .partitionedBy(SNAPSHOT_DATE)
+        .statsColumns(WATCH_RANK, CUSTOMER_ID, TIER, RFM_SEGMENT)
+        .build();
+  }
+
+  public static TableSchema churnSummary(int scale) {
+    return TableSchema.table(
+            CHURN_SUMMARY,
+            "Per snapshot, over all customers and per tier and RFM segment: churn rate since the"
+                + " previous snapshot and the value at risk of the churn watch.")
+        .column(SNAPSHOT_DATE, DATE, "As-of date of the snapshot (partition column)")
+        .column(RUN_ID, STRING, "Run that wrote this snapshot")
+        .column(SCHEME, STRING, "all, tier or rfm_segment (the customers' group tonight)")
+        .column(SEGMENT, STRING, "ALL, the tier id or the RFM segment code")
+        .column(SEGMENT_NAME, STRING, "Label in segments.language")
+        .column(CUSTOMERS, LONG, "Customers tonight")
+        .column(
+            ALIVE_PREVIOUSLY,
+            LONG,
+            "Of them, in the previous snapshot and not CHURNED there (null: first snapshot)")
+        .column(CHURNED, LONG, "Of those, CHURNED tonight")
+        .column(CHURN_RATE, DOUBLE, "churned / alive_previously (0-1)")
+        .column(WATCHED, LONG, "Customers in churn_watch")
+        .column(REVENUE_AT_RISK, decimal(scale), "Sum of the watched customers' value_at_risk")
+        .column(CLV_LOST, DOUBLE, "Sum of the watched customers' clv_lost")
+        .partitionedBy(SNAPSHOT_DATE)
+        .build();
+  }
+
+  public static TableSchema cohortRetention(int scale) {
+    return TableSchema.table(
+            COHORT_RETENTION,
+            "Per snapshot: customers by month of first purchase x months since, observed retention"
+                + " and revenue beside the BG/NBD expectation.")
+        .column(SNAPSHOT_DATE, DATE, "As-of date of the snapshot (partition column)")
+        .column(RUN_ID, STRING, "Run that wrote this snapshot")
+        .column(COHORT_MONTH, DATE, "First day of the month of the customers' first purchase")
+        .column(MONTHS_SINCE_FIRST, INT, "0 = the cohort's own month")
+        .column(PERIOD_MONTH, DATE, "First day of the calendar month of the cell")
+        .column(
+            PERIOD_COMPLETE,
+            DataTypes.BooleanType,
+            "false for the snapshot's own month, counted up to the snapshot date only")
+        .column(COHORT_CUSTOMERS, LONG, "Customers of the cohort")
+        .column(ACTIVE_CUSTOMERS, LONG, "Of them, with a purchase in the month")
+        .column(RETENTION_RATE, DOUBLE, "active_customers / cohort_customers (month 0: 1)")
+        .column(
+            EXPECTED_ACTIVE_SHARE,
+            DOUBLE,
+            "BG/NBD: expected share of the cohort with a purchase in the month (null without CLV)")
+        .column(
+            EXPECTED_ALIVE_SHARE,
+            DOUBLE,
+            "BG/NBD: expected share of the cohort still alive at the end of the month")
+        .column(
+            REVENUE,
+            decimal(scale),
+            "The cohort's revenue in the month (returns per returns.policy)")
+        .column(REVENUE_PER_CUSTOMER, decimal(scale), "revenue / cohort_customers")
+        .column(
+            CUMULATIVE_REVENUE_PER_CUSTOMER,
+            decimal(scale),
+            "Revenue from month 0 to this one / cohort_customers")
         .partitionedBy(SNAPSHOT_DATE)
         .build();
   }

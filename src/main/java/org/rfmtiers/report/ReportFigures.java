@@ -122,7 +122,18 @@ public record ReportFigures(
 
   private static final List<String> PIPELINE =
       List.of(
-          "read", "validate", "features", "scores", "tiers", "clv", "segments", "summary", "write");
+          "read",
+          "validate",
+          "sum",
+          "months",
+          "features",
+          "scores",
+          "tiers",
+          "clv",
+          "segments",
+          "cohorts",
+          "summary",
+          "write");
   private static final double[] SPREAD = {0.05, 0.25, 0.5, 0.75, 0.95};
 
   /** CLV bins are equal on a log scale: four per power of ten from 1 up; one bin below 1. */

@@ -38,4 +38,16 @@ final class Labels {
         ? avg(value.cast("double"))
         : percentile(value.cast("double"), lit(0.5));
   }
+
+  /**
+   * The value a customer must exceed to be high: the (1 - highShare) percentile for top-share (so
+   * the top share is high and ties at the cut stay together, low), else the mean or median.
+   */
+  static Column highCut(SegmentSettings.MatrixSplit split, double highShare, Column value) {
+    return switch (split) {
+      case TOP_SHARE -> percentile(value.cast("double"), lit(1 - highShare));
+      case MEAN -> reference(SegmentSettings.Reference.MEAN, value);
+      case MEDIAN -> reference(SegmentSettings.Reference.MEDIAN, value);
+    };
+  }
 }

@@ -9,7 +9,8 @@ import org.apache.spark.sql.Row;
 
 /**
  * Per scheme and segment: customers, customer and revenue shares, mean R/F/M. Schemes: rfm_segment,
- * customer_layer (pyramid; its revenue shares are the 80/20 check), value_matrix, lifecycle_stage.
+ * customer_layer (pyramid; its revenue shares are the 80/20 check), value_matrix, lifecycle_stage,
+ * loyalty_quadrant.
  */
 public final class SegmentSummary {
 
@@ -18,7 +19,8 @@ public final class SegmentSummary {
           new String[] {RFM_SEGMENT, RFM_SEGMENT_NAME},
           new String[] {CUSTOMER_LAYER, CUSTOMER_LAYER_NAME},
           new String[] {VALUE_MATRIX, VALUE_MATRIX_NAME},
-          new String[] {LIFECYCLE_STAGE, LIFECYCLE_STAGE_NAME});
+          new String[] {LIFECYCLE_STAGE, LIFECYCLE_STAGE_NAME},
+          new String[] {LOYALTY_QUADRANT, LOYALTY_QUADRANT_NAME});
 
   private SegmentSummary() {}
 

@@ -29,16 +29,8 @@ public final class ValueMatrix {
     this.clvColumn = clvColumn;
   }
 
-  /**
-   * The value a customer must exceed to be high: the (1 - high-share) percentile for top-share (so
-   * the top share is high and ties at the cut stay together, low), else the mean or median.
-   */
   private Column cut(Column value) {
-    return switch (settings.matrixReference()) {
-      case TOP_SHARE -> percentile(value.cast("double"), lit(1 - settings.matrixHighShare()));
-      case MEAN -> Labels.reference(SegmentSettings.Reference.MEAN, value);
-      case MEDIAN -> Labels.reference(SegmentSettings.Reference.MEDIAN, value);
-    };
+    return Labels.highCut(settings.matrixReference(), settings.matrixHighShare(), value);
   }
 
   public Dataset<Row> apply(Dataset<Row> customers) {

@@ -261,11 +261,13 @@ class NightlyRunEndToEndTest {
           "read",
           "validate",
           "sum",
+          "months",
           "features",
           "scores",
           "tiers",
           "clv",
           "segments",
+          "cohorts",
           "summary",
           "reconcile",
           "write");

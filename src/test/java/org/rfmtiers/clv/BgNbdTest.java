@@ -46,4 +46,49 @@ class BgNbdTest {
     // (p (gamma + x m)) / (p x + q - 1) for x = 2, m = 22.345: 6.25 * 60.13 / 15.24 = 24.6596
     assertEquals(24.6596, gg.conditionalExpectedValue(2, 22.345), 5e-4);
   }
+
+  @Test
+  void cohortSharesAtTheStartByHand() {
+    assertEquals(1.0, CDNOW.aliveShare(0), 0.0);
+    // 1 - (alpha / (alpha + tau))^r = 1 - (4.414 / 8.414)^0.243 = 1 - exp(0.243 ln 0.524602) =
+    // 1 - 0.854907 = 0.145093: at t = 0 everyone is alive, only the NBD silence remains
+    assertEquals(0.145093, CDNOW.activeShare(0, 4), 5e-6);
+  }
+
+  @Test
+  void cohortSharesEqualTheMixtureIntegratedNumerically() {
+    for (double[] tTau : new double[][] {{4, 4}, {26, 4.3}, {104, 4.4}, {300, 2}}) {
+      double t = tTau[0];
+      double tau = tTau[1];
+      // E_p[(alpha / (alpha + p t + tau))^r] under Beta(a, b), by Simpson's rule after p = u^(1/a)
+      // (which removes the p^(a - 1) singularity at 0): the oracle the closed forms must match
+      double alive = mixture(t, 0);
+      double silent = mixture(t, tau);
+      assertEquals(alive, CDNOW.aliveShare(t), 1e-6, "alive at t = " + t);
+      assertEquals(alive - silent, CDNOW.activeShare(t, tau), 1e-6, "active after t = " + t);
+    }
+    assertTrue(CDNOW.aliveShare(104) < CDNOW.aliveShare(26), "fewer alive as time passes");
+  }
+
+  private static double mixture(double t, double tau) {
+    double a = CDNOW.a();
+    double b = CDNOW.b();
+    int n = 200_000;
+    double h = 1.0 / n;
+    double sum = 0;
+    for (int i = 0; i <= n; i++) {
+      double u = i * h;
+      double p = Math.pow(u, 1 / a);
+      double f =
+          Math.pow(CDNOW.alpha() / (CDNOW.alpha() + p * t + tau), CDNOW.r())
+              * Math.pow(1 - p, b - 1);
+      sum += f * (i == 0 || i == n ? 1 : i % 2 == 1 ? 4 : 2);
+    }
+    double beta =
+        Math.exp(
+            org.apache.commons.math3.special.Gamma.logGamma(a)
+                + org.apache.commons.math3.special.Gamma.logGamma(b)
+                - org.apache.commons.math3.special.Gamma.logGamma(a + b));
+    return sum * h / 3 / (a * beta);
+  }
 }
