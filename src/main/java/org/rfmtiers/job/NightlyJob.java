@@ -353,12 +353,14 @@ public final class NightlyJob {
               () ->
                   new Segmentation(
                           settings.segments(),
-                          new ChurnWatch(settings.churn(), settings.segments().language(), scale()),
                           CustomerLifetimeValue.clvColumn(settings.clv().horizon()),
                           tables)
                       .apply(
                           tiers.customers(), clv, in.months(), snapshot, tiers.model().modelId()));
       Dataset<Row> customers = persist(segmented.customers());
+      ChurnWatch.Result churn =
+          new ChurnWatch(settings.churn(), settings.segments().language(), scale())
+              .apply(customers, segmented.hasPrevious());
       Dataset<Row> cohorts =
           timer.time(
               "cohorts",
@@ -398,8 +400,8 @@ public final class NightlyJob {
                       segmentSummary,
                       segmented.migration(),
                       customers,
-                      segmented.churn().watch(),
-                      segmented.churn().summary(),
+                      churn.watch(),
+                      churn.summary(),
                       cohorts,
                       clv,
                       tiers.trained() ? Optional.of(tiers.model()) : Optional.empty())));

@@ -34,22 +34,24 @@ import org.rfmtiers.segments.ValueMatrix;
  */
 final class Segmentation {
   private final SegmentSettings settings;
-  private final ChurnWatch churnWatch;
   private final String clvColumn;
   private final DeltaTables tables;
 
   /**
    * @param clvColumn the CLV stage's horizon column, e.g. clv_12m
    */
-  Segmentation(
-      SegmentSettings settings, ChurnWatch churnWatch, String clvColumn, DeltaTables tables) {
+  Segmentation(SegmentSettings settings, String clvColumn, DeltaTables tables) {
     this.settings = settings;
-    this.churnWatch = churnWatch;
     this.clvColumn = clvColumn;
     this.tables = tables;
   }
 
-  record Result(Dataset<Row> customers, Dataset<Row> migration, ChurnWatch.Result churn) {}
+  /**
+   * The customers with every scheme and the previous snapshot's columns the churn watch compares
+   * with ({@link ChurnWatch#withPrevious}), the tier migration, and whether there was a previous
+   * snapshot.
+   */
+  record Result(Dataset<Row> customers, Dataset<Row> migration, boolean hasPrevious) {}
 
   /**
    * @param months the customers' months ({@link CustomerMonths#of}): the regularity of loyalty
@@ -120,9 +122,9 @@ final class Segmentation {
                         col(CUSTOMER_ID), col(LIFECYCLE_STAGE).as(PREVIOUS_LIFECYCLE_STAGE)),
                     date));
     return new Result(
-        migration.customers(),
+        ChurnWatch.withPrevious(migration.customers(), previousChurn),
         migration.migration(),
-        churnWatch.apply(migration.customers(), previousChurn));
+        previousDate.isPresent());
   }
 
   /**

@@ -107,6 +107,7 @@ public final class DeltaTables {
                 () ->
                     new IllegalArgumentException(table.name() + " is not partitioned by snapshot"));
     LOG.info("table={} snapshot={} event=write", table.name(), snapshot);
+    long start = System.nanoTime();
     ensure(table);
     table
         .conform(data)
@@ -116,6 +117,11 @@ public final class DeltaTables {
         .option("replaceWhere", partition + " = DATE'" + snapshot + "'")
         .option("mergeSchema", "true")
         .save(path(table.name()));
+    LOG.info(
+        "table={} snapshot={} event=written ms={}",
+        table.name(),
+        snapshot,
+        (System.nanoTime() - start) / 1_000_000);
   }
 
   /** Replaces the whole content of an unpartitioned table in one atomic commit. */

@@ -61,24 +61,34 @@ public final class ChurnWatch {
   public record Result(Dataset<Row> watch, Dataset<Row> summary) {}
 
   /**
-   * @param customers tonight's customers with their tier, RFM segment and lifecycle stage, and
-   *     p_alive and clv_value when the CLV stage ran
-   * @param previous the previous snapshot's customer_id, previous_lifecycle_stage, previous_p_alive
-   *     and previous_clv_value (the last two null without CLV then); empty on the first snapshot
+   * Tonight's customers with the previous snapshot's previous_lifecycle_stage, previous_p_alive and
+   * previous_clv_value beside them (null for a customer new since then, and all null on the first
+   * snapshot): joined before the customers are cached, so the watch and its summary read the cache.
+   *
+   * @param previous the previous snapshot's customer_id and those three columns; empty on the first
+   *     snapshot
    */
-  public Result apply(Dataset<Row> customers, Optional<Dataset<Row>> previous) {
+  public static Dataset<Row> withPrevious(Dataset<Row> customers, Optional<Dataset<Row>> previous) {
+    return previous
+        .map(p -> customers.join(p, CUSTOMER_ID, "left"))
+        .orElseGet(
+            () ->
+                customers
+                    .withColumn(PREVIOUS_LIFECYCLE_STAGE, lit(null).cast("string"))
+                    .withColumn(PREVIOUS_P_ALIVE, lit(null).cast("double"))
+                    .withColumn(PREVIOUS_CLV_VALUE, lit(null).cast("double")));
+  }
+
+  /**
+   * @param customers {@link #withPrevious}: tonight's customers with their tier, RFM segment and
+   *     lifecycle stage, p_alive and clv_value when the CLV stage ran, and the previous columns
+   * @param hasPrevious whether there is a previous snapshot (else no churn rate)
+   */
+  public Result apply(Dataset<Row> customers, boolean hasPrevious) {
     List<String> columns = Arrays.asList(customers.columns());
     Column pAlive = columns.contains(P_ALIVE) ? col(P_ALIVE) : lit(null).cast("double");
     Column clv = columns.contains(CLV_VALUE) ? col(CLV_VALUE).cast("double") : lit(null);
-    Dataset<Row> joined =
-        previous
-            .map(p -> customers.join(p, CUSTOMER_ID, "left"))
-            .orElseGet(
-                () ->
-                    customers
-                        .withColumn(PREVIOUS_LIFECYCLE_STAGE, lit(null).cast("string"))
-                        .withColumn(PREVIOUS_P_ALIVE, lit(null).cast("double"))
-                        .withColumn(PREVIOUS_CLV_VALUE, lit(null).cast("double")));
+    Dataset<Row> joined = customers;
     Column stage = col(LIFECYCLE_STAGE);
     Column before = col(PREVIOUS_LIFECYCLE_STAGE);
     Column gap = col(MEAN_PURCHASE_GAP_DAYS);
@@ -120,7 +130,7 @@ public final class ChurnWatch {
             .withColumn(
                 WATCH_RANK,
                 row_number().over(Window.orderBy(col(VALUE_AT_RISK).desc(), col(CUSTOMER_ID))));
-    return new Result(watch, summary(flagged, previous.isPresent()));
+    return new Result(watch, summary(flagged, hasPrevious));
   }
 
   /** Per tier, per RFM segment and over all customers. */

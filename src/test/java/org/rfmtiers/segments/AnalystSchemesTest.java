@@ -218,7 +218,8 @@ class AnalystSchemesTest {
    */
   @Test
   void everyReasonWithItsValueAtRiskAndRank() {
-    ChurnWatch.Result result = churnWatch().apply(tonight(), Optional.of(lastSnapshot()));
+    ChurnWatch.Result result =
+        churnWatch().apply(ChurnWatch.withPrevious(tonight(), Optional.of(lastSnapshot())), true);
     Map<String, Row> watch = byId(result.watch());
     assertEquals(
         java.util.Set.of("low", "drop", "decline", "churned", "overdue"),
@@ -255,7 +256,7 @@ class AnalystSchemesTest {
   void churnSummaryByHand() {
     Map<String, Row> summary = new HashMap<>();
     churnWatch()
-        .apply(tonight(), Optional.of(lastSnapshot()))
+        .apply(ChurnWatch.withPrevious(tonight(), Optional.of(lastSnapshot())), true)
         .summary()
         .collectAsList()
         .forEach(r -> summary.put(r.getAs(SCHEME) + "/" + r.getAs(SEGMENT), r));
@@ -279,7 +280,8 @@ class AnalystSchemesTest {
 
   @Test
   void firstSnapshotWatchesOnlyTonightsSignalsAndHasNoChurnRate() {
-    ChurnWatch.Result result = churnWatch().apply(tonight(), Optional.empty());
+    ChurnWatch.Result result =
+        churnWatch().apply(ChurnWatch.withPrevious(tonight(), Optional.empty()), false);
     Map<String, Row> watch = byId(result.watch());
     // churned and longlost are CHURNED tonight: lost already, not a warning; no lifecycle move
     assertEquals(java.util.Set.of("low", "overdue"), watch.keySet());
