@@ -15,6 +15,7 @@ import org.rfmtiers.config.JobSettings;
 import org.rfmtiers.output.DeltaTables;
 import org.rfmtiers.output.ReportFiles;
 import org.rfmtiers.output.Tables;
+import org.rfmtiers.report.AnalystFigures;
 import org.rfmtiers.report.ReportFigures;
 import org.rfmtiers.report.ReportPage;
 import org.rfmtiers.text.Texts;
@@ -99,7 +100,17 @@ public final class ReportJob {
                   snapshotOf(tables, Tables.REJECTED_TRANSACTIONS, onDate),
                   customerClv,
                   clvModel),
-              settings.report().topCustomers());
+              settings.report().topCustomers(),
+              AnalystFigures.of(
+                  new AnalystFigures.Sources(
+                      date,
+                      customers,
+                      tables.read(Tables.TIER_SUMMARY),
+                      Optional.of(tables.read(Tables.SEGMENT_SUMMARY)),
+                      optionalSnapshot(tables, Tables.CHURN_WATCH, onDate),
+                      optionalSnapshot(tables, Tables.CHURN_SUMMARY, onDate),
+                      optionalSnapshot(tables, Tables.COHORT_RETENTION, onDate)),
+                  Math.max(settings.report().topCustomers(), 10)));
       return ReportFiles.write(
           spark.sparkContext().hadoopConfiguration(),
           settings.reportDir(),
@@ -108,6 +119,12 @@ public final class ReportJob {
     } finally {
       customers.unpersist();
     }
+  }
+
+  /** A table added with the churn watch and cohorts: absent in warehouses written before. */
+  private static Optional<Dataset<Row>> optionalSnapshot(
+      DeltaTables tables, String table, Column onDate) {
+    return tables.exists(table) ? Optional.of(snapshotOf(tables, table, onDate)) : Optional.empty();
   }
 
   private static Dataset<Row> snapshotOf(DeltaTables tables, String table, Column onDate) {

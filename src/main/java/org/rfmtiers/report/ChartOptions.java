@@ -115,7 +115,11 @@ final class ChartOptions {
 
   /** One metric's p5 / p25 / median / p75 / p95 per tier as a box plot. */
   static Map<String, Object> spreadByTier(
-      List<TierFigures> tiers, Function<TierFigures, Spread> metric, String unit, Texts t) {
+      List<TierFigures> tiers,
+      Function<TierFigures, Spread> metric,
+      String unit,
+      Texts t,
+      boolean logScale) {
     List<Object> boxes = new ArrayList<>();
     for (TierFigures tier : tiers) {
       Spread s = metric.apply(tier);
@@ -129,10 +133,16 @@ final class ChartOptions {
                   round(s.p75(), 2),
                   round(s.p95(), 2)));
     }
+    // a log axis needs every value above 0 (monetary under the net returns policy may not be)
+    boolean log = logScale && tiers.stream().map(metric).allMatch(s -> s == null || s.p5() > 0);
+    Map<String, Object> axis = value(unit);
+    if (log) {
+      axis.put("type", "log");
+    }
     Map<String, Object> option =
         base(
             category(tiers.stream().map(ChartOptions::tierLabel).toList()),
-            value(unit),
+            axis,
             List.of(obj("name", t.get("series.spread"), "type", "boxplot", "data", boxes)),
             false);
     option.put("tooltip", obj("trigger", "item"));

@@ -37,7 +37,8 @@ public record ReportFigures(
     List<MigrationCell> migration,
     Optional<ClvFigures> clv,
     Map<String, Long> rejectsByReason,
-    List<Map<String, Object>> topCustomers) {
+    List<Map<String, Object>> topCustomers,
+    AnalystFigures analyst) {
   private static final DateTimeFormatter SECONDS_UTC =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
           .withZone(ZoneOffset.UTC);
@@ -84,6 +85,7 @@ public record ReportFigures(
       String code,
       String name,
       long customers,
+      BigDecimal revenue,
       double customerShare,
       double revenueShare,
       double meanRecencyDays,
@@ -122,9 +124,11 @@ public record ReportFigures(
 
   private static final List<String> PIPELINE =
       List.of(
+          "list",
           "read",
           "validate",
           "sum",
+          "fold",
           "months",
           "features",
           "scores",
@@ -133,7 +137,9 @@ public record ReportFigures(
           "segments",
           "cohorts",
           "summary",
-          "write");
+          "reconcile",
+          "write",
+          "state-commit");
   private static final double[] SPREAD = {0.05, 0.25, 0.5, 0.75, 0.95};
 
   /** CLV bins are equal on a log scale: four per power of ten from 1 up; one bin below 1. */
@@ -141,12 +147,19 @@ public record ReportFigures(
 
   private static final int P_ALIVE_BINS = 20;
 
-  public static ReportFigures of(Snapshot s, int topCustomers) {
+  public static ReportFigures of(Snapshot s, int topCustomers, AnalystFigures analyst) {
     Map<Integer, Spread[]> spreads = spreads(s.customers());
     List<TierFigures> tiers = new ArrayList<>();
     for (Row r : s.tierSummary().orderBy(TIER).collectAsList()) { // k rows
       int tier = r.getAs(TIER);
       Spread[] spread = spreads.getOrDefault(tier, new Spread[3]);
+      // the medians are tier_summary's own: the page shows one figure for one thing
+      spread =
+          new Spread[] {
+            withMedian(spread[0], r.getAs(MEDIAN_RECENCY_DAYS)),
+            withMedian(spread[1], r.getAs(MEDIAN_FREQUENCY)),
+            withMedian(spread[2], r.getAs(MEDIAN_MONETARY))
+          };
       tiers.add(
           new TierFigures(
               tier,
@@ -174,6 +187,7 @@ public record ReportFigures(
                   r.getAs(SEGMENT),
                   r.getAs(SEGMENT_NAME),
                   r.<Long>getAs(CUSTOMERS),
+                  r.getAs(REVENUE),
                   r.<Double>getAs(CUSTOMER_SHARE),
                   orZero(r.getAs(REVENUE_SHARE)),
                   orZero(r.getAs(MEAN_RECENCY_DAYS)),
@@ -209,7 +223,15 @@ public record ReportFigures(
         migration,
         clv,
         rejects,
-        topCustomers(s, topCustomers));
+        topCustomers(s, topCustomers),
+        analyst);
+  }
+
+  private static Spread withMedian(Spread spread, Number median) {
+    if (spread == null || median == null) {
+      return spread;
+    }
+    return new Spread(spread.p5(), spread.p25(), median.doubleValue(), spread.p75(), spread.p95());
   }
 
   private static RunFigures runFigures(Row log) {
@@ -293,7 +315,10 @@ public record ReportFigures(
     return byK;
   }
 
-  /** Per tier: the spread of recency, frequency and monetary (approximate quantiles, one pass). */
+  /**
+   * Per tier: the spread of recency, frequency and monetary, exact percentiles like tier_summary's
+   * medians (which replace the median here).
+   */
   private static Map<Integer, Spread[]> spreads(Dataset<Row> customers) {
     Column quantiles = array(Arrays.stream(SPREAD).mapToObj(p -> lit(p)).toArray(Column[]::new));
     Map<Integer, Spread[]> byTier = new TreeMap<>();
@@ -301,9 +326,9 @@ public record ReportFigures(
         customers
             .groupBy(TIER)
             .agg(
-                percentile_approx(col(RECENCY_DAYS).cast("double"), quantiles, lit(10_000)),
-                percentile_approx(col(FREQUENCY).cast("double"), quantiles, lit(10_000)),
-                percentile_approx(col(MONETARY).cast("double"), quantiles, lit(10_000)))
+                percentile(col(RECENCY_DAYS).cast("double"), quantiles),
+                percentile(col(FREQUENCY).cast("double"), quantiles),
+                percentile(col(MONETARY).cast("double"), quantiles))
             .collectAsList()) { // k rows
       Spread[] spread = new Spread[3];
       for (int metric = 0; metric < 3; metric++) {

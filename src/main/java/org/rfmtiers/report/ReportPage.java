@@ -69,12 +69,17 @@ public final class ReportPage {
         .append("</code></p>")
         .append("<div id=\"report-errors\" hidden></div></header>\n<main>\n");
     keyFigures(run);
-    tiers();
+    thisWeek();
     segments();
-    migration();
+    trends();
+    tiers();
+    churn();
+    cohorts();
     clv();
-    dataQuality(run);
+    migration();
     topCustomers();
+    diagnostics(run);
+    glossary();
     html.append("</main>\n<footer>").append(escape(t.get("report.footer"))).append("</footer>\n");
     html.append("<script>").append(echarts()).append("</script>\n");
     html.append("<script>var FAILED = ")
@@ -88,10 +93,246 @@ public final class ReportPage {
     return html.toString();
   }
 
+  /** What changed for the business: customers, revenue, CLV, churn and the value at risk. */
   private void keyFigures(ReportFigures.RunFigures run) {
+    AnalystFigures a = figures.analyst();
     html.append("<section class=\"kpis\">");
-    kpi(t.get("kpi.customers"), String.format(Locale.ROOT, "%,d", run.customers()));
-    kpi(t.get("kpi.revenue"), money(run.monetaryTotal()));
+    long previousCustomers =
+        a.previousTiers().values().stream().mapToLong(AnalystFigures.Totals::customers).sum();
+    BigDecimal previousRevenue =
+        a.previousTiers().values().stream()
+            .map(AnalystFigures.Totals::revenue)
+            .reduce(BigDecimal.ZERO, BigDecimal::add);
+    kpi(
+        t.get("kpi.customers"),
+        String.format(Locale.ROOT, "%,d", run.customers()),
+        a.previous().map(d -> change(run.customers() - previousCustomers)));
+    kpi(
+        t.get("kpi.revenue"),
+        money(run.monetaryTotal()),
+        a.previous()
+            .filter(d -> run.monetaryTotal() != null)
+            .map(d -> change(run.monetaryTotal().subtract(previousRevenue))));
+    figures
+        .clv()
+        .ifPresent(
+            c ->
+                kpi(
+                    t.format("kpi.clv", horizon(c.horizon())),
+                    String.format(Locale.ROOT, "%,.0f", c.totalValue())));
+    a.churn().stream()
+        .filter(line -> line.scheme().equals("all"))
+        .findFirst()
+        .ifPresent(
+            all -> {
+              if (all.churnRate() != null) {
+                kpi(t.format("kpi.churn-rate", t.date(a.previous().get())), pct(all.churnRate()));
+              }
+              kpi(
+                  t.format("kpi.at-risk", String.format(Locale.ROOT, "%,d", all.watched())),
+                  money(all.revenueAtRisk()));
+            });
+    kpi(t.get("kpi.tiers"), String.valueOf(run.k()));
+    html.append("</section>\n");
+  }
+
+  /** A change since the previous snapshot: "+12", "-3.50". */
+  private static String change(long delta) {
+    return String.format(Locale.ROOT, "%+,d", delta);
+  }
+
+  private static String change(BigDecimal delta) {
+    return String.format(Locale.ROOT, "%+,.2f", delta);
+  }
+
+  private void kpi(String label, String value) {
+    kpi(label, value, java.util.Optional.empty());
+  }
+
+  private void kpi(String label, String value, java.util.Optional<String> change) {
+    html.append("<div class=\"kpi\"><div class=\"kpi-value\">").append(escape(value));
+    change.ifPresent(
+        c ->
+            html.append(" <span class=\"delta\">")
+                .append(escape(t.format("kpi.change", c)))
+                .append("</span>"));
+    html.append("</div><div class=\"kpi-label\">").append(escape(label)).append("</div></div>");
+  }
+
+  /**
+   * The first screen: each tier and RFM segment with its size, revenue, change and action, and the
+   * churn watch's top customers by value at risk.
+   */
+  private void thisWeek() {
+    AnalystFigures a = figures.analyst();
+    section(
+        t.get("week.title"),
+        a.previous().map(d -> t.format("week.note", t.date(d))).orElse(t.get("week.note-first")));
+    html.append("</div>");
+    List<List<String>> tierRows = new ArrayList<>();
+    for (TierFigures tier : figures.tiers()) {
+      java.util.Optional<AnalystFigures.Totals> before =
+          a.previous().map(d -> a.previousTiers().get(tier.tier()));
+      tierRows.add(
+          List.of(
+              String.valueOf(tier.tier()),
+              tier.name(),
+              String.format(Locale.ROOT, "%,d", tier.customers()),
+              delta(before, b -> change(tier.customers() - b.customers())),
+              money(tier.revenue()),
+              delta(before, b -> change(tier.revenue().subtract(b.revenue()))),
+              pct(tier.revenueShare())));
+    }
+    html.append("<h3>").append(escape(t.get("week.tiers"))).append("</h3>");
+    table(
+        List.of(
+            t.get("column.tier"),
+            t.get("column.name"),
+            t.get("column.customers"),
+            t.get("column.change"),
+            t.get("column.revenue"),
+            t.get("column.change"),
+            t.get("column.revenue-share")),
+        tierRows);
+    List<SegmentFigures> rfm = figures.segmentsByScheme().getOrDefault("rfm_segment", List.of());
+    List<List<String>> segmentRows = new ArrayList<>();
+    for (SegmentFigures segment : rfm) {
+      java.util.Optional<AnalystFigures.Totals> before =
+          a.previous().map(d -> a.previousRfmSegments().get(segment.code()));
+      segmentRows.add(
+          List.of(
+              segment.name(),
+              String.format(Locale.ROOT, "%,d", segment.customers()),
+              delta(before, b -> change(segment.customers() - b.customers())),
+              money(segment.revenue()),
+              delta(before, b -> change(segment.revenue().subtract(b.revenue()))),
+              a.rfmActions().getOrDefault(segment.code(), "")));
+    }
+    html.append("<h3>").append(escape(t.get("week.segments"))).append("</h3>");
+    table(
+        List.of(
+            t.get("column.rfm-segment"),
+            t.get("column.customers"),
+            t.get("column.change"),
+            t.get("column.revenue"),
+            t.get("column.change"),
+            t.get("column.action")),
+        segmentRows);
+    html.append("<h3>").append(escape(t.get("week.watch"))).append("</h3>");
+    if (a.watch().isEmpty()) {
+      html.append("<p class=\"note\">").append(escape(t.get("week.watch-empty"))).append("</p>");
+    } else {
+      List<List<String>> watchRows = new ArrayList<>();
+      for (AnalystFigures.WatchRow w : a.watch()) {
+        watchRows.add(
+            List.of(
+                String.valueOf(w.rank()),
+                w.customerId(),
+                nullToEmpty(w.tierName()),
+                nullToEmpty(w.segmentName()),
+                String.join(
+                    ", ", w.reasons().stream().map(r -> t.label("churn-reason", r)).toList()),
+                w.pAlive() == null ? "" : String.format(Locale.ROOT, "%.2f", w.pAlive()),
+                w.daysOverdue() == null ? "" : String.valueOf(w.daysOverdue()),
+                money(w.valueAtRisk()),
+                nullToEmpty(w.action())));
+      }
+      table(
+          List.of(
+              t.get("column.rank"),
+              t.get("column.customer"),
+              t.get("column.tier-name"),
+              t.get("column.rfm-segment"),
+              t.get("column.reasons"),
+              t.get("column.p-alive"),
+              t.get("column.days-overdue"),
+              t.get("column.value-at-risk"),
+              t.get("column.action")),
+          watchRows);
+    }
+    html.append("</section>\n");
+  }
+
+  private String delta(
+      java.util.Optional<AnalystFigures.Totals> before,
+      java.util.function.Function<AnalystFigures.Totals, String> change) {
+    if (figures.analyst().previous().isEmpty()) {
+      return "";
+    }
+    return before.map(change).orElse(t.get("week.new"));
+  }
+
+  private static String nullToEmpty(String text) {
+    return text == null ? "" : text;
+  }
+
+  /** Customers and revenue per tier at every snapshot of the warehouse. */
+  private void trends() {
+    List<AnalystFigures.TrendPoint> points = figures.analyst().trends();
+    section(t.get("trends.title"), t.get("trends.note"));
+    chart("trend-customers", t.get("chart.trend-customers"), AnalystCharts.trend(points, false, t));
+    chart("trend-revenue", t.get("chart.trend-revenue"), AnalystCharts.trend(points, true, t));
+    html.append("</div></section>\n");
+  }
+
+  /** The churn summary per tier and RFM segment. */
+  private void churn() {
+    List<AnalystFigures.ChurnLine> lines = figures.analyst().churn();
+    if (lines.isEmpty()) {
+      return;
+    }
+    section(t.get("churn.title"), t.get("churn.note"));
+    html.append("</div>");
+    List<List<String>> rows = new ArrayList<>();
+    for (AnalystFigures.ChurnLine line : lines) {
+      rows.add(
+          List.of(
+              t.label("churn-scheme", line.scheme()),
+              line.name(),
+              String.format(Locale.ROOT, "%,d", line.customers()),
+              line.alivePreviously() == null
+                  ? ""
+                  : String.format(Locale.ROOT, "%,d", line.alivePreviously()),
+              line.churned() == null ? "" : String.format(Locale.ROOT, "%,d", line.churned()),
+              line.churnRate() == null ? "" : pct(line.churnRate()),
+              String.format(Locale.ROOT, "%,d", line.watched()),
+              money(line.revenueAtRisk())));
+    }
+    table(
+        List.of(
+            t.get("column.scheme"),
+            t.get("column.name"),
+            t.get("column.customers"),
+            t.get("column.alive-previously"),
+            t.get("column.churned"),
+            t.get("column.churn-rate"),
+            t.get("column.watched"),
+            t.get("column.revenue-at-risk")),
+        rows);
+    html.append("</section>\n");
+  }
+
+  /** The cohort triangle and the observed against the expected retention curve. */
+  private void cohorts() {
+    List<AnalystFigures.CohortCell> cells = figures.analyst().cohorts();
+    if (cells.isEmpty()) {
+      return;
+    }
+    section(t.get("cohorts.title"), t.get("cohorts.note"));
+    chart(
+        "cohort-triangle",
+        t.get("chart.cohort-triangle"),
+        AnalystCharts.cohortTriangle(cells, t),
+        " style=\"height:" + Math.max(320, 40 + 18 * cohortCount(cells)) + "px\"");
+    AnalystCharts.cohortCurve(cells, t)
+        .ifPresent(option -> chart("cohort-curve", t.get("chart.cohort-curve"), option));
+    html.append("</div></section>\n");
+  }
+
+  /** Run diagnostics for the engineer: data quality, the tier model, stage times, parameters. */
+  private void diagnostics(ReportFigures.RunFigures run) {
+    section(t.get("diagnostics.title"), t.get("diagnostics.note"));
+    html.append("</div><div class=\"kpis\">");
     kpi(t.get("kpi.rows-read"), String.format(Locale.ROOT, "%,d", run.rowsRead()));
     kpi(
         t.get("kpi.rows-rejected"),
@@ -101,43 +342,110 @@ public final class ReportPage {
             run.rowsRejected(),
             run.rowsRead() == 0 ? 0 : 100.0 * run.rowsRejected() / run.rowsRead()));
     kpi(
-        t.get("kpi.tiers"),
-        run.k()
-            + " ("
-            + t.label("k-selection", run.kSelection())
-            + (run.silhouette() == null ? "" : t.format("kpi.silhouette", run.silhouette()))
-            + ")");
+        t.get("kpi.k-selection"),
+        t.label("k-selection", run.kSelection())
+            + (run.silhouette() == null ? "" : t.format("kpi.silhouette", run.silhouette())));
     run.anonymousRevenue().ifPresent(text -> kpi(t.get("kpi.anonymous-revenue"), text));
-    if (!run.tierModel().isEmpty()) {
-      kpi(t.get("kpi.tier-model"), run.tierModel());
-    }
     kpi(
         t.get("kpi.reconciled"),
         t.get(run.reconciled() ? "kpi.reconciled.yes" : "kpi.reconciled.no"));
+    html.append("</div>");
+    if (!run.tierModel().isEmpty()) {
+      html.append("<p class=\"note\">")
+          .append(escape(t.get("kpi.tier-model")))
+          .append(": <code>")
+          .append(escape(run.tierModel()))
+          .append("</code></p>");
+    }
+    if (!run.warnings().isEmpty()) {
+      html.append("<div class=\"warnings\"><h3>")
+          .append(escape(t.get("report.warnings")))
+          .append("</h3><ul>");
+      run.warnings().forEach(w -> html.append("<li>").append(escape(w)).append("</li>"));
+      html.append("</ul></div>");
+    }
+    html.append("<div class=\"charts\">");
+    chart(
+        "data-quality",
+        t.get("chart.data-quality"),
+        ChartOptions.dataQuality(run, figures.rejectsByReason(), t));
+    if (!run.stageMillis().isEmpty()) {
+      chart(
+          "stage-times", t.get("chart.stage-times"), ChartOptions.stageTimes(run.stageMillis(), t));
+    }
+    if (!figures.silhouetteByK().isEmpty()) {
+      chart(
+          "silhouette",
+          t.get("chart.silhouette"),
+          ChartOptions.silhouette(figures.silhouetteByK(), figures.run().k(), t));
+    }
+    chart("tier-snake", t.get("chart.tier-snake"), ChartOptions.snake(figures.tiers(), t));
+    html.append("</div>");
     figures
         .clv()
         .ifPresent(
-            c ->
-                kpi(
-                    t.format("kpi.clv", horizon(c.horizon())),
-                    String.format(Locale.ROOT, "%,.0f", c.totalValue())));
+            clv -> {
+              List<List<String>> rows = new ArrayList<>();
+              clv.parameters()
+                  .forEach(
+                      (name, value) ->
+                          rows.add(
+                              List.of(
+                                  name,
+                                  value == null ? "" : String.format(Locale.ROOT, "%.4g", value))));
+              table(List.of(t.get("column.model-parameter"), t.get("column.value")), rows);
+            });
     html.append("</section>\n");
-    if (!run.warnings().isEmpty()) {
-      html.append("<section class=\"warnings\"><h2>")
-          .append(escape(t.get("report.warnings")))
-          .append("</h2><ul>");
-      run.warnings().forEach(w -> html.append("<li>").append(escape(w)).append("</li>"));
-      html.append("</ul></section>\n");
-    }
   }
 
-  private void kpi(String label, String value) {
-    html.append("<div class=\"kpi\"><div class=\"kpi-value\">")
-        .append(escape(value))
-        .append("</div><div class=\"kpi-label\">")
-        .append(escape(label))
-        .append("</div></div>");
+  /** Every segment and metric of the page, explained in the page's language. */
+  private void glossary() {
+    section(t.get("glossary.title"), t.get("glossary.note"));
+    html.append("</div><dl class=\"glossary\">");
+    for (String key : GLOSSARY) {
+      html.append("<dt>")
+          .append(escape(t.get("glossary." + key + ".term")))
+          .append("</dt><dd>")
+          .append(escape(t.get("glossary." + key)))
+          .append("</dd>");
+    }
+    html.append("</dl></section>\n");
   }
+
+  /** The glossary's entries, in the order of the page. */
+  static final List<String> GLOSSARY =
+      List.of(
+          "recency",
+          "frequency",
+          "monetary",
+          "scores",
+          "tier",
+          "rfm",
+          "IMPORTANT_VALUE",
+          "IMPORTANT_DEVELOP",
+          "IMPORTANT_RETAIN",
+          "IMPORTANT_WINBACK",
+          "GENERAL_VALUE",
+          "GENERAL_DEVELOP",
+          "GENERAL_RETAIN",
+          "GENERAL_WINBACK",
+          "pyramid",
+          "matrix",
+          "lifecycle",
+          "loyalty",
+          "TRUE_FRIEND",
+          "BUTTERFLY",
+          "BARNACLE",
+          "STRANGER",
+          "p-alive",
+          "clv",
+          "churn-watch",
+          "value-at-risk",
+          "churn-rate",
+          "cohort",
+          "expected-share",
+          "migration",
+          "silhouette");
 
   private void tiers() {
     List<TierFigures> tiers = figures.tiers();
@@ -146,21 +454,20 @@ public final class ReportPage {
     chart(
         "tier-recency",
         t.get("chart.tier-recency"),
-        ChartOptions.spreadByTier(tiers, TierFigures::recencyDays, "", t));
+        ChartOptions.spreadByTier(tiers, TierFigures::recencyDays, "", t, false));
     chart(
         "tier-frequency",
         t.get("chart.tier-frequency"),
-        ChartOptions.spreadByTier(tiers, TierFigures::frequency, "", t));
+        ChartOptions.spreadByTier(tiers, TierFigures::frequency, "", t, true));
     chart(
         "tier-monetary",
         t.get("chart.tier-monetary"),
-        ChartOptions.spreadByTier(tiers, TierFigures::monetary, "", t));
-    chart("tier-snake", t.get("chart.tier-snake"), ChartOptions.snake(tiers, t));
-    if (!figures.silhouetteByK().isEmpty()) {
+        ChartOptions.spreadByTier(tiers, TierFigures::monetary, "", t, true));
+    if (!figures.analyst().clvByTier().isEmpty()) {
       chart(
-          "silhouette",
-          t.get("chart.silhouette"),
-          ChartOptions.silhouette(figures.silhouetteByK(), figures.run().k(), t));
+          "tier-clv",
+          t.format("chart.tier-clv", figures.clv().map(c -> horizon(c.horizon())).orElse("")),
+          AnalystCharts.clvByTier(figures.analyst().clvByTier(), tiers, t));
     }
     html.append("</div>");
     List<List<String>> rows = new ArrayList<>();
@@ -195,6 +502,26 @@ public final class ReportPage {
   private void segments() {
     Map<String, List<SegmentFigures>> schemes = figures.segmentsByScheme();
     section(t.get("segments.title"), t.get("segments.note"));
+    chart(
+        "rf-customers",
+        t.get("chart.rf-customers"),
+        AnalystCharts.rfGrid(figures.analyst().rfGrid(), false, t));
+    chart(
+        "rf-revenue",
+        t.get("chart.rf-revenue"),
+        AnalystCharts.rfGrid(figures.analyst().rfGrid(), true, t));
+    if (schemes.containsKey("rfm_segment")) {
+      chart(
+          "segment-treemap",
+          t.get("chart.segment-treemap"),
+          AnalystCharts.segmentTreemap(schemes.get("rfm_segment"), t));
+    }
+    if (schemes.containsKey("loyalty_quadrant")) {
+      chart(
+          "quadrants",
+          t.get("chart.quadrants"),
+          AnalystCharts.quadrants(schemes.get("loyalty_quadrant"), t));
+    }
     if (schemes.containsKey("customer_layer")) {
       chart(
           "pyramid",
@@ -234,6 +561,28 @@ public final class ReportPage {
               t.get("column.mean-monetary")),
           rows);
     }
+    if (schemes.containsKey("loyalty_quadrant")) {
+      List<List<String>> rows = new ArrayList<>();
+      for (SegmentFigures s : schemes.get("loyalty_quadrant")) {
+        rows.add(
+            List.of(
+                s.name(),
+                String.format(Locale.ROOT, "%,d", s.customers()),
+                pct(s.customerShare()),
+                money(s.revenue()),
+                pct(s.revenueShare()),
+                figures.analyst().quadrantActions().getOrDefault(s.code(), "")));
+      }
+      table(
+          List.of(
+              t.get("column.quadrant"),
+              t.get("column.customers"),
+              t.get("column.share"),
+              t.get("column.revenue"),
+              t.get("column.revenue-share"),
+              t.get("column.action")),
+          rows);
+    }
     html.append("</section>\n");
   }
 
@@ -268,27 +617,7 @@ public final class ReportPage {
         t.get("chart.p-alive"),
         ChartOptions.histogram(clv.probabilityAlive(), t.get("series.customers"), 2));
     html.append("</div>");
-    List<List<String>> rows = new ArrayList<>();
-    clv.parameters()
-        .forEach(
-            (name, value) ->
-                rows.add(
-                    List.of(name, value == null ? "" : String.format(Locale.ROOT, "%.4g", value))));
-    table(List.of(t.get("column.model-parameter"), t.get("column.value")), rows);
     html.append("</section>\n");
-  }
-
-  private void dataQuality(ReportFigures.RunFigures run) {
-    section(t.get("quality.title"), t.get("quality.note"));
-    chart(
-        "data-quality",
-        t.get("chart.data-quality"),
-        ChartOptions.dataQuality(run, figures.rejectsByReason(), t));
-    if (!run.stageMillis().isEmpty()) {
-      chart(
-          "stage-times", t.get("chart.stage-times"), ChartOptions.stageTimes(run.stageMillis(), t));
-    }
-    html.append("</div></section>\n");
   }
 
   private void topCustomers() {
@@ -330,24 +659,58 @@ public final class ReportPage {
   }
 
   private void chart(String id, String title, Map<String, Object> option) {
+    chart(id, title, option, "");
+  }
+
+  /** A chart; {@code attributes} are extra attributes of its div (a taller style). */
+  private void chart(String id, String title, Map<String, Object> option, String attributes) {
     charts.put(id, option);
     html.append("<figure><figcaption>")
         .append(escape(title))
         .append("</figcaption><div class=\"chart\" id=\"")
         .append(id)
-        .append("\"></div></figure>");
+        .append("\"")
+        .append(attributes)
+        .append("></div></figure>");
   }
 
+  private static long cohortCount(List<AnalystFigures.CohortCell> cells) {
+    return cells.stream().map(AnalystFigures.CohortCell::cohort).distinct().count();
+  }
+
+  /**
+   * A table that scrolls sideways on a narrow screen; numbers are right-aligned, text left (a
+   * column's header follows its first row).
+   */
   private void table(List<String> header, List<List<String>> rows) {
-    html.append("<table><thead><tr>");
-    header.forEach(h -> html.append("<th>").append(escape(h)).append("</th>"));
+    List<Boolean> numeric =
+        rows.isEmpty()
+            ? header.stream().map(h -> false).toList()
+            : rows.get(0).stream().map(ReportPage::isNumber).toList();
+    html.append("<div class=\"table\"><table><thead><tr>");
+    for (int i = 0; i < header.size(); i++) {
+      html.append(numeric.get(i) ? "<th class=\"num\">" : "<th>")
+          .append(escape(header.get(i)))
+          .append("</th>");
+    }
     html.append("</tr></thead><tbody>");
     for (List<String> row : rows) {
       html.append("<tr>");
-      row.forEach(cell -> html.append("<td>").append(escape(cell)).append("</td>"));
+      for (String cell : row) {
+        html.append(isNumber(cell) ? "<td class=\"num\">" : "<td>")
+            .append(escape(cell))
+            .append("</td>");
+      }
       html.append("</tr>");
     }
-    html.append("</tbody></table>");
+    html.append("</tbody></table></div>");
+  }
+
+  private static final java.util.regex.Pattern NUMBER =
+      java.util.regex.Pattern.compile("[-+]?[0-9][0-9,]*(\\.[0-9]+)?( %)?");
+
+  static boolean isNumber(String cell) {
+    return NUMBER.matcher(cell).matches();
   }
 
   private static String pct(double share) {
@@ -457,17 +820,24 @@ public final class ReportPage {
       body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"PingFang SC","Hiragino Sans GB","Microsoft YaHei",
       "Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei",sans-serif;margin:0;color:#1f2d3d;background:#f4f6f8}
       header{background:#1f3a5f;color:#fff;padding:16px 28px}header h1{margin:0 0 4px;font-size:22px}
-      header p{margin:0;font-size:13px;opacity:.85}header code{color:#fff}
+      header p{margin:0;font-size:13px;opacity:.85;overflow-wrap:anywhere}header code{color:#fff}
       #report-errors{background:#c0392b;color:#fff;padding:8px;margin-top:8px;font-weight:600}
       main{padding:8px 28px 28px}section{background:#fff;border-radius:6px;padding:12px 18px;margin:16px 0;
-      box-shadow:0 1px 3px rgba(0,0,0,.08)}h2{font-size:18px;margin:4px 0}.note{color:#5a6b7b;font-size:13px;margin:2px 0 8px}
-      .kpis{display:flex;flex-wrap:wrap;gap:12px}.kpi{flex:1 1 160px;border-left:4px solid #1f3a5f;padding:4px 10px}
-      .kpi-value{font-size:20px;font-weight:600}.kpi-label{font-size:12px;color:#5a6b7b}
-      .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:12px}
-      figure{margin:0}figcaption{font-size:13px;font-weight:600;margin-bottom:4px}.chart{height:320px;width:100%}
-      table{border-collapse:collapse;font-size:13px;margin-top:10px;width:100%}th,td{padding:4px 8px;
-      border-bottom:1px solid #e3e8ee;text-align:right}th:first-child,td:first-child,th:nth-child(2),td:nth-child(2)
-      {text-align:left}thead th{background:#eef2f6}.warnings{border-left:4px solid #e67e22}
+      box-shadow:0 1px 3px rgba(0,0,0,.08)}h2{font-size:18px;margin:4px 0}h3{font-size:15px;margin:14px 0 0}
+      .note{color:#5a6b7b;font-size:13px;margin:2px 0 8px}
+      .kpis{display:flex;flex-wrap:wrap;gap:12px}.kpi{flex:1 1 150px;border-left:4px solid #1f3a5f;padding:4px 10px}
+      .kpi-value{font-size:20px;font-weight:600;white-space:nowrap}.kpi-label{font-size:12px;color:#5a6b7b}
+      .delta{font-size:13px;font-weight:400;color:#5a6b7b}
+      .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(520px,100%),1fr));gap:12px}
+      figure{margin:0;min-width:0}figcaption{font-size:13px;font-weight:600;margin-bottom:4px}.chart{height:320px;width:100%}
+      .table{overflow-x:auto}table{border-collapse:collapse;font-size:13px;margin-top:10px;width:100%}
+      th,td{padding:4px 8px;border-bottom:1px solid #e3e8ee;text-align:left}th.num,td.num{text-align:right;white-space:nowrap}
+      thead th{background:#eef2f6}.warnings{border-left:4px solid #e67e22;padding-left:10px}
+      dl.glossary{display:grid;grid-template-columns:minmax(120px,220px) 1fr;gap:4px 16px;font-size:13px}
+      dl.glossary dt{font-weight:600}dl.glossary dd{margin:0;color:#33475b}
       footer{font-size:12px;color:#5a6b7b;padding:0 28px 20px}
+      @media (max-width:600px){main{padding:4px 8px 16px}section{padding:10px}header{padding:12px}
+      .chart{height:280px}.table table{min-width:600px}dl.glossary{grid-template-columns:1fr}
+      dl.glossary dd{margin-bottom:6px}}
       """;
 }
