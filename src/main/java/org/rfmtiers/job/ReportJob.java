@@ -39,6 +39,20 @@ public final class ReportJob {
    * @param snapshot the snapshot; empty means the latest one in customer_rfm
    */
   public String write(Optional<LocalDate> snapshot) {
+    ReportFigures figures = figures(snapshot);
+    return ReportFiles.write(
+        spark.sparkContext().hadoopConfiguration(),
+        settings.reportDir(),
+        figures.snapshot(),
+        ReportPage.render(figures, Texts.of(settings.segments().language())));
+  }
+
+  /**
+   * Everything the page of a snapshot shows, read from its tables.
+   *
+   * @param snapshot the snapshot; empty means the latest one in customer_rfm
+   */
+  public ReportFigures figures(Optional<LocalDate> snapshot) {
     DeltaTables tables = new DeltaTables(spark, settings.warehouse());
     // every successful run writes these (possibly with no rows for the snapshot)
     for (String table :
@@ -88,34 +102,28 @@ public final class ReportJob {
             : Optional.empty();
     Dataset<Row> customers = snapshotOf(tables, Tables.CUSTOMER_RFM, onDate).cache();
     try {
-      ReportFigures figures =
-          ReportFigures.of(
-              new ReportFigures.Snapshot(
+      return ReportFigures.of(
+          new ReportFigures.Snapshot(
+              date,
+              runLog,
+              customers,
+              snapshotOf(tables, Tables.TIER_SUMMARY, onDate),
+              snapshotOf(tables, Tables.SEGMENT_SUMMARY, onDate),
+              snapshotOf(tables, Tables.TIER_MIGRATION, onDate),
+              snapshotOf(tables, Tables.REJECTED_TRANSACTIONS, onDate),
+              customerClv,
+              clvModel),
+          settings.report().topCustomers(),
+          AnalystFigures.of(
+              new AnalystFigures.Sources(
                   date,
-                  runLog,
                   customers,
-                  snapshotOf(tables, Tables.TIER_SUMMARY, onDate),
-                  snapshotOf(tables, Tables.SEGMENT_SUMMARY, onDate),
-                  snapshotOf(tables, Tables.TIER_MIGRATION, onDate),
-                  snapshotOf(tables, Tables.REJECTED_TRANSACTIONS, onDate),
-                  customerClv,
-                  clvModel),
-              settings.report().topCustomers(),
-              AnalystFigures.of(
-                  new AnalystFigures.Sources(
-                      date,
-                      customers,
-                      tables.read(Tables.TIER_SUMMARY),
-                      Optional.of(tables.read(Tables.SEGMENT_SUMMARY)),
-                      optionalSnapshot(tables, Tables.CHURN_WATCH, onDate),
-                      optionalSnapshot(tables, Tables.CHURN_SUMMARY, onDate),
-                      optionalSnapshot(tables, Tables.COHORT_RETENTION, onDate)),
-                  Math.max(settings.report().topCustomers(), 10)));
-      return ReportFiles.write(
-          spark.sparkContext().hadoopConfiguration(),
-          settings.reportDir(),
-          date,
-          ReportPage.render(figures, Texts.of(settings.segments().language())));
+                  tables.read(Tables.TIER_SUMMARY),
+                  Optional.of(tables.read(Tables.SEGMENT_SUMMARY)),
+                  optionalSnapshot(tables, Tables.CHURN_WATCH, onDate),
+                  optionalSnapshot(tables, Tables.CHURN_SUMMARY, onDate),
+                  optionalSnapshot(tables, Tables.COHORT_RETENTION, onDate)),
+              Math.max(settings.report().topCustomers(), 10)));
     } finally {
       customers.unpersist();
     }

@@ -30,23 +30,34 @@ import org.rfmtiers.cli.Main;
  */
 @Tag("integration")
 class ReportRenderingTest {
+  /** Every chart, in the order of the page: the analyst's first, the run's diagnostics last. */
   private static final List<String> CHARTS =
       List.of(
-          "tier-shares",
-          "tier-recency",
-          "tier-frequency",
-          "tier-monetary",
-          "tier-snake",
-          "silhouette",
+          "rf-customers",
+          "rf-revenue",
+          "segment-treemap",
+          "quadrants",
           "pyramid",
           "segments-rfm-segment",
           "segments-value-matrix",
           "segments-lifecycle-stage",
-          "migration",
+          "trend-customers",
+          "trend-revenue",
+          "tier-shares",
+          "tier-recency",
+          "tier-frequency",
+          "tier-monetary",
+          "tier-clv",
+          "cohort-triangle",
+          "cohort-curve",
           "clv-distribution",
           "p-alive",
+          "migration",
           "data-quality",
-          "stage-times");
+          "stage-times",
+          "silhouette",
+          "tier-snake");
+
   private static final Pattern CHART_DIV =
       Pattern.compile("<div class=\"chart\" id=\"([a-z-]+)\"([^>]*)>");
 
@@ -100,9 +111,9 @@ class ReportRenderingTest {
         html.contains(
             String.format(
                 Locale.ROOT,
-                "<div class=\"kpi-value\">%,d</div><div class=\"kpi-label\">customers",
+                "<div class=\"kpi-value\">%,d <span class=\"delta\">",
                 log.<Long>getAs("customers"))),
-        "the customer count of the run");
+        "the customer count of the run, with its change since the first snapshot");
     assertTrue(html.contains(log.<String>getAs("run_id")));
   }
 
@@ -168,12 +179,41 @@ class ReportRenderingTest {
         dom.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"),
         "the hostile id is shown as text");
 
-    Path screenshot = Path.of("target", "report-screenshot.png").toAbsolutePath();
+    screenshot(profile, "report-screenshot.png", 1400, 9000);
+  }
+
+  /** On a phone's width every chart still draws, as wide as the screen. */
+  @Test
+  void chromiumDrawsEveryChartAt420Pixels() throws Exception {
+    Chromium.require();
+    Path profile = Files.createTempDirectory("chromium-profile");
+    String dom =
+        chromium(profile, "--window-size=420,2000", "--dump-dom", latest.toUri().toString());
+    Map<String, String> charts = chartSections(dom);
+    assertEquals(CHARTS, new ArrayList<>(charts.keySet()));
+    assertTrue(dom.contains("data-charts-drawn=\"" + CHARTS.size() + "\""));
+    for (Map.Entry<String, String> chart : charts.entrySet()) {
+      int shapes = count(chart.getValue(), "<path") + count(chart.getValue(), "<rect");
+      assertTrue(shapes >= 3, chart.getKey() + " drew " + shapes + " shapes at 420 px");
+      Matcher width = Pattern.compile("<svg[^>]*width=\"(\\d+)\"").matcher(chart.getValue());
+      assertTrue(width.find(), chart.getKey());
+      // headless Chromium lays --dump-dom out no narrower than its minimum window (about 500 px);
+      // below the desktop grid's 520 px column the charts must have shrunk to the screen
+      assertTrue(
+          Integer.parseInt(width.group(1)) < 500,
+          chart.getKey() + " is " + width.group(1) + " px wide on a narrow screen");
+    }
+    screenshot(profile, "report-screenshot-420.png", 420, 14000);
+  }
+
+  private static void screenshot(Path profile, String name, int width, int height)
+      throws Exception {
+    Path screenshot = Path.of("target", name).toAbsolutePath();
     Files.deleteIfExists(screenshot);
     chromium(
         profile,
         "--screenshot=" + screenshot,
-        "--window-size=1400,5200",
+        "--window-size=" + width + "," + height,
         "--hide-scrollbars",
         latest.toUri().toString());
     assertTrue(
