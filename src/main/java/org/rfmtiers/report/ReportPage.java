@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.rfmtiers.config.SegmentSettings;
 import org.rfmtiers.report.ReportFigures.SegmentFigures;
 import org.rfmtiers.report.ReportFigures.TierFigures;
 import org.rfmtiers.text.Texts;
@@ -414,38 +415,23 @@ public final class ReportPage {
 
   /** The glossary's entries, in the order of the page. */
   static final List<String> GLOSSARY =
-      List.of(
-          "recency",
-          "frequency",
-          "monetary",
-          "scores",
-          "tier",
-          "rfm",
-          "IMPORTANT_VALUE",
-          "IMPORTANT_DEVELOP",
-          "IMPORTANT_RETAIN",
-          "IMPORTANT_WINBACK",
-          "GENERAL_VALUE",
-          "GENERAL_DEVELOP",
-          "GENERAL_RETAIN",
-          "GENERAL_WINBACK",
-          "pyramid",
-          "matrix",
-          "lifecycle",
-          "loyalty",
-          "TRUE_FRIEND",
-          "BUTTERFLY",
-          "BARNACLE",
-          "STRANGER",
-          "p-alive",
-          "clv",
-          "churn-watch",
-          "value-at-risk",
-          "churn-rate",
-          "cohort",
-          "expected-share",
-          "migration",
-          "silhouette");
+      java.util.stream.Stream.of(
+              List.of("recency", "frequency", "monetary", "scores", "tier", "rfm"),
+              SegmentSettings.RFM_CODES,
+              List.of("pyramid", "matrix", "lifecycle", "loyalty"),
+              SegmentSettings.QUADRANT_CODES,
+              List.of(
+                  "p-alive",
+                  "clv",
+                  "churn-watch",
+                  "value-at-risk",
+                  "churn-rate",
+                  "cohort",
+                  "expected-share",
+                  "migration",
+                  "silhouette"))
+          .flatMap(List::stream)
+          .toList();
 
   private void tiers() {
     List<TierFigures> tiers = figures.tiers();
