@@ -95,7 +95,9 @@ public final class SnapshotWriter {
     }
   }
 
+  /** Every table's schema, checked concurrently: each check is a Delta log read on the driver. */
   private void checkSchemas() {
+    List<Runnable> checks = new ArrayList<>();
     for (TableSchema schema :
         List.of(
             Tables.rejectedTransactions(),
@@ -111,8 +113,9 @@ public final class SnapshotWriter {
             Tables.churnWatch(scale),
             Tables.churnSummary(scale),
             Tables.cohortRetention(scale))) {
-      tables.checkSchema(schema);
+      checks.add(() -> tables.checkSchema(schema));
     }
+    inParallel(checks);
   }
 
   private void writeLocked(Snapshot s) {

@@ -173,7 +173,7 @@ public final class Tables {
             DOUBLE,
             "Loyalty 0-1: mean of tenure (days / segments.quadrants.tenure-full-days, at most 1),"
                 + " regularity (active_months / months since the first purchase) and retention"
-                + " (P(alive), or 1 - recency / churn-days without CLV)")
+                + " (P(alive) for repeat buyers, else 1 - recency / churn-days)")
         .column(
             LOYALTY_QUADRANT,
             STRING,

@@ -22,8 +22,9 @@ import org.rfmtiers.config.SegmentSettings;
  *   <li>regularity: months with a purchase / months since the first purchase's month (both ends
  *       counted), the share of active months: it separates a customer who comes back month after
  *       month from one who bought a lot once;
- *   <li>retention: P(alive) from BG/NBD when the CLV stage ran, else 1 - recency / the lifecycle's
- *       churn-days, at least 0 (a loyal customer has not left).
+ *   <li>retention: P(alive) from BG/NBD when the CLV stage ran and the customer bought on more than
+ *       one day (BG/NBD gives a one-time buyer P(alive) = 1, which says nothing of loyalty), else 1
+ *       - recency / the lifecycle's churn-days, at least 0 (a loyal customer has not left).
  * </ul>
  *
  * Value is monetary, or the CLV over the horizon (segments.quadrants.value-by), high strictly above
@@ -37,8 +38,8 @@ public final class LoyaltyQuadrants {
   }
 
   /**
-   * @param customers with tenure_days, recency_days, monetary, active_months, months_since_first
-   *     and, when the CLV stage ran, p_alive and clv_value
+   * @param customers with tenure_days, recency_days, purchase_days, monetary, active_months,
+   *     months_since_first and, when the CLV stage ran, p_alive and clv_value
    */
   public Dataset<Row> apply(Dataset<Row> customers) {
     SegmentSettings.Quadrants rules = settings.quadrants();
@@ -49,7 +50,13 @@ public final class LoyaltyQuadrants {
         greatest(
             lit(1.0).minus(col(RECENCY_DAYS).divide((double) settings.lifecycle().churnDays())),
             lit(0.0));
-    Column retention = clv ? coalesce(col(P_ALIVE), recencyProxy) : recencyProxy;
+    // BG/NBD calls a customer without a repeat purchase alive with probability 1 (the model cannot
+    // see them leave): that is no evidence of loyalty, so one purchase day gets the recency proxy
+    Column retention =
+        clv
+            ? when(col(PURCHASE_DAYS).gt(1), coalesce(col(P_ALIVE), recencyProxy))
+                .otherwise(recencyProxy)
+            : recencyProxy;
     Column value =
         rules.valueBy() == SegmentSettings.QuadrantValue.CLV && clv
             ? coalesce(col(CLV_VALUE).cast("double"), lit(0.0))

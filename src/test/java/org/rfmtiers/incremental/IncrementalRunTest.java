@@ -36,6 +36,7 @@ import org.rfmtiers.output.DeltaTables;
  * rebuild.
  */
 @Tag("integration")
+@Tag("long")
 class IncrementalRunTest {
   private static final LocalDate D1 = GeneratedNights.D1;
   private static final String[] SETTINGS = {

@@ -29,6 +29,7 @@ import org.rfmtiers.cli.Main;
  * nothing.
  */
 @Tag("integration")
+@Tag("long")
 class BadInputTest {
   @TempDir static Path dir;
   static SparkSession spark;

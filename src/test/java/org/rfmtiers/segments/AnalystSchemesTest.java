@@ -53,6 +53,7 @@ class AnalystSchemesTest {
           .add(CUSTOMER_ID, DataTypes.StringType)
           .add(TENURE_DAYS, DataTypes.IntegerType)
           .add(RECENCY_DAYS, DataTypes.IntegerType)
+          .add(PURCHASE_DAYS, DataTypes.LongType)
           .add(MONETARY, DataTypes.createDecimalType(38, 2))
           .add(ACTIVE_MONTHS, DataTypes.LongType)
           .add(MONTHS_SINCE_FIRST, DataTypes.IntegerType)
@@ -69,16 +70,20 @@ class AnalystSchemesTest {
    *   <li>stranger: (36/365 + 1/1 + 0.1) / 3 = (0.098630 + 1 + 0.1) / 3 = 0.399543, 20.
    * </ul>
    *
-   * Median monetary (1000, 900, 50, 20) = 475: friend and butterfly are high value.
+   * Median monetary (1000, 900, 50, 20, 10) = 50: friend and butterfly are high value (strictly
+   * above it).
    */
   private static Dataset<Row> quadrantCustomers() {
     return SparkTestSession.get()
         .createDataFrame(
             List.of(
-                RowFactory.create("friend", 730, 30, money("1000.00"), 20L, 23, 0.9, 10.0),
-                RowFactory.create("butterfly", 73, 40, money("900.00"), 1L, 2, 0.3, 5.0),
-                RowFactory.create("barnacle", 365, 20, money("50.00"), 10L, 11, 0.8, 300.0),
-                RowFactory.create("stranger", 36, 36, money("20.00"), 1L, 0, 0.1, 200.0)),
+                RowFactory.create("friend", 730, 30, 40L, money("1000.00"), 20L, 23, 0.9, 10.0),
+                RowFactory.create("butterfly", 73, 40, 2L, money("900.00"), 1L, 2, 0.3, 5.0),
+                RowFactory.create("barnacle", 365, 20, 12L, money("50.00"), 10L, 11, 0.8, 300.0),
+                RowFactory.create("stranger", 36, 36, 2L, money("20.00"), 1L, 0, 0.1, 200.0),
+                // one purchase 300 days ago: BG/NBD's P(alive) is 1, but that is no loyalty;
+                // (365/365 + 1/11 + (1 - 300/365)) / 3 = (1 + 0.090909 + 0.178082) / 3 = 0.422997
+                RowFactory.create("once", 400, 300, 1L, money("10.00"), 1L, 10, 1.0, 0.0)),
             QUADRANT_INPUT);
   }
 
@@ -90,6 +95,8 @@ class AnalystSchemesTest {
     assertEquals(0.277778, rows.get("butterfly").<Double>getAs(LOYALTY_SCORE), 1e-6);
     assertEquals(0.877778, rows.get("barnacle").<Double>getAs(LOYALTY_SCORE), 1e-6);
     assertEquals(0.399543, rows.get("stranger").<Double>getAs(LOYALTY_SCORE), 1e-6);
+    assertEquals(0.422997, rows.get("once").<Double>getAs(LOYALTY_SCORE), 1e-6);
+    assertEquals("STRANGER", rows.get("once").getAs(LOYALTY_QUADRANT), "not loyal for P(alive) 1");
     Map<String, String> expected =
         Map.of(
             "friend", "TRUE_FRIEND",
@@ -105,7 +112,8 @@ class AnalystSchemesTest {
 
   @Test
   void quadrantsByClvAndInChinese() {
-    // CLV 10, 5, 300, 200: median 105, so barnacle (loyal) and stranger (not) are the valuable ones
+    // CLV 10, 5, 300, 200, 0: median 10, so barnacle (loyal) and stranger (not) are the valuable
+    // ones
     Map<String, Row> rows =
         byId(
             new LoyaltyQuadrants(
