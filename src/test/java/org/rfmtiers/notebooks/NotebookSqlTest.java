@@ -25,6 +25,7 @@ import org.rfmtiers.SparkTestSession;
  * and returns the columns its {@code -- expect:} line promises.
  */
 @Tag("integration")
+@Tag("long")
 class NotebookSqlTest {
   private static final Pattern SQL =
       Pattern.compile("spark\\.sql\\(f\"\"\"(.*?)\"\"\"\\)", Pattern.DOTALL);

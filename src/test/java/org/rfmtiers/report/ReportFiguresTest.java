@@ -34,6 +34,7 @@ import org.rfmtiers.text.Texts;
  * snapshot) and the cohort cells; and the page prints those same numbers.
  */
 @Tag("integration")
+@Tag("long")
 class ReportFiguresTest {
   private static final LocalDate SNAPSHOT = LocalDate.parse(GeneratedWarehouse.SNAPSHOTS.get(1));
   private static final LocalDate PREVIOUS = LocalDate.parse(GeneratedWarehouse.SNAPSHOTS.get(0));

@@ -29,6 +29,7 @@ import org.rfmtiers.cli.Main;
  * Chromium the browser half is skipped, unless RFM_TIERS_REQUIRE_BROWSER is set (as .ci/run does).
  */
 @Tag("integration")
+@Tag("long")
 class ReportRenderingTest {
   /** Every chart, in the order of the page: the analyst's first, the run's diagnostics last. */
   private static final List<String> CHARTS =
