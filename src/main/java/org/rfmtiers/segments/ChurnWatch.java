@@ -88,7 +88,6 @@ public final class ChurnWatch {
     List<String> columns = Arrays.asList(customers.columns());
     Column pAlive = columns.contains(P_ALIVE) ? col(P_ALIVE) : lit(null).cast("double");
     Column clv = columns.contains(CLV_VALUE) ? col(CLV_VALUE).cast("double") : lit(null);
-    Dataset<Row> joined = customers;
     Column stage = col(LIFECYCLE_STAGE);
     Column before = col(PREVIOUS_LIFECYCLE_STAGE);
     Column gap = col(MEAN_PURCHASE_GAP_DAYS);
@@ -108,7 +107,7 @@ public final class ChurnWatch {
                 lit(OVERDUE)));
     Column money = col(MONETARY).cast("double");
     Dataset<Row> flagged =
-        joined
+        customers
             .withColumn(P_ALIVE, pAlive)
             .withColumn(CLV_VALUE, clv)
             .withColumn(REASONS, reasons)
