@@ -79,6 +79,12 @@ public final class Benchmark {
               Path.of(options.getOrDefault("dir", "target/bench")),
               Path.of(options.getOrDefault("results", "bench/incremental.csv")),
               options.getOrDefault("commit", "unknown"));
+      case "repeat" ->
+          repeat(
+              Long.parseLong(options.get("rows").replace("_", "")),
+              Path.of(options.getOrDefault("dir", "target/bench")),
+              Integer.parseInt(options.getOrDefault("times", "3")),
+              options.getOrDefault("set", ""));
       case "summary" -> {
         summary(results);
         Path incremental =
@@ -133,26 +139,49 @@ public final class Benchmark {
         driver / 1000.0);
   }
 
+  /**
+   * The whole job {@code times} times in one JVM on the size's generated log (generate it with
+   * {@code run} first), printing each run's stage costs: the loop for finding a fixed cost. {@code
+   * set} holds settings as {@code key=value;key=value}.
+   */
+  static void repeat(long rows, Path dir, int times, String set) {
+    Map<String, String> values = new LinkedHashMap<>(jobValues(rows, dir));
+    for (String pair : set.split(";")) {
+      if (!pair.isBlank()) {
+        values.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+      }
+    }
+    JobSettings settings = SettingsLoader.load(null, values);
+    SparkSession spark = SparkSessions.forJob(settings);
+    spark.conf().set("spark.sql.session.timeZone", "UTC");
+    for (int i = 1; i <= times; i++) {
+      Timed run = job(spark, settings, System.nanoTime());
+      log("run %d: %.1f s, report %.1f s", i, run.total, run.report);
+      printCosts("run " + i, run.result.stageCosts());
+    }
+  }
+
+  private static Map<String, String> jobValues(long rows, Path dir) {
+    return Map.of(
+        "input.uri",
+        dir.resolve("data/tx-" + rows).toAbsolutePath().toString(),
+        "input.format",
+        "parquet",
+        "output.warehouse",
+        dir.resolve("warehouse-" + rows).toAbsolutePath().toString(),
+        "input.cancellation.order-id-prefix",
+        "C",
+        "input.columns.quantity",
+        "quantity",
+        "input.columns.unit-price",
+        "unit_price");
+  }
+
   static void run(long rows, Path dir, Path results, String commit) throws Exception {
     long customers = Math.max(1, rows / TRANSACTIONS_PER_CUSTOMER);
     Path data = dir.resolve("data/tx-" + rows).toAbsolutePath();
     String warehouse = dir.resolve("warehouse-" + rows).toAbsolutePath().toString();
-    JobSettings settings =
-        SettingsLoader.load(
-            null,
-            Map.of(
-                "input.uri",
-                data.toString(),
-                "input.format",
-                "parquet",
-                "output.warehouse",
-                warehouse,
-                "input.cancellation.order-id-prefix",
-                "C",
-                "input.columns.quantity",
-                "quantity",
-                "input.columns.unit-price",
-                "unit_price"));
+    JobSettings settings = SettingsLoader.load(null, jobValues(rows, dir));
     long t0 = System.nanoTime();
     SparkSession spark = SparkSessions.forJob(settings);
     spark.conf().set("spark.sql.session.timeZone", "UTC");
