@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +41,7 @@ import org.rfmtiers.job.NightlyJob;
 import org.rfmtiers.job.ReportJob;
 import org.rfmtiers.job.RunResult;
 import org.rfmtiers.job.StageCost;
+import org.rfmtiers.output.Tables;
 
 /**
  * bench/run's measuring half. {@code run --rows N} (one fresh JVM per size): generates N
@@ -85,6 +87,15 @@ public final class Benchmark {
               Path.of(options.getOrDefault("dir", "target/bench")),
               Integer.parseInt(options.getOrDefault("times", "3")),
               options.getOrDefault("set", ""));
+      case "engine" ->
+          engine(
+              Long.parseLong(options.get("rows").replace("_", "")),
+              Path.of(options.getOrDefault("dir", "target/bench")),
+              options.get("name"),
+              Path.of(options.get("out")),
+              options.getOrDefault("set", ""));
+      case "engines" ->
+          engines(List.of(options.get("files").split(",")).stream().map(Path::of).toList());
       case "summary" -> {
         summary(results);
         Path incremental =
@@ -146,11 +157,7 @@ public final class Benchmark {
    */
   static void repeat(long rows, Path dir, int times, String set) {
     Map<String, String> values = new LinkedHashMap<>(jobValues(rows, dir));
-    for (String pair : set.split(";")) {
-      if (!pair.isBlank()) {
-        values.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
-      }
-    }
+    putSettings(values, set);
     JobSettings settings = SettingsLoader.load(null, values);
     SparkSession spark = SparkSessions.forJob(settings);
     spark.conf().set("spark.sql.session.timeZone", "UTC");
@@ -158,6 +165,160 @@ public final class Benchmark {
       Timed run = job(spark, settings, System.nanoTime());
       log("run %d: %.1f s, report %.1f s", i, run.total, run.report);
       printCosts("run " + i, run.result.stageCosts());
+    }
+  }
+
+  /** Settings given as {@code key=value;key=value}, over {@code values}. */
+  private static void putSettings(Map<String, String> values, String set) {
+    for (String pair : set.split(";")) {
+      if (!pair.isBlank()) {
+        values.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+      }
+    }
+  }
+
+  /** Columns that differ between any two runs: the run's id, the model ids, a fitting time. */
+  static final Set<String> RUN_SPECIFIC =
+      Set.of("run_id", "tier_model_id", "previous_tier_model_id", "model_id", "fit_ms");
+
+  /**
+   * One engine of the comparison; bench/run runs it on the release stack, on Spark 4.1 with Delta
+   * 4.1 and on those with DataFusion Comet, each in its own JVM and warehouse. It runs the whole
+   * job cold and warm, times the two RFM queries, and digests every column of every snapshot table
+   * (an order-free sum of xxhash64 over the snapshot's rows), all written to {@code out} for {@link
+   * #engines} to set side by side.
+   */
+  static void engine(long rows, Path dir, String name, Path out, String set) throws IOException {
+    Map<String, String> values = new LinkedHashMap<>(jobValues(rows, dir));
+    Path warehouse = dir.resolve("warehouse-engine-" + name + "-" + rows).toAbsolutePath();
+    deleteRecursively(warehouse);
+    values.put("output.warehouse", warehouse.toString());
+    putSettings(values, set);
+    if (!Files.exists(Path.of(values.get("input.uri")).resolve("_SUCCESS"))) {
+      throw new IllegalStateException(
+          "no generated log at " + values.get("input.uri") + ": run bench/run " + rows + " first");
+    }
+    JobSettings settings = SettingsLoader.load(null, values);
+    long t0 = System.nanoTime();
+    SparkSession spark = SparkSessions.forJob(settings);
+    spark.conf().set("spark.sql.session.timeZone", "UTC");
+    Timed cold = job(spark, settings, t0);
+    Timed warm = job(spark, settings, System.nanoTime());
+    printCosts(name, warm.result.stageCosts());
+    Path data = Path.of(values.get("input.uri"));
+    double distinct = warmThenTime(spark, countDistinctSql(data)).seconds();
+    double oneShuffle = warmThenTime(spark, oneShuffleSql(data)).seconds();
+
+    List<String> lines = new ArrayList<>();
+    String plugins = spark.conf().get("spark.plugins", "");
+    lines.add(String.join("\t", "engine", name, "Spark " + spark.version() + " " + plugins));
+    lines.add(String.join("\t", "time", "whole job cold", Double.toString(cold.total)));
+    lines.add(String.join("\t", "time", "whole job warm", Double.toString(warm.total)));
+    lines.add(String.join("\t", "time", "report warm", Double.toString(warm.report)));
+    warm.result
+        .stageCosts()
+        .forEach(
+            (stage, cost) ->
+                lines.add(
+                    String.join(
+                        "\t", "time", "warm " + stage, Double.toString(cost.millis() / 1000.0))));
+    lines.add(String.join("\t", "time", "RFM count(DISTINCT)", Double.toString(distinct)));
+    lines.add(String.join("\t", "time", "RFM one shuffle", Double.toString(oneShuffle)));
+    for (String table : Tables.SNAPSHOT_TABLES) {
+      Path path = warehouse.resolve(table);
+      if (!Files.exists(path.resolve("_delta_log"))) {
+        continue;
+      }
+      Dataset<Row> rowsOf =
+          spark
+              .read()
+              .format("delta")
+              .load(path.toString())
+              .filter(col("snapshot_date").equalTo(lit(Date.valueOf(AS_OF))));
+      List<String> columns =
+          List.of(rowsOf.columns()).stream().filter(c -> !RUN_SPECIFIC.contains(c)).toList();
+      List<Column> sums = new ArrayList<>();
+      for (String c : columns) {
+        sums.add(sum(xxhash64(col(c)).cast("decimal(38,0)")).cast("string"));
+      }
+      Row digest = rowsOf.agg(count(lit(1)).cast("string"), sums.toArray(new Column[0])).head();
+      lines.add(String.join("\t", "digest", table, "rows", digest.getString(0)));
+      for (int i = 0; i < columns.size(); i++) {
+        lines.add(
+            String.join(
+                "\t", "digest", table, columns.get(i), String.valueOf(digest.getString(i + 1))));
+      }
+    }
+    Files.write(out, lines, StandardCharsets.UTF_8);
+    spark.stop();
+  }
+
+  /**
+   * The engines side by side: each timing in seconds per engine with its ratio to the first, then
+   * whether every snapshot table's columns are equal to the first engine's, naming those that are
+   * not.
+   */
+  static void engines(List<Path> files) throws IOException {
+    List<String> names = new ArrayList<>();
+    List<String> versions = new ArrayList<>();
+    Map<String, Map<String, String>> times = new LinkedHashMap<>();
+    Map<String, Map<String, String>> digests = new LinkedHashMap<>();
+    for (Path file : files) {
+      String name = null;
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        String[] f = line.split("\t");
+        switch (f[0]) {
+          case "engine" -> {
+            name = f[1];
+            names.add(name);
+            versions.add(f[2].strip());
+          }
+          case "time" -> times.computeIfAbsent(f[1], k -> new LinkedHashMap<>()).put(name, f[2]);
+          case "digest" ->
+              digests
+                  .computeIfAbsent(f[1] + "." + f[2], k -> new LinkedHashMap<>())
+                  .put(name, f[3]);
+          default -> {}
+        }
+      }
+    }
+    System.out.println();
+    System.out.println("Engines, the same job and data, one JVM and warehouse each:");
+    for (int i = 0; i < names.size(); i++) {
+      System.out.printf(Locale.ROOT, "  %-8s %s%n", names.get(i), versions.get(i));
+    }
+    StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "  %-24s", "seconds"));
+    names.forEach(n -> header.append(String.format(Locale.ROOT, " %16s", n)));
+    System.out.println(header);
+    times.forEach(
+        (what, byEngine) -> {
+          StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-24s", what));
+          double first = Double.parseDouble(byEngine.getOrDefault(names.get(0), "NaN"));
+          for (String n : names) {
+            double t = Double.parseDouble(byEngine.getOrDefault(n, "NaN"));
+            row.append(
+                n.equals(names.get(0))
+                    ? String.format(Locale.ROOT, " %16.2f", t)
+                    : String.format(Locale.ROOT, " %9.2f (%4.2f)", t, t / first));
+          }
+          System.out.println(row);
+        });
+    for (String n : names.subList(1, names.size())) {
+      List<String> differing = new ArrayList<>();
+      digests.forEach(
+          (column, byEngine) -> {
+            if (!String.valueOf(byEngine.get(n)).equals(byEngine.get(names.get(0)))) {
+              differing.add(column);
+            }
+          });
+      System.out.printf(
+          Locale.ROOT,
+          "  tables of %s against %s: %s%n",
+          n,
+          names.get(0),
+          differing.isEmpty()
+              ? "equal (" + digests.size() + " columns)"
+              : differing.size() + " of " + digests.size() + " columns differ: " + differing);
     }
   }
 
@@ -209,32 +370,11 @@ public final class Benchmark {
     printCosts("warm", warm.result.stageCosts());
 
     spark.conf().set("spark.sql.session.timeZone", "UTC"); // as DuckDB below
-    String sparkSql =
-        """
-        SELECT count(*), sum(frequency), sum(monetary), sum(recency_days) FROM (
-          SELECT customer_id, datediff(DATE'%s', max(to_date(order_ts))) AS recency_days,
-                 count(DISTINCT order_id) AS frequency, sum(amount) AS monetary
-          FROM parquet.`%s` WHERE customer_id <> '' AND order_ts IS NOT NULL AND amount > 0
-          GROUP BY customer_id)"""
-            .formatted(AS_OF, data);
+    String sparkSql = countDistinctSql(data);
     Timing plain = warmThenTime(spark, sparkSql);
     Row sparkTotals = plain.totals();
     double sparkSeconds = plain.seconds();
-    // the same aggregation written as the job's features are: rows hash-partitioned by customer
-    // once,
-    // then per order and per customer, both aggregations reusing that partitioning (no
-    // count(DISTINCT))
-    String oneShuffleSql =
-        """
-        SELECT count(*), sum(frequency), sum(monetary), sum(recency_days) FROM (
-          SELECT customer_id, datediff(DATE'%s', max(last_date)) AS recency_days, count(*) AS frequency,
-                 sum(order_amount) AS monetary
-          FROM (SELECT customer_id, order_id, max(to_date(order_ts)) AS last_date, sum(amount) AS order_amount
-                FROM (SELECT customer_id, order_id, order_ts, amount FROM parquet.`%s`
-                      WHERE customer_id <> '' AND order_ts IS NOT NULL AND amount > 0 DISTRIBUTE BY customer_id)
-                GROUP BY customer_id, order_id)
-          GROUP BY customer_id)"""
-            .formatted(AS_OF, data);
+    String oneShuffleSql = oneShuffleSql(data);
     Timing oneShuffle = warmThenTime(spark, oneShuffleSql);
     Row oneShuffleTotals = oneShuffle.totals();
     double oneShuffleSeconds = oneShuffle.seconds();
@@ -648,6 +788,34 @@ public final class Benchmark {
 
   private record Timing(Row totals, double seconds) {}
 
+  /** The RFM aggregation as one would write it: count(DISTINCT order_id) per customer. */
+  static String countDistinctSql(Path data) {
+    return """
+        SELECT count(*), sum(frequency), sum(monetary), sum(recency_days) FROM (
+          SELECT customer_id, datediff(DATE'%s', max(to_date(order_ts))) AS recency_days,
+                 count(DISTINCT order_id) AS frequency, sum(amount) AS monetary
+          FROM parquet.`%s` WHERE customer_id <> '' AND order_ts IS NOT NULL AND amount > 0
+          GROUP BY customer_id)"""
+        .formatted(AS_OF, data);
+  }
+
+  /**
+   * The same aggregation written as the job's features are: rows hash-partitioned by customer once,
+   * then per order and per customer, both aggregations reusing that partitioning.
+   */
+  static String oneShuffleSql(Path data) {
+    return """
+        SELECT count(*), sum(frequency), sum(monetary), sum(recency_days) FROM (
+          SELECT customer_id, datediff(DATE'%s', max(last_date)) AS recency_days, count(*) AS frequency,
+                 sum(order_amount) AS monetary
+          FROM (SELECT customer_id, order_id, max(to_date(order_ts)) AS last_date, sum(amount) AS order_amount
+                FROM (SELECT customer_id, order_id, order_ts, amount FROM parquet.`%s`
+                      WHERE customer_id <> '' AND order_ts IS NOT NULL AND amount > 0 DISTRIBUTE BY customer_id)
+                GROUP BY customer_id, order_id)
+          GROUP BY customer_id)"""
+        .formatted(AS_OF, data);
+  }
+
   /** Runs a query once to warm up, then times a second run of it. */
   private static Timing warmThenTime(SparkSession spark, String sql) {
     spark.sql(sql).collectAsList();
@@ -670,6 +838,9 @@ public final class Benchmark {
    * Prints every recorded line as a table and the slope of warm total time against rows (log-log).
    */
   static void summary(Path results) throws IOException {
+    if (!Files.exists(results)) {
+      return; // BENCH_MAIN=0 with a new results file: nothing recorded yet
+    }
     List<String> lines = Files.readAllLines(results, StandardCharsets.UTF_8);
     List<String> header = List.of(lines.get(0).split(","));
     System.out.printf(
