@@ -68,32 +68,17 @@ public final class Benchmark {
       options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     }
     Path results = Path.of(options.getOrDefault("results", "bench/results.csv"));
+    long rows = Long.parseLong(options.getOrDefault("rows", "0").replace("_", ""));
+    Path dir = Path.of(options.getOrDefault("dir", "target/bench"));
+    String set = options.getOrDefault("set", "");
+    String commit = options.getOrDefault("commit", "unknown");
     switch (args.length == 0 ? "" : args[0]) {
-      case "run" ->
-          run(
-              Long.parseLong(options.get("rows").replace("_", "")),
-              Path.of(options.getOrDefault("dir", "target/bench")),
-              results,
-              options.getOrDefault("commit", "unknown"));
+      case "run" -> run(rows, dir, results, commit);
       case "incremental" ->
           incremental(
-              Long.parseLong(options.get("rows").replace("_", "")),
-              Path.of(options.getOrDefault("dir", "target/bench")),
-              Path.of(options.getOrDefault("results", "bench/incremental.csv")),
-              options.getOrDefault("commit", "unknown"));
-      case "repeat" ->
-          repeat(
-              Long.parseLong(options.get("rows").replace("_", "")),
-              Path.of(options.getOrDefault("dir", "target/bench")),
-              Integer.parseInt(options.getOrDefault("times", "3")),
-              options.getOrDefault("set", ""));
-      case "engine" ->
-          engine(
-              Long.parseLong(options.get("rows").replace("_", "")),
-              Path.of(options.getOrDefault("dir", "target/bench")),
-              options.get("name"),
-              Path.of(options.get("out")),
-              options.getOrDefault("set", ""));
+              rows, dir, Path.of(options.getOrDefault("results", "bench/incremental.csv")), commit);
+      case "repeat" -> repeat(rows, dir, Integer.parseInt(options.getOrDefault("times", "3")), set);
+      case "engine" -> engine(rows, dir, options.get("name"), Path.of(options.get("out")), set);
       case "engines" ->
           engines(List.of(options.get("files").split(",")).stream().map(Path::of).toList());
       case "summary" -> {
@@ -107,7 +92,9 @@ public final class Benchmark {
       default -> {
         System.err.println(
             "usage: Benchmark run|incremental --rows N [--dir DIR] [--results FILE] [--commit SHA]"
-                + " | summary [--results FILE]");
+                + " | repeat --rows N [--times K] [--set 'k=v;k=v']"
+                + " | engine --rows N --name NAME --out FILE [--set 'k=v;k=v']"
+                + " | engines --files A,B,C | summary [--results FILE]");
         System.exit(2);
       }
     }
