@@ -40,25 +40,24 @@ public final class RfmScorer {
 
   public Scored apply(Dataset<Row> features) {
     long customers = features.count();
-    List<Ranked> ranked = new ArrayList<>();
-    if (settings.recencyCuts().isEmpty()) {
-      ranked.add(new Ranked(RECENCY_METRIC, true));
+    List<Metric> metrics =
+        List.of(
+            new Metric(RECENCY_METRIC, R_SCORE, true, settings.recencyCuts()),
+            new Metric(FREQUENCY, F_SCORE, false, settings.frequencyCuts()),
+            new Metric(MONETARY, M_SCORE, false, settings.monetaryCuts()));
+    Map<String, Map<Long, Row>> boundaries =
+        boundaries(features, customers, metrics.stream().filter(m -> m.cuts().isEmpty()).toList());
+    Dataset<Row> scored = features;
+    Dataset<Row> thresholds = null;
+    for (Metric m : metrics) {
+      scored = scored.withColumn(m.scoreColumn(), score(customers, m, boundaries));
     }
-    if (settings.frequencyCuts().isEmpty()) {
-      ranked.add(new Ranked(FREQUENCY, false));
+    for (Metric m : metrics) {
+      Dataset<Row> rows = thresholds(scored, m);
+      thresholds = thresholds == null ? rows : thresholds.unionByName(rows);
     }
-    if (settings.monetaryCuts().isEmpty()) {
-      ranked.add(new Ranked(MONETARY, false));
-    }
-    Map<String, Map<Long, Row>> boundaries = boundaries(features, customers, ranked);
-    Dataset<Row> scored =
-        features
-            .withColumn(
-                R_SCORE, score(customers, RECENCY_METRIC, true, settings.recencyCuts(), boundaries))
-            .withColumn(
-                F_SCORE, score(customers, FREQUENCY, false, settings.frequencyCuts(), boundaries))
-            .withColumn(
-                M_SCORE, score(customers, MONETARY, false, settings.monetaryCuts(), boundaries))
+    scored =
+        scored
             .withColumn(
                 RFM_CELL,
                 concat(
@@ -66,15 +65,15 @@ public final class RfmScorer {
                     col(F_SCORE).cast("string"),
                     col(M_SCORE).cast("string")))
             .withColumn(RFM_SCORE, col(R_SCORE).plus(col(F_SCORE)).plus(col(M_SCORE)));
-    Dataset<Row> thresholds =
-        thresholds(scored, RECENCY_METRIC, R_SCORE, true, settings.recencyCuts())
-            .unionByName(thresholds(scored, FREQUENCY, F_SCORE, false, settings.frequencyCuts()))
-            .unionByName(thresholds(scored, MONETARY, M_SCORE, false, settings.monetaryCuts()));
     return new Scored(scored, thresholds);
   }
 
-  /** A metric scored by quantile, and whether a lower value ranks better (recency). */
-  private record Ranked(String metric, boolean lowerIsBetter) {}
+  /**
+   * A metric with its score column, whether a lower value ranks better (recency), and fixed cut
+   * points from config (empty: scored by quantile).
+   */
+  private record Metric(
+      String column, String scoreColumn, boolean lowerIsBetter, Optional<List<Double>> cuts) {}
 
   /**
    * The (0-based) rank where score {@code s} starts among {@code customers} customers: the customer
@@ -95,7 +94,7 @@ public final class RfmScorer {
    * one a metric: three Spark jobs instead of nine.
    */
   private static Map<String, Map<Long, Row>> boundaries(
-      Dataset<Row> features, long customers, List<Ranked> metrics) {
+      Dataset<Row> features, long customers, List<Metric> metrics) {
     Map<String, Map<Long, Row>> boundaries = new HashMap<>();
     if (metrics.isEmpty()) {
       return boundaries;
@@ -105,7 +104,7 @@ public final class RfmScorer {
     for (int i = 0; i < metrics.size(); i++) {
       List<Column> key = new ArrayList<>(List.of(lit(i).as("m")));
       for (int j = 0; j < metrics.size(); j++) {
-        String metric = metrics.get(j).metric();
+        String metric = metrics.get(j).column();
         key.add(
             (j == i ? col(metric) : lit(null).cast(features.schema().apply(metric).dataType()))
                 .as("v" + j));
@@ -138,7 +137,7 @@ public final class RfmScorer {
       Row row = hit._1();
       int i = row.getInt(0);
       boundaries
-          .computeIfAbsent(metrics.get(i).metric(), m -> new HashMap<>())
+          .computeIfAbsent(metrics.get(i).column(), m -> new HashMap<>())
           .put(
               hit._2() - i * customers,
               RowFactory.create(row.get(1 + i), row.getLong(hash), row.getString(hash + 1)));
@@ -147,28 +146,26 @@ public final class RfmScorer {
   }
 
   private static Column score(
-      long customers,
-      String metric,
-      boolean lowerIsBetter,
-      Optional<List<Double>> cuts,
-      Map<String, Map<Long, Row>> boundaries) {
-    if (cuts.isPresent()) {
+      long customers, Metric metric, Map<String, Map<Long, Row>> boundaries) {
+    if (metric.cuts().isPresent()) {
       Column bin = lit(1);
-      for (double cut : cuts.get()) {
-        bin = bin.plus(when(col(metric).cast("double").gt(cut), 1).otherwise(0));
+      for (double cut : metric.cuts().get()) {
+        bin = bin.plus(when(col(metric.column()).cast("double").gt(cut), 1).otherwise(0));
       }
-      return lowerIsBetter ? lit(6).minus(bin) : bin;
+      return metric.lowerIsBetter() ? lit(6).minus(bin) : bin;
     }
     // every customer is scored by comparing its ranking key with those of the customers where the
     // scores start
-    Column value = col(metric);
+    Column value = col(metric.column());
     Column hash = xxhash64(col(CUSTOMER_ID));
-    Map<Long, Row> starts = boundaries.getOrDefault(metric, Map.of());
+    Map<Long, Row> starts = boundaries.getOrDefault(metric.column(), Map.of());
     Column score = lit(1);
     for (int s = 2; s <= 5; s++) {
       Row boundary = starts.get(start(s, customers));
       if (boundary != null) {
-        score = score.plus(when(atOrAfter(value, hash, boundary, lowerIsBetter), 1).otherwise(0));
+        score =
+            score.plus(
+                when(atOrAfter(value, hash, boundary, metric.lowerIsBetter()), 1).otherwise(0));
       }
     }
     return score.cast("int");
@@ -185,23 +182,18 @@ public final class RfmScorer {
     return beyond.or(value.equalTo(boundaryValue).and(tieBreak));
   }
 
-  private static Dataset<Row> thresholds(
-      Dataset<Row> scored,
-      String metric,
-      String scoreColumn,
-      boolean lowerIsBetter,
-      Optional<List<Double>> cuts) {
+  private static Dataset<Row> thresholds(Dataset<Row> scored, Metric metric) {
     Dataset<Row> counts =
         scored
-            .groupBy(col(scoreColumn).as(SCORE))
+            .groupBy(col(metric.scoreColumn()).as(SCORE))
             .agg(
-                min(col(metric)).cast("double").as(MIN_VALUE),
-                max(col(metric)).cast("double").as(MAX_VALUE),
+                min(col(metric.column())).cast("double").as(MIN_VALUE),
+                max(col(metric.column())).cast("double").as(MAX_VALUE),
                 count(lit(1)).as(CUSTOMERS));
-    if (cuts.isPresent()) {
-      List<Double> c = cuts.get();
+    if (metric.cuts().isPresent()) {
+      List<Double> c = metric.cuts().get();
       // Bin b (1..5) covers (c[b-2], c[b-1]]; recency scores count bins from the other end.
-      Column bin = lowerIsBetter ? lit(6).minus(col(SCORE)) : col(SCORE);
+      Column bin = metric.lowerIsBetter() ? lit(6).minus(col(SCORE)) : col(SCORE);
       Column lower = lit(null).cast("double");
       Column upper = lit(null).cast("double");
       for (int b = 1; b <= 5; b++) {
@@ -221,7 +213,7 @@ public final class RfmScorer {
       counts = counts.withColumn(METHOD, lit("quantile"));
     }
     return counts.select(
-        lit(metric).as(METRIC),
+        lit(metric.column()).as(METRIC),
         col(SCORE),
         col(MIN_VALUE),
         col(MAX_VALUE),

@@ -37,6 +37,26 @@ class RfmScorerTest {
   }
 
   @Test
+  void fixedCutsForOneMetricLeaveTheOthersQuintiles() {
+    // the customers of threeCustomersByHand: R and M keep their quintile scores (R 2, 1, 4; M 4,
+    // 1, 2) when only frequency has cut points; frequency 3, 1, 2 against (1, 2, 4, 8] bins: 3, 1,
+    // 2
+    ScoreSettings frequencyFixed =
+        new ScoreSettings(
+            Optional.empty(), Optional.of(List.of(1.0, 2.0, 4.0, 8.0)), Optional.empty());
+    Dataset<Row> customers =
+        TestRows.customers(
+            new Object[] {"A", 11, 3, "170.50"},
+            new Object[] {"B", 16, 1, "30.00"},
+            new Object[] {"D", 1, 2, "31.00"});
+    Map<String, String> cells = new HashMap<>();
+    for (Row r : new RfmScorer(frequencyFixed).apply(customers).customers().collectAsList()) {
+      cells.put(r.getAs(CUSTOMER_ID), r.getAs(RFM_CELL));
+    }
+    assertEquals(Map.of("A", "234", "B", "111", "D", "422"), cells);
+  }
+
+  @Test
   void heavyTiesStillGiveFiveEqualScores() {
     // 70 % of customers bought once: equal-count bins must still use all five scores
     Object[][] rows = new Object[100][];
