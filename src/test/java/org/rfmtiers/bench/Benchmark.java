@@ -33,6 +33,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.rfmtiers.Columns;
 import org.rfmtiers.cli.SparkSessions;
 import org.rfmtiers.config.JobSettings;
 import org.rfmtiers.config.SettingsLoader;
@@ -53,6 +54,16 @@ import org.rfmtiers.output.Tables;
 public final class Benchmark {
   static final LocalDate AS_OF = LocalDate.of(2026, 1, 1);
   static final int TRANSACTIONS_PER_CUSTOMER = 40;
+
+  /** Columns that differ between any two runs: the run's id, the model ids, a fitting time. */
+  static final Set<String> RUN_SPECIFIC =
+      Set.of(
+          Columns.RUN_ID,
+          Columns.TIER_MODEL_ID,
+          Columns.PREVIOUS_TIER_MODEL_ID,
+          Columns.MODEL_ID,
+          Columns.FIT_MS);
+
   static final String HEADER =
       "recorded_at,commit,rows,customers,cores,max_heap_mb,generate_s,cold_total_s,"
           + "warm_total_s,warm_read_validate_s,warm_features_s,warm_scores_s,warm_tiers_s,warm_clv_s,warm_segments_s,"
@@ -164,10 +175,6 @@ public final class Benchmark {
     }
   }
 
-  /** Columns that differ between any two runs: the run's id, the model ids, a fitting time. */
-  static final Set<String> RUN_SPECIFIC =
-      Set.of("run_id", "tier_model_id", "previous_tier_model_id", "model_id", "fit_ms");
-
   /**
    * One engine of the comparison; bench/run runs it on the release stack, on Spark 4.1 with Delta
    * 4.1 and on those with DataFusion Comet, each in its own JVM and warehouse. It runs the whole
@@ -181,9 +188,10 @@ public final class Benchmark {
     deleteRecursively(warehouse);
     values.put("output.warehouse", warehouse.toString());
     putSettings(values, set);
-    if (!Files.exists(Path.of(values.get("input.uri")).resolve("_SUCCESS"))) {
+    Path data = Path.of(values.get("input.uri"));
+    if (!Files.exists(data.resolve("_SUCCESS"))) {
       throw new IllegalStateException(
-          "no generated log at " + values.get("input.uri") + ": run bench/run " + rows + " first");
+          "no generated log at " + data + ": run bench/run " + rows + " first");
     }
     JobSettings settings = SettingsLoader.load(null, values);
     long t0 = System.nanoTime();
@@ -192,7 +200,6 @@ public final class Benchmark {
     Timed cold = job(spark, settings, t0);
     Timed warm = job(spark, settings, System.nanoTime());
     printCosts(name, warm.result.stageCosts());
-    Path data = Path.of(values.get("input.uri"));
     double distinct = warmThenTime(spark, countDistinctSql(data)).seconds();
     double oneShuffle = warmThenTime(spark, oneShuffleSql(data)).seconds();
 
@@ -221,7 +228,7 @@ public final class Benchmark {
               .read()
               .format("delta")
               .load(path.toString())
-              .filter(col("snapshot_date").equalTo(lit(Date.valueOf(AS_OF))));
+              .filter(col(Columns.SNAPSHOT_DATE).equalTo(lit(Date.valueOf(AS_OF))));
       List<String> columns =
           List.of(rowsOf.columns()).stream().filter(c -> !RUN_SPECIFIC.contains(c)).toList();
       List<Column> sums = new ArrayList<>();
@@ -309,14 +316,24 @@ public final class Benchmark {
     }
   }
 
+  /** Where a size's generated log lives. */
+  private static Path data(Path dir, long rows) {
+    return dir.resolve("data/tx-" + rows).toAbsolutePath();
+  }
+
+  /** The warehouse of a size's {@code run} and {@code repeat}. */
+  private static Path warehouse(Path dir, long rows) {
+    return dir.resolve("warehouse-" + rows).toAbsolutePath();
+  }
+
   private static Map<String, String> jobValues(long rows, Path dir) {
     return Map.of(
         "input.uri",
-        dir.resolve("data/tx-" + rows).toAbsolutePath().toString(),
+        data(dir, rows).toString(),
         "input.format",
         "parquet",
         "output.warehouse",
-        dir.resolve("warehouse-" + rows).toAbsolutePath().toString(),
+        warehouse(dir, rows).toString(),
         "input.cancellation.order-id-prefix",
         "C",
         "input.columns.quantity",
@@ -327,8 +344,8 @@ public final class Benchmark {
 
   static void run(long rows, Path dir, Path results, String commit) throws Exception {
     long customers = Math.max(1, rows / TRANSACTIONS_PER_CUSTOMER);
-    Path data = dir.resolve("data/tx-" + rows).toAbsolutePath();
-    String warehouse = dir.resolve("warehouse-" + rows).toAbsolutePath().toString();
+    Path data = data(dir, rows);
+    String warehouse = warehouse(dir, rows).toString();
     JobSettings settings = SettingsLoader.load(null, jobValues(rows, dir));
     long t0 = System.nanoTime();
     SparkSession spark = SparkSessions.forJob(settings);
@@ -510,7 +527,7 @@ public final class Benchmark {
    */
   static void incremental(long rows, Path dir, Path results, String commit) throws Exception {
     long customers = Math.max(1, rows / TRANSACTIONS_PER_CUSTOMER);
-    Path data = dir.resolve("data/tx-" + rows).toAbsolutePath();
+    Path data = data(dir, rows);
     Path day = dir.resolve("data/day-" + rows).toAbsolutePath();
     Path warehouse = dir.resolve("warehouse-incremental-" + rows).toAbsolutePath();
     deleteRecursively(warehouse);
