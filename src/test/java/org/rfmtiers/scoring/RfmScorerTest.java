@@ -18,14 +18,18 @@ class RfmScorerTest {
   private static final ScoreSettings QUANTILES =
       new ScoreSettings(Optional.empty(), Optional.empty(), Optional.empty());
 
+  /** Customers A, B and D: recency 11, 16, 1; frequency 3, 1, 2; monetary 170.50, 30.00, 31.00. */
+  private static Dataset<Row> threeCustomers() {
+    return TestRows.customers(
+        new Object[] {"A", 11, 3, "170.50"},
+        new Object[] {"B", 16, 1, "30.00"},
+        new Object[] {"D", 1, 2, "31.00"});
+  }
+
   @Test
   void threeCustomersByHand() {
     // n = 3: rank r gets 1 + floor(5 (r - 1) / 3) = 1, 2, 4
-    Dataset<Row> customers =
-        TestRows.customers(
-            new Object[] {"A", 11, 3, "170.50"},
-            new Object[] {"B", 16, 1, "30.00"},
-            new Object[] {"D", 1, 2, "31.00"});
+    Dataset<Row> customers = threeCustomers();
     Map<String, String> cells = new HashMap<>();
     for (Row r : new RfmScorer(QUANTILES).apply(customers).customers().collectAsList()) {
       cells.put(r.getAs(CUSTOMER_ID), r.getAs(RFM_CELL));
@@ -44,11 +48,7 @@ class RfmScorerTest {
     ScoreSettings frequencyFixed =
         new ScoreSettings(
             Optional.empty(), Optional.of(List.of(1.0, 2.0, 4.0, 8.0)), Optional.empty());
-    Dataset<Row> customers =
-        TestRows.customers(
-            new Object[] {"A", 11, 3, "170.50"},
-            new Object[] {"B", 16, 1, "30.00"},
-            new Object[] {"D", 1, 2, "31.00"});
+    Dataset<Row> customers = threeCustomers();
     Map<String, String> cells = new HashMap<>();
     for (Row r : new RfmScorer(frequencyFixed).apply(customers).customers().collectAsList()) {
       cells.put(r.getAs(CUSTOMER_ID), r.getAs(RFM_CELL));
