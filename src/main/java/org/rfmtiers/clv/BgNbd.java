@@ -104,9 +104,18 @@ public record BgNbd(double r, double alpha, double a, double b) implements Seria
    * tau))]. Set beside a cohort's observed retention, it shows where the model and the data part.
    */
   public double activeShare(double t, double tau) {
+    return activeShare(t, tau, aliveShare(t));
+  }
+
+  /**
+   * {@link #activeShare(double, double)} with {@code aliveShare(t)} supplied: a caller evaluating
+   * many (t, tau) pairs has it already, and it is the slower half (its series converges like (t /
+   * (alpha + t))^k, thousands of terms once t is many times alpha).
+   */
+  public double activeShare(double t, double tau, double aliveAtT) {
     if (tau <= 0) {
       return 0.0;
     }
-    return aliveShare(t) - aliveThenSilent(Math.max(t, 0), tau);
+    return aliveAtT - aliveThenSilent(Math.max(t, 0), tau);
   }
 }

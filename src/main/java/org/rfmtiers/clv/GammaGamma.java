@@ -12,17 +12,27 @@ public record GammaGamma(double p, double q, double gamma) implements Serializab
 
   /** Log-likelihood of one repeat buyer's mean spend (x >= 1, m_x > 0). */
   public double logLikelihood(double x, double meanValue) {
-    return logLikelihood(x, meanValue, Gamma.logGamma(p * x + q) - Gamma.logGamma(p * x));
+    return logLikelihood(x, meanValue, Math.log(meanValue), Math.log(x), xTerms(x));
   }
 
-  /** The same with lnGamma(p x + q) - lnGamma(p x) supplied (one computation per distinct x). */
-  double logLikelihood(double x, double meanValue, double logGammaRatio) {
-    return logGammaRatio
+  /**
+   * The terms of the log-likelihood that depend on the parameters and x only: lnGamma(p x + q) -
+   * lnGamma(p x) - lnGamma(q) + q ln gamma, which a fit computes once per distinct x.
+   */
+  double xTerms(double x) {
+    return Gamma.logGamma(p * x + q)
+        - Gamma.logGamma(p * x)
         - Gamma.logGamma(q)
-        + q * Math.log(gamma)
-        + (p * x - 1) * Math.log(meanValue)
-        + p * x * Math.log(x)
-        - (p * x + q) * Math.log(x * meanValue + gamma);
+        + q * Math.log(gamma);
+  }
+
+  /**
+   * The same with ln m_x and ln x supplied (once per customer group, whatever the parameters) and
+   * {@link #xTerms}: what is left per group and evaluation is one logarithm.
+   */
+  double logLikelihood(double x, double meanValue, double logMean, double logX, double xTerms) {
+    double px = p * x;
+    return xTerms + (px - 1) * logMean + px * logX - (px + q) * Math.log(x * meanValue + gamma);
   }
 
   /** The population mean spend per transaction, p gamma / (q - 1); infinite unless q > 1. */

@@ -2,7 +2,6 @@ package org.rfmtiers.clv;
 
 import java.util.Arrays;
 import java.util.function.ToDoubleFunction;
-import org.apache.commons.math3.special.Gamma;
 
 /**
  * Fits {@link GammaGamma} by maximum likelihood on repeat buyers grouped by identical (x, m_x), the
@@ -28,20 +27,29 @@ public final class GammaGammaFitter {
     }
     meanValue /= customers;
     final int distinctX = maxX + 1;
+    // per group, whatever the parameters: ln m_x and ln x
+    int n = groups.x().length;
+    double[] logMean = new double[n];
+    double[] logX = new double[n];
+    for (int i = 0; i < n; i++) {
+      logMean[i] = Math.log(groups.meanValue()[i]);
+      logX[i] = Math.log(groups.x()[i]);
+    }
     ToDoubleFunction<double[]> meanLogLikelihood =
         params -> {
           GammaGamma model = new GammaGamma(params[0], params[1], params[2]);
-          double[] ratio = new double[distinctX];
+          double[] xTerms = new double[distinctX];
           for (int x = 1; x < distinctX; x++) {
-            ratio[x] = Gamma.logGamma(model.p() * x + model.q()) - Gamma.logGamma(model.p() * x);
+            xTerms[x] = model.xTerms(x);
           }
           double sum =
               MaximumLikelihood.parallelSum(
-                  groups.x().length,
+                  n,
                   i -> {
                     int x = groups.x()[i];
                     return groups.count()[i]
-                        * model.logLikelihood(x, groups.meanValue()[i], ratio[x]);
+                        * model.logLikelihood(
+                            x, groups.meanValue()[i], logMean[i], logX[i], xTerms[x]);
                   });
           return sum / customers;
         };

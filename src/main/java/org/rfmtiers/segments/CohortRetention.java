@@ -114,7 +114,9 @@ public final class CohortRetention {
 
   /**
    * The model's shares per cell, on the driver: one row per distinct first purchase day (at most
-   * the days of the history) in, one per cell out; each (t, tau) pair in days is evaluated once.
+   * the days of the history) in, one per cell out; each (t, tau) pair in days is evaluated once,
+   * and the share alive after each distinct day count once, whether a cell's end or a month's start
+   * (it is the expensive half of both shares).
    */
   private static Dataset<Row> expected(
       Dataset<Row> firstPurchases,
@@ -152,10 +154,12 @@ public final class CohortRetention {
               month.equals(cohort.getKey())
                   ? 1.0 // the first purchase is in month 0
                   : active.computeIfAbsent(
-                      List.of(t, tau), k -> model.activeShare(k.get(0) / unit, k.get(1) / unit));
+                      List.of(t, tau),
+                      k ->
+                          model.activeShare(
+                              t / unit, tau / unit, aliveAfter(alive, model, t, unit)));
           activeSum += a * day.getValue();
-          aliveSum +=
-              alive.computeIfAbsent(toEnd, d -> model.aliveShare(d / unit)) * day.getValue();
+          aliveSum += aliveAfter(alive, model, toEnd, unit) * day.getValue();
         }
         rows.add(
             RowFactory.create(
@@ -172,5 +176,10 @@ public final class CohortRetention {
             .add(EXPECTED_ACTIVE_SHARE, DataTypes.DoubleType)
             .add(EXPECTED_ALIVE_SHARE, DataTypes.DoubleType);
     return spark.createDataFrame(rows, schema);
+  }
+
+  /** The share alive {@code days} after the first purchase, evaluated once a distinct day count. */
+  private static double aliveAfter(Map<Long, Double> alive, BgNbd model, long days, double unit) {
+    return alive.computeIfAbsent(days, d -> model.aliveShare(d / unit));
   }
 }
