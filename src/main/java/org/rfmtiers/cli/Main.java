@@ -167,21 +167,33 @@ public final class Main {
                 () -> new SettingsException("no input: give --input URI or set input.uri"));
     Optional<LocalDate> asOf = cli.option("as-of").map(text -> date("as-of", text));
     SparkSession spark = SparkSessions.forJob(settings);
+    // the report is drawn from the run's own cached rows, before the run releases them
+    List<Runnable> reportLines = new ArrayList<>();
     RunResult result =
         new NightlyJob(spark, settings, Clock.systemUTC())
-            .run(input, asOf, cli.flag("incremental"), cli.flag("retrain"));
+            .run(
+                input,
+                asOf,
+                cli.flag("incremental"),
+                cli.flag("retrain"),
+                published -> {
+                  if (!settings.report().enabled()) {
+                    return;
+                  }
+                  try {
+                    String location = new ReportJob(spark, settings).write(published);
+                    reportLines.add(() -> out.println(texts.format("console.report", location)));
+                  } catch (RuntimeException e) {
+                    // the tables are published and consistent; `rfm-tiers report` can redraw it
+                    reportLines.add(
+                        () ->
+                            err.println(
+                                texts.format(
+                                    "console.report-failed", oneLine(e), published.snapshot())));
+                  }
+                });
     printResult(result);
-    if (settings.report().enabled()) {
-      try {
-        out.println(
-            texts.format(
-                "console.report",
-                new ReportJob(spark, settings).write(Optional.of(result.snapshotDate()))));
-      } catch (RuntimeException e) {
-        // the tables are published and consistent; a report can be redrawn with `rfm-tiers report`
-        err.println(texts.format("console.report-failed", oneLine(e), result.snapshotDate()));
-      }
-    }
+    reportLines.forEach(Runnable::run);
     return OK;
   }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -100,14 +101,36 @@ public final class NightlyJob {
    */
   public RunResult run(
       String inputUri, Optional<LocalDate> asOf, boolean incremental, boolean retrain) {
+    return run(inputUri, asOf, incremental, retrain, published -> {});
+  }
+
+  /**
+   * Runs one snapshot and hands what it published to {@code afterPublish} (the report: {@link
+   * ReportJob#write(Published)}), once the run has succeeded and while its cached results are still
+   * held. The run is complete by then: {@code afterPublish} handles its own failures.
+   */
+  public RunResult run(
+      String inputUri,
+      Optional<LocalDate> asOf,
+      boolean incremental,
+      boolean retrain,
+      Consumer<Published> afterPublish) {
     ZoneId zone = ZoneId.of(settings.input().timeZone());
     spark.conf().set("spark.sql.session.timeZone", zone.getId());
     try (Run run =
         new Run(
             UUID.randomUUID().toString(), inputUri, LocalDate.now(clock.withZone(zone)), retrain)) {
-      return run.execute(asOf, incremental);
+      RunResult result = run.execute(asOf, incremental);
+      afterPublish.accept(run.published());
+      return result;
     }
   }
+
+  /**
+   * A succeeded run's snapshot: its date, its run_log row, and the rows each table received by
+   * table name ({@link SnapshotWriter#published}), valid until the run returns.
+   */
+  public record Published(LocalDate snapshot, Row runLog, Map<String, Dataset<Row>> tables) {}
 
   /** One run's stages and what they share: its id, timer, tables, cache and record. */
   private final class Run implements AutoCloseable {
@@ -122,6 +145,7 @@ public final class NightlyJob {
     private final IncrementalState state;
     private final IncrementalSums incrementalSums;
     private final List<Dataset<Row>> cached = new ArrayList<>();
+    private Published published;
 
     Run(String runId, String inputUri, LocalDate today, boolean retrain) {
       this.runId = runId;
@@ -140,7 +164,10 @@ public final class NightlyJob {
       try {
         RunResult result =
             incremental ? incrementalNight(asOf) : publish(full(list(), asOf, false));
-        tables.append(Tables.runLog(scale()), runLogRow("succeeded", null));
+        Dataset<Row> runLog = runLogRow("succeeded", null);
+        tables.append(Tables.runLog(scale()), runLog);
+        // the row as the table holds it (typed by its schema), for the report
+        published = new Published(result.snapshotDate(), runLog.head(), published.tables());
         settings.catalogDatabase().ifPresent(database -> tables.register(database, Tables.ALL));
         return result;
       } catch (RuntimeException e) {
@@ -490,9 +517,17 @@ public final class NightlyJob {
           unattributed);
     }
 
+    /** What the run published; set once it has succeeded. */
+    Published published() {
+      return published;
+    }
+
     private Void write(SnapshotWriter.Snapshot snapshot) {
       try {
-        new SnapshotWriter(spark, tables, settings.clv(), scale(), lockTimeout()).write(snapshot);
+        SnapshotWriter writer =
+            new SnapshotWriter(spark, tables, settings.clv(), scale(), lockTimeout());
+        writer.write(snapshot);
+        published = new Published(snapshot.date(), null, writer.published(snapshot));
       } catch (SnapshotLock.HeldException | DeltaTables.SchemaChangeException e) {
         throw new JobFailure(e.getMessage(), e);
       }

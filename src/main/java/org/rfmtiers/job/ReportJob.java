@@ -6,7 +6,9 @@ import static org.rfmtiers.Columns.*;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -39,7 +41,20 @@ public final class ReportJob {
    * @param snapshot the snapshot; empty means the latest one in customer_rfm
    */
   public String write(Optional<LocalDate> snapshot) {
-    ReportFigures figures = figures(snapshot);
+    return write(figures(snapshot));
+  }
+
+  /**
+   * Writes the report of the snapshot a run has just published, from the rows it wrote ({@link
+   * org.rfmtiers.output.SnapshotWriter#published}, still cached by the run) and its run_log row
+   * instead of reading each table back: the same rows, without a Delta snapshot and file listing
+   * per table. Only the tier and segment history across snapshots is read from the tables.
+   */
+  public String write(NightlyJob.Published published) {
+    return write(figures(published));
+  }
+
+  private String write(ReportFigures figures) {
     return ReportFiles.write(
         spark.sparkContext().hadoopConfiguration(),
         settings.reportDir(),
@@ -91,51 +106,76 @@ public final class ReportJob {
     }
     String runId = runIds.get(0).getString(0);
     Row runLog = tables.read(Tables.RUN_LOG).filter(col(RUN_ID).equalTo(lit(runId))).head();
-    Optional<Dataset<Row>> customerClv =
-        tables.exists(Tables.CUSTOMER_CLV)
-            ? Optional.of(snapshotOf(tables, Tables.CUSTOMER_CLV, onDate)).filter(c -> !c.isEmpty())
-            : Optional.empty();
-    Optional<Row> clvModel =
-        customerClv.isPresent() && tables.exists(Tables.CLV_MODEL)
-            ? snapshotOf(tables, Tables.CLV_MODEL, onDate).collectAsList().stream()
-                .findFirst() // one row
-            : Optional.empty();
-    Dataset<Row> customers = snapshotOf(tables, Tables.CUSTOMER_RFM, onDate).cache();
+    Dataset<Row> customers = tables.read(Tables.CUSTOMER_RFM).filter(onDate).cache();
     try {
-      return ReportFigures.of(
-          new ReportFigures.Snapshot(
-              date,
-              runLog,
-              customers,
-              snapshotOf(tables, Tables.TIER_SUMMARY, onDate),
-              snapshotOf(tables, Tables.SEGMENT_SUMMARY, onDate),
-              snapshotOf(tables, Tables.TIER_MIGRATION, onDate),
-              snapshotOf(tables, Tables.REJECTED_TRANSACTIONS, onDate),
-              customerClv,
-              clvModel),
-          settings.report().topCustomers(),
-          AnalystFigures.of(
-              new AnalystFigures.Sources(
-                  date,
-                  customers,
-                  tables.read(Tables.TIER_SUMMARY),
-                  Optional.of(tables.read(Tables.SEGMENT_SUMMARY)),
-                  optionalSnapshot(tables, Tables.CHURN_WATCH, onDate),
-                  optionalSnapshot(tables, Tables.CHURN_SUMMARY, onDate),
-                  optionalSnapshot(tables, Tables.COHORT_RETENTION, onDate)),
-              Math.max(settings.report().topCustomers(), 10)));
+      return figures(
+          date,
+          runLog,
+          table ->
+              tables.exists(table)
+                  ? Optional.of(tables.read(table).filter(onDate))
+                  : Optional.empty(),
+          customers,
+          tables);
     } finally {
       customers.unpersist();
     }
   }
 
-  /** A table added with the churn watch and cohorts: absent in warehouses written before. */
-  private static Optional<Dataset<Row>> optionalSnapshot(
-      DeltaTables tables, String table, Column onDate) {
-    return tables.exists(table) ? Optional.of(snapshotOf(tables, table, onDate)) : Optional.empty();
+  /**
+   * The figures of the snapshot a run has just published ({@link #write(NightlyJob.Published)}).
+   */
+  public ReportFigures figures(NightlyJob.Published published) {
+    Map<String, Dataset<Row>> rows = published.tables();
+    return figures(
+        published.snapshot(),
+        published.runLog(),
+        table -> Optional.ofNullable(rows.get(table)),
+        rows.get(Tables.CUSTOMER_RFM),
+        new DeltaTables(spark, settings.warehouse()));
   }
 
-  private static Dataset<Row> snapshotOf(DeltaTables tables, String table, Column onDate) {
-    return tables.read(table).filter(onDate);
+  /**
+   * @param snapshotRows a table's rows of the snapshot, empty when the table does not exist (a
+   *     table added with a later version, or customer_clv of a run without CLV)
+   * @param customers customer_rfm's rows of the snapshot (read many times: cached by the caller)
+   * @param tables the warehouse, for the history of tier_summary and segment_summary
+   */
+  private ReportFigures figures(
+      LocalDate date,
+      Row runLog,
+      Function<String, Optional<Dataset<Row>>> snapshotRows,
+      Dataset<Row> customers,
+      DeltaTables tables) {
+    Optional<Dataset<Row>> customerClv =
+        snapshotRows.apply(Tables.CUSTOMER_CLV).filter(c -> !c.isEmpty());
+    Optional<Row> clvModel =
+        customerClv.isPresent()
+            ? snapshotRows
+                .apply(Tables.CLV_MODEL)
+                .flatMap(m -> m.collectAsList().stream().findFirst()) // one row
+            : Optional.empty();
+    return ReportFigures.of(
+        new ReportFigures.Snapshot(
+            date,
+            runLog,
+            customers,
+            snapshotRows.apply(Tables.TIER_SUMMARY).orElseThrow(),
+            snapshotRows.apply(Tables.SEGMENT_SUMMARY).orElseThrow(),
+            snapshotRows.apply(Tables.TIER_MIGRATION).orElseThrow(),
+            snapshotRows.apply(Tables.REJECTED_TRANSACTIONS).orElseThrow(),
+            customerClv,
+            clvModel),
+        settings.report().topCustomers(),
+        AnalystFigures.of(
+            new AnalystFigures.Sources(
+                date,
+                customers,
+                tables.read(Tables.TIER_SUMMARY),
+                Optional.of(tables.read(Tables.SEGMENT_SUMMARY)),
+                snapshotRows.apply(Tables.CHURN_WATCH),
+                snapshotRows.apply(Tables.CHURN_SUMMARY),
+                snapshotRows.apply(Tables.COHORT_RETENTION)),
+            Math.max(settings.report().topCustomers(), 10)));
   }
 }

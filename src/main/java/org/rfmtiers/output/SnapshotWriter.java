@@ -11,13 +11,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -98,55 +101,78 @@ public final class SnapshotWriter {
   /** Every table's schema, checked concurrently: each check is a Delta log read on the driver. */
   private void checkSchemas() {
     List<Runnable> checks = new ArrayList<>();
-    for (TableSchema schema :
-        List.of(
-            Tables.rejectedTransactions(),
-            Tables.scoreThresholds(),
-            Tables.tierSummary(scale),
-            Tables.segmentSummary(scale),
-            Tables.tierMigration(),
-            Tables.customerRfm(scale),
-            Tables.customerClv(clvSettings.horizon().label(), scale),
-            Tables.clvModel(),
-            Tables.customerTiersCurrent(scale),
-            Tables.tierModel(scale),
-            Tables.churnWatch(scale),
-            Tables.churnSummary(scale),
-            Tables.cohortRetention(scale))) {
+    List<TableSchema> all = new ArrayList<>(snapshotTables());
+    all.add(Tables.customerTiersCurrent(scale));
+    all.add(Tables.tierModel(scale));
+    for (TableSchema schema : all) {
       checks.add(() -> tables.checkSchema(schema));
     }
     inParallel(checks);
   }
 
+  /**
+   * The rows each table receives for this snapshot, stamped with its date and run id, by table
+   * name: what {@link #write} commits, and what the run's report reads instead of reading the
+   * tables back. customer_clv and clv_model are absent when the run predicted no CLV.
+   */
+  public Map<String, Dataset<Row>> published(Snapshot s) {
+    Map<String, Dataset<Row>> rows = new LinkedHashMap<>();
+    BiConsumer<TableSchema, Dataset<Row>> put =
+        (table, data) -> rows.put(table.name(), table.conform(stamped(data, s)));
+    put.accept(Tables.rejectedTransactions(), s.rejected());
+    put.accept(Tables.scoreThresholds(), oneFile(s.scoreThresholds()));
+    put.accept(Tables.tierSummary(scale), oneFile(s.tierSummary()));
+    put.accept(Tables.segmentSummary(scale), oneFile(s.segmentSummary()));
+    put.accept(Tables.tierMigration(), oneFile(s.tierMigration()));
+    put.accept(Tables.customerRfm(scale), s.customers());
+    put.accept(Tables.churnWatch(scale), s.churnWatch());
+    put.accept(Tables.churnSummary(scale), oneFile(s.churnSummary()));
+    put.accept(Tables.cohortRetention(scale), oneFile(s.cohortRetention()));
+    s.clv()
+        .flatMap(ClvResult::customers)
+        .ifPresent(
+            customers -> {
+              put.accept(Tables.customerClv(clvSettings.horizon().label(), scale), customers);
+              rows.put(
+                  Tables.CLV_MODEL,
+                  spark.createDataFrame(
+                      List.of(clvModelRow(s.clv().get(), s)), Tables.clvModel().schema()));
+            });
+    return rows;
+  }
+
   private void writeLocked(Snapshot s) {
-    Dataset<Row> customers = stamped(s.customers(), s);
+    Map<String, Dataset<Row>> rows = published(s);
     // beside the writes, the question customer_tiers_current needs afterwards: is there a later
     // snapshot?
     AtomicBoolean later = new AtomicBoolean();
-    inParallel(
-        List.of(
-            () -> replace(Tables.rejectedTransactions(), s.rejected(), s),
-            () -> replace(Tables.scoreThresholds(), oneFile(s.scoreThresholds()), s),
-            () -> replace(Tables.tierSummary(scale), oneFile(s.tierSummary()), s),
-            () -> replace(Tables.segmentSummary(scale), oneFile(s.segmentSummary()), s),
-            () -> replace(Tables.tierMigration(), oneFile(s.tierMigration()), s),
-            () -> tables.replaceSnapshot(Tables.customerRfm(scale), customers, s.date()),
-            () -> replace(Tables.churnWatch(scale), s.churnWatch(), s),
-            () -> replace(Tables.churnSummary(scale), oneFile(s.churnSummary()), s),
-            () -> replace(Tables.cohortRetention(scale), oneFile(s.cohortRetention()), s),
-            () -> s.clv().ifPresent(clv -> writeCustomerClv(clv, s)),
-            () ->
-                s.clv()
-                    .filter(clv -> clv.customers().isPresent())
-                    .ifPresent(clv -> writeClvModel(clv, s)),
-            () -> later.set(hasLaterSnapshot(s.date())),
-            // a model trained tonight, beside the tables that name it (its own files and row)
-            () ->
-                s.trainedTierModel()
-                    .ifPresent(
-                        model ->
-                            new TierModelStore(spark, tables, scale)
-                                .record(model, Instant.now()))));
+    List<Runnable> writes = new ArrayList<>();
+    for (TableSchema table : snapshotTables()) {
+      Dataset<Row> tonight = rows.get(table.name());
+      if (tonight != null) {
+        writes.add(() -> tables.replaceSnapshot(table, tonight, s.date()));
+      }
+    }
+    // no CLV this run: a re-run must not leave an earlier run's CLV rows behind for this snapshot
+    if (s.clv().isPresent()
+        && !rows.containsKey(Tables.CUSTOMER_CLV)
+        && tables.exists(Tables.CUSTOMER_CLV)) {
+      writes.add(
+          () ->
+              tables.replaceSnapshot(
+                  Tables.customerClv(clvSettings.horizon().label(), scale),
+                  tables.read(Tables.CUSTOMER_CLV).limit(0),
+                  s.date()));
+    }
+    writes.add(() -> later.set(hasLaterSnapshot(s.date())));
+    // a model trained tonight, beside the tables that name it (its own files and row)
+    s.trainedTierModel()
+        .ifPresent(
+            model ->
+                writes.add(
+                    () -> new TierModelStore(spark, tables, scale).record(model, Instant.now())));
+    inParallel(writes);
+    Dataset<Row> customers = rows.get(Tables.CUSTOMER_RFM);
     // the latest snapshot, whichever run wrote it: re-running an old date does not make it
     // "current"
     if (!later.get()) {
@@ -160,6 +186,22 @@ public final class SnapshotWriter {
         all.filter(col(SNAPSHOT_DATE).equalTo(lit(latest.getDate(0)))));
   }
 
+  /** The tables a snapshot replaces its partition of, in the order they are written. */
+  private List<TableSchema> snapshotTables() {
+    return List.of(
+        Tables.rejectedTransactions(),
+        Tables.scoreThresholds(),
+        Tables.tierSummary(scale),
+        Tables.segmentSummary(scale),
+        Tables.tierMigration(),
+        Tables.customerRfm(scale),
+        Tables.churnWatch(scale),
+        Tables.churnSummary(scale),
+        Tables.cohortRetention(scale),
+        Tables.customerClv(clvSettings.horizon().label(), scale),
+        Tables.clvModel());
+  }
+
   /**
    * A table whose size does not grow with the customers or lines (its rows are bounded by tiers,
    * segments, scores and months) in one file a snapshot instead of one per shuffle partition: at
@@ -168,10 +210,6 @@ public final class SnapshotWriter {
    */
   private static Dataset<Row> oneFile(Dataset<Row> rows) {
     return rows.coalesce(1);
-  }
-
-  private void replace(TableSchema table, Dataset<Row> rows, Snapshot s) {
-    tables.replaceSnapshot(table, stamped(rows, s), s.date());
   }
 
   /**
@@ -188,52 +226,35 @@ public final class SnapshotWriter {
             .isEmpty();
   }
 
-  private void writeCustomerClv(ClvResult clv, Snapshot s) {
-    TableSchema customerClv = Tables.customerClv(clvSettings.horizon().label(), scale);
-    if (clv.customers().isEmpty()) {
-      // no CLV this run: a re-run must not leave an earlier run's CLV rows behind for this snapshot
-      if (tables.exists(Tables.CUSTOMER_CLV)) {
-        tables.replaceSnapshot(customerClv, tables.read(Tables.CUSTOMER_CLV).limit(0), s.date());
-      }
-      return;
-    }
-    replace(customerClv, clv.customers().get(), s);
-  }
-
-  /** The fitted models' row (only when CLV was predicted). */
-  private void writeClvModel(ClvResult clv, Snapshot s) {
+  /** The fitted models' row of clv_model (only when CLV was predicted). */
+  private Row clvModelRow(ClvResult clv, Snapshot s) {
     ModelFit<BgNbd> bgFit = clv.bgNbd().get();
     ModelFit<GammaGamma> ggFit = clv.gammaGamma().get();
     BgNbd bg = bgFit.model();
     GammaGamma gg = ggFit.model();
-    Row row =
-        RowFactory.create(
-            Date.valueOf(s.date()),
-            s.runId(),
-            clvSettings.timeUnit().label(),
-            clvSettings.horizon().label(),
-            clvSettings.annualDiscountRate(),
-            clvSettings.margin(),
-            clvSettings.penalizer(),
-            bg.r(),
-            bg.alpha(),
-            bg.a(),
-            bg.b(),
-            bgFit.logLikelihood(),
-            bgFit.customers(),
-            bgFit.groups(),
-            bgFit.evaluations(),
-            gg.p(),
-            gg.q(),
-            gg.gamma(),
-            ggFit.logLikelihood(),
-            ggFit.customers(),
-            ggFit.evaluations(),
-            clv.fitMillis());
-    tables.replaceSnapshot(
-        Tables.clvModel(),
-        spark.createDataFrame(List.of(row), Tables.clvModel().schema()),
-        s.date());
+    return RowFactory.create(
+        Date.valueOf(s.date()),
+        s.runId(),
+        clvSettings.timeUnit().label(),
+        clvSettings.horizon().label(),
+        clvSettings.annualDiscountRate(),
+        clvSettings.margin(),
+        clvSettings.penalizer(),
+        bg.r(),
+        bg.alpha(),
+        bg.a(),
+        bg.b(),
+        bgFit.logLikelihood(),
+        bgFit.customers(),
+        bgFit.groups(),
+        bgFit.evaluations(),
+        gg.p(),
+        gg.q(),
+        gg.gamma(),
+        ggFit.logLikelihood(),
+        ggFit.customers(),
+        ggFit.evaluations(),
+        clv.fitMillis());
   }
 
   /** The rows with the snapshot date and run id that every snapshot table carries. */

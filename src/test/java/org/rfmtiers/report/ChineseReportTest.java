@@ -143,6 +143,28 @@ class ChineseReportTest {
     }
   }
 
+  @Test
+  void theRunsPageIsThePageTheReportCommandDrawsFromTheTables() throws Exception {
+    Path out = dir.resolve("redrawn");
+    CliRunner.Outcome redraw =
+        CliRunner.run(
+            "report",
+            "--warehouse",
+            warehouse.toString(),
+            "--as-of",
+            "2025-07-01",
+            "--report-dir",
+            out.toString(),
+            "--set",
+            "display.language=zh");
+    assertEquals(0, redraw.code(), redraw.err());
+    // the run drew its page from the rows it had just written, still cached; the command reads
+    // the tables back
+    assertEquals(
+        Files.readString(warehouse.resolve("report/2025-07-01/index.html"), StandardCharsets.UTF_8),
+        Files.readString(out.resolve("2025-07-01/index.html"), StandardCharsets.UTF_8));
+  }
+
   /** Skips without a Chinese font (fails in CI, which installs fonts-noto-cjk). */
   private static void requireCjkFont() throws Exception {
     Process fcList = new ProcessBuilder("fc-list", ":lang=zh", "family").start();

@@ -133,9 +133,30 @@ class ReportRenderingTest {
     assertEquals(0, redraw.code(), redraw.err());
     String html =
         Files.readString(out.resolve(GeneratedWarehouse.SNAPSHOTS.get(0)).resolve("index.html"));
+    // the run drew its page from its own rows, the command from the tables: the same page
+    assertEquals(
+        Files.readString(
+            Path.of(
+                generated.warehouse, "report", GeneratedWarehouse.SNAPSHOTS.get(0), "index.html")),
+        html);
     assertTrue(
         html.contains("This is the first snapshot"), "no migration chart for the first snapshot");
     assertFalse(html.contains("id=\"migration\""));
+
+    CliRunner.Outcome latestRedrawn =
+        CliRunner.run(
+            "report",
+            "--warehouse",
+            generated.warehouse,
+            "--as-of",
+            GeneratedWarehouse.SNAPSHOTS.get(1),
+            "--report-dir",
+            out.toString());
+    assertEquals(0, latestRedrawn.code(), latestRedrawn.err());
+    assertEquals(
+        Files.readString(latest),
+        Files.readString(out.resolve(GeneratedWarehouse.SNAPSHOTS.get(1)).resolve("index.html")),
+        "with CLV, churn watch, cohorts and the migration since the first snapshot");
 
     CliRunner.Outcome missing =
         CliRunner.run("report", "--warehouse", out.resolve("nothing-here").toString());
