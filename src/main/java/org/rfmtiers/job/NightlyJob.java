@@ -407,6 +407,9 @@ public final class NightlyJob {
       Dataset<Row> tierSummary =
           new TierSummary(tiers.centres(), tiers.model().modelId(), scale()).apply(customers);
       List<Row> tierSummaryRows = timer.time("summary", tierSummary::collectAsList); // k rows
+      // written from the rows collected: not aggregated over the customers a second time
+      Dataset<Row> tierSummaryCollected =
+          spark.createDataFrame(tierSummaryRows, tierSummary.schema());
       Dataset<Row> segmentSummary = SegmentSummary.apply(customers);
       Reconciliation reconciliation =
           timer.time("reconcile", () -> reconcile(in.sums(), customers));
@@ -423,7 +426,7 @@ public final class NightlyJob {
                       runId,
                       in.rejected(),
                       scored.thresholds(),
-                      tierSummary,
+                      tierSummaryCollected,
                       segmentSummary,
                       segmented.migration(),
                       customers,

@@ -19,7 +19,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -37,7 +36,7 @@ import org.rfmtiers.tiers.TierModel;
  * check of every table (a type change writes nothing at all). Each table is one atomic Delta commit
  * replacing exactly this snapshot; they are independent, so they are written concurrently (on small
  * data a commit is mostly driver-side latency: log listing, planning, JSON). customer_tiers_current
- * follows, from this run's customers unless a later snapshot exists.
+ * is replaced beside them, from this run's customers unless a later snapshot exists.
  */
 public final class SnapshotWriter {
   /** Concurrent table writes: all of a snapshot's at once, to overlap their commit latency. */
@@ -143,9 +142,6 @@ public final class SnapshotWriter {
 
   private void writeLocked(Snapshot s) {
     Map<String, Dataset<Row>> rows = published(s);
-    // beside the writes, the question customer_tiers_current needs afterwards: is there a later
-    // snapshot?
-    AtomicBoolean later = new AtomicBoolean();
     List<Runnable> writes = new ArrayList<>();
     for (TableSchema table : snapshotTables()) {
       Dataset<Row> tonight = rows.get(table.name());
@@ -164,7 +160,10 @@ public final class SnapshotWriter {
                   tables.read(Tables.CUSTOMER_CLV).limit(0),
                   s.date()));
     }
-    writes.add(() -> later.set(hasLaterSnapshot(s.date())));
+    // the latest snapshot, whichever run wrote it: re-running an old date does not make it
+    // "current". Beside the other writes: whether customer_rfm has a later snapshot does not
+    // depend on this run's rows being committed yet.
+    writes.add(() -> replaceCurrent(rows.get(Tables.CUSTOMER_RFM), s.date()));
     // a model trained tonight, beside the tables that name it (its own files and row)
     s.trainedTierModel()
         .ifPresent(
@@ -172,10 +171,14 @@ public final class SnapshotWriter {
                 writes.add(
                     () -> new TierModelStore(spark, tables, scale).record(model, Instant.now())));
     inParallel(writes);
-    Dataset<Row> customers = rows.get(Tables.CUSTOMER_RFM);
-    // the latest snapshot, whichever run wrote it: re-running an old date does not make it
-    // "current"
-    if (!later.get()) {
+  }
+
+  /**
+   * customer_tiers_current: this run's customers, unless customer_rfm holds a later snapshot (an
+   * earlier date re-run), whose customers it then keeps.
+   */
+  private void replaceCurrent(Dataset<Row> customers, LocalDate snapshot) {
+    if (!hasLaterSnapshot(snapshot)) {
       tables.replaceAll(Tables.customerTiersCurrent(scale), customers);
       return;
     }
