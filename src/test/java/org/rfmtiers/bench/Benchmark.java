@@ -159,9 +159,15 @@ public final class Benchmark {
     JobSettings settings = SettingsLoader.load(null, values);
     SparkSession spark = SparkSessions.forJob(settings);
     spark.conf().set("spark.sql.session.timeZone", "UTC");
+    var os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     for (int i = 1; i <= times; i++) {
+      long cpu = os.getProcessCpuTime();
       Timed run = job(spark, settings, System.nanoTime());
-      log("run %d: %.1f s, report %.1f s", i, run.total, run.report);
+      // the process's CPU time: on a machine whose speed varies, steadier than the wall time
+      log(
+          "run %d: %.1f s, report %.1f s, CPU %.1f s",
+          i, run.total, run.report, (os.getProcessCpuTime() - cpu) / 1e9);
       printCosts("run " + i, run.result.stageCosts());
     }
   }
