@@ -145,6 +145,11 @@ public final class NightlyJob {
     private final IncrementalState state;
     private final IncrementalSums incrementalSums;
     private final List<Dataset<Row>> cached = new ArrayList<>();
+
+    /** The rows each table received ({@link SnapshotWriter#published}), once written. */
+    private Map<String, Dataset<Row>> written = Map.of();
+
+    /** What the run published, once it has succeeded. */
     private Published published;
 
     Run(String runId, String inputUri, LocalDate today, boolean retrain) {
@@ -167,7 +172,7 @@ public final class NightlyJob {
         Dataset<Row> runLog = runLogRow("succeeded", null);
         tables.append(Tables.runLog(scale()), runLog);
         // the row as the table holds it (typed by its schema), for the report
-        published = new Published(result.snapshotDate(), runLog.head(), published.tables());
+        published = new Published(result.snapshotDate(), runLog.head(), written);
         settings.catalogDatabase().ifPresent(database -> tables.register(database, Tables.ALL));
         return result;
       } catch (RuntimeException e) {
@@ -520,7 +525,6 @@ public final class NightlyJob {
           unattributed);
     }
 
-    /** What the run published; set once it has succeeded. */
     Published published() {
       return published;
     }
@@ -530,7 +534,7 @@ public final class NightlyJob {
         SnapshotWriter writer =
             new SnapshotWriter(spark, tables, settings.clv(), scale(), lockTimeout());
         writer.write(snapshot);
-        published = new Published(snapshot.date(), null, writer.published(snapshot));
+        written = writer.published(snapshot);
       } catch (SnapshotLock.HeldException | DeltaTables.SchemaChangeException e) {
         throw new JobFailure(e.getMessage(), e);
       }

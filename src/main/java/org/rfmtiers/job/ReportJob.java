@@ -23,8 +23,10 @@ import org.rfmtiers.report.ReportPage;
 import org.rfmtiers.text.Texts;
 
 /**
- * Writes the HTML report of one snapshot from the tables the run wrote, so the page shows exactly
- * what dashboards see, and {@code rfm-tiers report} can redraw any earlier snapshot.
+ * Writes the HTML report of one snapshot from what its tables hold, so the page shows exactly what
+ * dashboards see: after a run from the rows it has just written ({@link
+ * #write(NightlyJob.Published)}), and in {@code rfm-tiers report} from the tables, which can redraw
+ * any earlier snapshot.
  */
 public final class ReportJob {
   private final SparkSession spark;
