@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,39 +23,29 @@ import jdk.jfr.consumer.RecordingFile;
  * the samples that pass through a matching frame.
  */
 public final class Profile {
-  /** What a sample was doing, by the first pattern its stack matches. */
-  private static final Map<String, Pattern> KINDS = kinds();
+  /**
+   * What a sample was doing: the first of these whose pattern a frame of its stack matches. "Delta
+   * snapshot state" is a table's state: log replay, checkpoints, a snapshot's file list.
+   */
+  private static final String[][] KINDS = {
+    {
+      "Delta snapshot state",
+      "sql\\.delta\\.(Snapshot\\.|SnapshotManagement|LogSegment|InMemoryLogReplay|StateCache|Checkpoint)"
+    },
+    {"Delta write and commit", "sql\\.delta\\.(OptimisticTransaction|files\\.TransactionalWrite)"},
+    {"Delta, other", "sql\\.delta\\."},
+    {"plan strings for listener events", "explainString|ExplainUtils|SparkPlanInfo"},
+    {
+      "code generation",
+      "CodegenContext|CodeGenerator|GenerateUnsafeProjection|GenerateSafeProjection|doGenCode"
+    },
+    {"analysis", "Analyzer|CheckAnalysis"},
+    {"optimizer and planner", "Optimizer|QueryPlanner|SparkStrategies|AdaptiveSparkPlanExec"},
+    {"Java serialization", "ObjectOutputStream|ObjectInputStream|JavaSerializer"},
+    {"Parquet", "parquet"}
+  };
 
   private Profile() {}
-
-  private static Map<String, Pattern> kinds() {
-    Map<String, Pattern> kinds = new LinkedHashMap<>();
-    // a table's state: log replay, checkpoints, the file list of a snapshot
-    kinds.put(
-        "Delta snapshot state",
-        Pattern.compile(
-            "sql\\.delta\\.(Snapshot\\.|SnapshotManagement|LogSegment|InMemoryLogReplay|StateCache|Checkpoint)"));
-    kinds.put(
-        "Delta write and commit",
-        Pattern.compile("sql\\.delta\\.(OptimisticTransaction|files\\.TransactionalWrite)"));
-    kinds.put("Delta, other", Pattern.compile("sql\\.delta\\."));
-    kinds.put(
-        "plan strings for listener events",
-        Pattern.compile("explainString|ExplainUtils|SparkPlanInfo"));
-    kinds.put(
-        "code generation",
-        Pattern.compile(
-            "CodegenContext|CodeGenerator|GenerateUnsafeProjection|GenerateSafeProjection|doGenCode"));
-    kinds.put("analysis", Pattern.compile("Analyzer|CheckAnalysis"));
-    kinds.put(
-        "optimizer and planner",
-        Pattern.compile("Optimizer|QueryPlanner|SparkStrategies|AdaptiveSparkPlanExec"));
-    kinds.put(
-        "Java serialization",
-        Pattern.compile("ObjectOutputStream|ObjectInputStream|JavaSerializer"));
-    kinds.put("Parquet", Pattern.compile("parquet"));
-    return kinds;
-  }
 
   public static void main(String[] args) throws IOException {
     Map<String, String> options = new HashMap<>();
@@ -106,9 +95,9 @@ public final class Profile {
       }
       String all = String.join("\n", names);
       String kind = "other";
-      for (Map.Entry<String, Pattern> k : KINDS.entrySet()) {
-        if (k.getValue().matcher(all).find()) {
-          kind = k.getKey();
+      for (String[] k : KINDS) {
+        if (Pattern.compile(k[1]).matcher(all).find()) {
+          kind = k[0];
           break;
         }
       }
