@@ -128,7 +128,7 @@ public final class NightlyJob {
 
   /**
    * A succeeded run's snapshot: its date, its run_log row, and the rows each table received by
-   * table name ({@link SnapshotWriter#published}), valid until the run returns.
+   * table name ({@link SnapshotWriter#write}), valid until the run returns.
    */
   public record Published(LocalDate snapshot, Row runLog, Map<String, Dataset<Row>> tables) {}
 
@@ -146,7 +146,7 @@ public final class NightlyJob {
     private final IncrementalSums incrementalSums;
     private final List<Dataset<Row>> cached = new ArrayList<>();
 
-    /** The rows each table received ({@link SnapshotWriter#published}), once written. */
+    /** The rows each table received ({@link SnapshotWriter#write}), once written. */
     private Map<String, Dataset<Row>> written = Map.of();
 
     /** What the run published, once it has succeeded. */
@@ -531,10 +531,9 @@ public final class NightlyJob {
 
     private Void write(SnapshotWriter.Snapshot snapshot) {
       try {
-        SnapshotWriter writer =
-            new SnapshotWriter(spark, tables, settings.clv(), scale(), lockTimeout());
-        writer.write(snapshot);
-        written = writer.published(snapshot);
+        written =
+            new SnapshotWriter(spark, tables, settings.clv(), scale(), lockTimeout())
+                .write(snapshot);
       } catch (SnapshotLock.HeldException | DeltaTables.SchemaChangeException e) {
         throw new JobFailure(e.getMessage(), e);
       }

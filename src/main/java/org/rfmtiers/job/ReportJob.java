@@ -48,9 +48,9 @@ public final class ReportJob {
 
   /**
    * Writes the report of the snapshot a run has just published, from the rows it wrote ({@link
-   * org.rfmtiers.output.SnapshotWriter#published}, still cached by the run) and its run_log row
-   * instead of reading each table back: the same rows, without a Delta snapshot and file listing
-   * per table. Only the tier and segment history across snapshots is read from the tables.
+   * org.rfmtiers.output.SnapshotWriter#write}, still cached by the run) and its run_log row instead
+   * of reading each table back: the same rows, without a Delta snapshot and file listing per table.
+   * Only the tier and segment history across snapshots is read from the tables.
    */
   public String write(NightlyJob.Published published) {
     return write(figures(published));

@@ -78,13 +78,14 @@ public final class SnapshotWriter {
       Optional<TierModel> trainedTierModel) {}
 
   /**
-   * Writes the snapshot.
+   * Writes the snapshot and returns the rows each table received, by table name ({@link
+   * #published}).
    *
    * @throws SnapshotLock.HeldException another live run is writing the same snapshot
    * @throws DeltaTables.SchemaChangeException a table's column has another type than this job
    *     writes
    */
-  public void write(Snapshot s) {
+  public Map<String, Dataset<Row>> write(Snapshot s) {
     try (SnapshotLock lock =
         SnapshotLock.acquire(
             spark.sparkContext().hadoopConfiguration(),
@@ -93,7 +94,9 @@ public final class SnapshotWriter {
             s.runId(),
             lockTimeout)) {
       checkSchemas();
-      writeLocked(s);
+      Map<String, Dataset<Row>> rows = published(s);
+      writeLocked(s, rows);
+      return rows;
     }
   }
 
@@ -114,7 +117,7 @@ public final class SnapshotWriter {
    * name: what {@link #write} commits, and what the run's report reads instead of reading the
    * tables back. customer_clv and clv_model are absent when the run predicted no CLV.
    */
-  public Map<String, Dataset<Row>> published(Snapshot s) {
+  private Map<String, Dataset<Row>> published(Snapshot s) {
     Map<String, Dataset<Row>> rows = new LinkedHashMap<>();
     BiConsumer<TableSchema, Dataset<Row>> put =
         (table, data) -> rows.put(table.name(), table.conform(stamped(data, s)));
@@ -140,8 +143,7 @@ public final class SnapshotWriter {
     return rows;
   }
 
-  private void writeLocked(Snapshot s) {
-    Map<String, Dataset<Row>> rows = published(s);
+  private void writeLocked(Snapshot s, Map<String, Dataset<Row>> rows) {
     List<Runnable> writes = new ArrayList<>();
     for (TableSchema table : snapshotTables()) {
       Dataset<Row> tonight = rows.get(table.name());
