@@ -389,6 +389,7 @@ public final class NightlyJob {
                           tables)
                       .apply(
                           tiers.customers(), clv, in.months(), snapshot, tiers.model().modelId()));
+      cached.add(segmented.cached());
       Dataset<Row> customers = persist(segmented.customers());
       ChurnWatch.Result churn =
           new ChurnWatch(settings.churn(), settings.segments().language(), scale())

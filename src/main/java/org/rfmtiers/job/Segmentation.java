@@ -5,6 +5,7 @@ import static org.rfmtiers.Columns.*;
 
 import java.sql.Date;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -14,6 +15,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import org.rfmtiers.clv.ClvResult;
 import org.rfmtiers.config.SegmentSettings;
 import org.rfmtiers.features.CustomerMonths;
@@ -49,9 +51,10 @@ final class Segmentation {
   /**
    * The customers with every scheme and the previous snapshot's columns the churn watch compares
    * with ({@link ChurnWatch#withPrevious}), the tier migration, and whether there was a previous
-   * snapshot.
+   * snapshot; {@code cached} is what the caller unpersists once the snapshot is written.
    */
-  record Result(Dataset<Row> customers, Dataset<Row> migration, boolean hasPrevious) {}
+  record Result(
+      Dataset<Row> customers, Dataset<Row> migration, boolean hasPrevious, Dataset<Row> cached) {}
 
   /**
    * @param months the customers' months ({@link CustomerMonths#of}): the regularity of loyalty
@@ -64,7 +67,10 @@ final class Segmentation {
       LocalDate snapshot,
       String tierModelId) {
     Optional<Dataset<Row>> clvCustomers = clv.flatMap(ClvResult::customers);
-    Dataset<Row> customers =
+    Optional<String> future = clvCustomers.map(c -> CLV_VALUE);
+    // every input of the schemes beside each customer, cached: the statistics below and the
+    // pyramid's ranking read it, and the run's customers are built from it
+    Dataset<Row> joined =
         clvCustomers
             .map(
                 c ->
@@ -72,23 +78,31 @@ final class Segmentation {
                         c.select(col(CUSTOMER_ID), col(clvColumn).as(CLV_VALUE), col(P_ALIVE)),
                         CUSTOMER_ID,
                         "left"))
-            .orElse(tiered);
-    Optional<String> future = clvCustomers.map(c -> CLV_VALUE);
-    customers = new RfmSegments(settings).apply(customers);
+            .orElse(tiered)
+            .join(CustomerMonths.activity(months, snapshot).drop(COHORT_MONTH), CUSTOMER_ID, "left")
+            .persist(StorageLevel.MEMORY_AND_DISK());
     String pyramidBy =
         settings.pyramidBy() == SegmentSettings.PyramidBy.CLV && future.isPresent()
             ? CLV_VALUE
             : MONETARY;
-    customers = new CustomerPyramid(settings, pyramidBy).apply(customers);
-    customers = new ValueMatrix(settings, future).apply(customers);
+    RfmSegments rfm = new RfmSegments(settings);
+    CustomerPyramid pyramid = new CustomerPyramid(settings, pyramidBy);
+    ValueMatrix matrix = new ValueMatrix(settings, future);
+    LoyaltyQuadrants quadrants = new LoyaltyQuadrants(settings);
+    // the schemes' references and cuts in one aggregation over the customers, not one each
+    List<Column> statistics = new ArrayList<>(rfm.statistics());
+    statistics.addAll(pyramid.statistics());
+    statistics.addAll(matrix.statistics());
+    statistics.addAll(quadrants.statistics(future.isPresent()));
+    Row snapshotStatistics =
+        joined
+            .agg(statistics.get(0), statistics.subList(1, statistics.size()).toArray(Column[]::new))
+            .head();
+    Dataset<Row> customers = rfm.apply(joined, snapshotStatistics);
+    customers = pyramid.apply(customers, snapshotStatistics);
+    customers = matrix.apply(customers, snapshotStatistics);
     customers = new LifecycleStage(settings).apply(customers);
-    customers =
-        new LoyaltyQuadrants(settings)
-            .apply(
-                customers.join(
-                    CustomerMonths.activity(months, snapshot).drop(COHORT_MONTH),
-                    CUSTOMER_ID,
-                    "left"));
+    customers = quadrants.apply(customers, snapshotStatistics);
 
     Optional<LocalDate> previousDate = previousSnapshot(snapshot);
     Dataset<Row> previousRows =
@@ -124,7 +138,8 @@ final class Segmentation {
     return new Result(
         ChurnWatch.withPrevious(migration.customers(), previousChurn),
         migration.migration(),
-        previousDate.isPresent());
+        previousDate.isPresent(),
+        joined);
   }
 
   /**

@@ -33,7 +33,19 @@ public final class CustomerPyramid {
     this.valueColumn = valueColumn;
   }
 
+  /** The snapshot's customer count: an aggregate for {@link #apply(Dataset, Row)}. */
+  public List<Column> statistics() {
+    return List.of(count(lit(1)).as("pyramid_customers"));
+  }
+
   public Dataset<Row> apply(Dataset<Row> customers) {
+    return apply(customers, Labels.aggregate(customers, statistics()));
+  }
+
+  /**
+   * @param statistics a row holding {@link #statistics()} over the snapshot's customers
+   */
+  public Dataset<Row> apply(Dataset<Row> customers, Row statistics) {
     List<Double> shares = settings.pyramidShares();
     double c1 = shares.get(0);
     double c2 = c1 + shares.get(1);
@@ -51,7 +63,7 @@ public final class CustomerPyramid {
             .select(col(valueColumn), hash.as("key_hash"), col(CUSTOMER_ID))
             .orderBy(
                 col(valueColumn).desc_nulls_last(), col("key_hash").asc(), col(CUSTOMER_ID).asc());
-    long n = customers.count();
+    long n = statistics.<Long>getAs("pyramid_customers");
     long[] ranks = {roundHalfUp(n * c1), roundHalfUp(n * c2), roundHalfUp(n * c3)};
     Set<Long> wanted = new HashSet<>();
     for (long rank : ranks) {

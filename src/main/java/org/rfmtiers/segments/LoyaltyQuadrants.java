@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.*;
 import static org.rfmtiers.Columns.*;
 
 import java.util.Arrays;
+import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -37,13 +38,37 @@ public final class LoyaltyQuadrants {
     this.settings = settings;
   }
 
+  /** What value is: CLV over the horizon, when asked for and the run has it, or monetary. */
+  private Column value(boolean clv) {
+    return settings.quadrants().valueBy() == SegmentSettings.QuadrantValue.CLV && clv
+        ? coalesce(col(CLV_VALUE).cast("double"), lit(0.0))
+        : col(MONETARY).cast("double");
+  }
+
+  /**
+   * The value cut over the snapshot: an aggregate for {@link #apply(Dataset, Row)}.
+   *
+   * @param clv whether the customers carry clv_value and p_alive
+   */
+  public List<Column> statistics(boolean clv) {
+    SegmentSettings.Quadrants rules = settings.quadrants();
+    return List.of(
+        Labels.highCut(rules.valueReference(), rules.valueHighShare(), value(clv))
+            .as("quadrant_value_cut"));
+  }
+
+  public Dataset<Row> apply(Dataset<Row> customers) {
+    return apply(customers, Labels.aggregate(customers, statistics(hasClv(customers))));
+  }
+
   /**
    * @param customers with tenure_days, recency_days, purchase_days, monetary, active_months,
    *     months_since_first and, when the CLV stage ran, p_alive and clv_value
+   * @param statistics a row holding {@link #statistics} over the snapshot's customers
    */
-  public Dataset<Row> apply(Dataset<Row> customers) {
+  public Dataset<Row> apply(Dataset<Row> customers, Row statistics) {
     SegmentSettings.Quadrants rules = settings.quadrants();
-    boolean clv = Arrays.asList(customers.columns()).contains(CLV_VALUE);
+    boolean clv = hasClv(customers);
     Column tenure = least(col(TENURE_DAYS).divide((double) rules.tenureFullDays()), lit(1.0));
     Column regularity = col(ACTIVE_MONTHS).divide(col(MONTHS_SINCE_FIRST).plus(1));
     Column recencyProxy =
@@ -57,18 +82,11 @@ public final class LoyaltyQuadrants {
             ? when(col(PURCHASE_DAYS).gt(1), coalesce(col(P_ALIVE), recencyProxy))
                 .otherwise(recencyProxy)
             : recencyProxy;
-    Column value =
-        rules.valueBy() == SegmentSettings.QuadrantValue.CLV && clv
-            ? coalesce(col(CLV_VALUE).cast("double"), lit(0.0))
-            : col(MONETARY).cast("double");
     Dataset<Row> scored =
         customers.withColumn(
             LOYALTY_SCORE, round(tenure.plus(regularity).plus(retention).divide(3), 6));
-    double cut =
-        scored
-            .agg(Labels.highCut(rules.valueReference(), rules.valueHighShare(), value))
-            .head()
-            .getDouble(0);
+    double cut = statistics.<Double>getAs("quadrant_value_cut");
+    Column value = value(clv);
     Column highValue = value.gt(cut);
     Column loyal = col(LOYALTY_SCORE).geq(rules.loyaltyCut());
     Column code =
@@ -85,5 +103,9 @@ public final class LoyaltyQuadrants {
         .withColumn(
             LOYALTY_QUADRANT_ACTION,
             Labels.action(settings, "quadrant", SegmentSettings.QUADRANT_CODES, quadrant));
+  }
+
+  private static boolean hasClv(Dataset<Row> customers) {
+    return Arrays.asList(customers.columns()).contains(CLV_VALUE);
   }
 }

@@ -3,6 +3,7 @@ package org.rfmtiers.segments;
 import static org.apache.spark.sql.functions.*;
 import static org.rfmtiers.Columns.*;
 
+import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -21,17 +22,26 @@ public final class RfmSegments {
     this.settings = settings;
   }
 
+  /** The snapshot's references of R, F and M: aggregates for {@link #apply(Dataset, Row)}. */
+  public List<Column> statistics() {
+    return List.of(
+        Labels.reference(settings.reference(), col(RECENCY_DAYS)).as("rfm_recency_reference"),
+        Labels.reference(settings.reference(), col(FREQUENCY)).as("rfm_frequency_reference"),
+        Labels.reference(settings.reference(), col(MONETARY)).as("rfm_monetary_reference"));
+  }
+
   public Dataset<Row> apply(Dataset<Row> customers) {
-    Row ref =
-        customers
-            .agg(
-                Labels.reference(settings.reference(), col(RECENCY_DAYS)),
-                Labels.reference(settings.reference(), col(FREQUENCY)),
-                Labels.reference(settings.reference(), col(MONETARY)))
-            .head();
-    Column recent = col(RECENCY_DAYS).lt(ref.getDouble(0));
-    Column frequent = col(FREQUENCY).gt(ref.getDouble(1));
-    Column valuable = col(MONETARY).cast("double").gt(ref.getDouble(2));
+    return apply(customers, Labels.aggregate(customers, statistics()));
+  }
+
+  /**
+   * @param statistics a row holding {@link #statistics()} over the snapshot's customers
+   */
+  public Dataset<Row> apply(Dataset<Row> customers, Row statistics) {
+    Column recent = col(RECENCY_DAYS).lt(statistics.<Double>getAs("rfm_recency_reference"));
+    Column frequent = col(FREQUENCY).gt(statistics.<Double>getAs("rfm_frequency_reference"));
+    Column valuable =
+        col(MONETARY).cast("double").gt(statistics.<Double>getAs("rfm_monetary_reference"));
     Column kind =
         when(recent.and(frequent), lit("VALUE"))
             .when(recent, lit("DEVELOP"))

@@ -3,6 +3,7 @@ package org.rfmtiers.segments;
 import static org.apache.spark.sql.functions.*;
 import static org.rfmtiers.Columns.*;
 
+import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -33,7 +34,8 @@ public final class ValueMatrix {
     return Labels.highCut(settings.matrixReference(), settings.matrixHighShare(), value);
   }
 
-  public Dataset<Row> apply(Dataset<Row> customers) {
+  /** Future value: the CLV column, or the RFM proxy. */
+  private Column futureValue() {
     Column proxy =
         col(AVG_ORDER_VALUE)
             .cast("double")
@@ -41,14 +43,32 @@ public final class ValueMatrix {
             .divide(greatest(col(TENURE_DAYS), lit(30)))
             .multiply(365)
             .multiply(col(R_SCORE).divide(5.0));
+    return clvColumn.map(c -> col(c).cast("double")).orElse(proxy);
+  }
+
+  /** The two cuts over the snapshot: aggregates for {@link #apply(Dataset, Row)}. */
+  public List<Column> statistics() {
+    return List.of(
+        cut(col(CURRENT_VALUE)).as("matrix_current_cut"),
+        cut(futureValue()).as("matrix_future_cut"));
+  }
+
+  public Dataset<Row> apply(Dataset<Row> customers) {
+    return apply(customers, Labels.aggregate(customers, statistics()));
+  }
+
+  /**
+   * @param statistics a row holding {@link #statistics()} over the snapshot's customers
+   */
+  public Dataset<Row> apply(Dataset<Row> customers, Row statistics) {
     Dataset<Row> valued =
         customers
-            .withColumn(FUTURE_VALUE, clvColumn.map(c -> col(c).cast("double")).orElse(proxy))
+            .withColumn(FUTURE_VALUE, futureValue())
             .withColumn(
                 FUTURE_VALUE_SOURCE, lit(clvColumn.isPresent() ? SOURCE_CLV : SOURCE_PROXY));
-    Row ref = valued.agg(cut(col(CURRENT_VALUE)), cut(col(FUTURE_VALUE))).head();
-    Column currentHigh = col(CURRENT_VALUE).cast("double").gt(ref.getDouble(0));
-    Column futureHigh = col(FUTURE_VALUE).gt(ref.getDouble(1));
+    Column currentHigh =
+        col(CURRENT_VALUE).cast("double").gt(statistics.<Double>getAs("matrix_current_cut"));
+    Column futureHigh = col(FUTURE_VALUE).gt(statistics.<Double>getAs("matrix_future_cut"));
     Column code =
         when(currentHigh.and(futureHigh), lit("VIP"))
             .when(futureHigh, lit("DEVELOP"))
