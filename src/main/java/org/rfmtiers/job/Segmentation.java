@@ -26,6 +26,7 @@ import org.rfmtiers.segments.CustomerPyramid;
 import org.rfmtiers.segments.LifecycleStage;
 import org.rfmtiers.segments.LoyaltyQuadrants;
 import org.rfmtiers.segments.RfmSegments;
+import org.rfmtiers.segments.SchemeStatistics;
 import org.rfmtiers.segments.TierMigration;
 import org.rfmtiers.segments.ValueMatrix;
 
@@ -94,10 +95,7 @@ final class Segmentation {
     statistics.addAll(pyramid.statistics());
     statistics.addAll(matrix.statistics());
     statistics.addAll(quadrants.statistics(future.isPresent()));
-    Row snapshotStatistics =
-        joined
-            .agg(statistics.get(0), statistics.subList(1, statistics.size()).toArray(Column[]::new))
-            .head();
+    Row snapshotStatistics = SchemeStatistics.over(joined, statistics);
     Dataset<Row> customers = rfm.apply(joined, snapshotStatistics);
     customers = pyramid.apply(customers, snapshotStatistics);
     customers = matrix.apply(customers, snapshotStatistics);

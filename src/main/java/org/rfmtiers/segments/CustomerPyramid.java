@@ -39,7 +39,7 @@ public final class CustomerPyramid {
   }
 
   public Dataset<Row> apply(Dataset<Row> customers) {
-    return apply(customers, Labels.aggregate(customers, statistics()));
+    return apply(customers, SchemeStatistics.over(customers, statistics()));
   }
 
   /**
@@ -63,7 +63,7 @@ public final class CustomerPyramid {
             .select(col(valueColumn), hash.as("key_hash"), col(CUSTOMER_ID))
             .orderBy(
                 col(valueColumn).desc_nulls_last(), col("key_hash").asc(), col(CUSTOMER_ID).asc());
-    long n = statistics.<Long>getAs("pyramid_customers");
+    long n = statistics.getLong(statistics.fieldIndex("pyramid_customers"));
     long[] ranks = {roundHalfUp(n * c1), roundHalfUp(n * c2), roundHalfUp(n * c3)};
     Set<Long> wanted = new HashSet<>();
     for (long rank : ranks) {

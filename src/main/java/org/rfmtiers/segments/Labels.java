@@ -4,8 +4,6 @@ import static org.apache.spark.sql.functions.*;
 
 import java.util.List;
 import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.rfmtiers.config.SegmentSettings;
 
 /** Maps a stable code column to its label (or action) in the configured language. */
@@ -30,13 +28,6 @@ final class Labels {
               .otherwise(action);
     }
     return action;
-  }
-
-  /** The statistics over all of {@code customers}, as one row (one Spark aggregation). */
-  static Row aggregate(Dataset<Row> customers, List<Column> statistics) {
-    return customers
-        .agg(statistics.get(0), statistics.subList(1, statistics.size()).toArray(Column[]::new))
-        .head();
   }
 
   /**

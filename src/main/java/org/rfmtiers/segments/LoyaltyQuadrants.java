@@ -58,7 +58,7 @@ public final class LoyaltyQuadrants {
   }
 
   public Dataset<Row> apply(Dataset<Row> customers) {
-    return apply(customers, Labels.aggregate(customers, statistics(hasClv(customers))));
+    return apply(customers, SchemeStatistics.over(customers, statistics(hasClv(customers))));
   }
 
   /**
@@ -85,7 +85,7 @@ public final class LoyaltyQuadrants {
     Dataset<Row> scored =
         customers.withColumn(
             LOYALTY_SCORE, round(tenure.plus(regularity).plus(retention).divide(3), 6));
-    double cut = statistics.<Double>getAs("quadrant_value_cut");
+    double cut = SchemeStatistics.number(statistics, "quadrant_value_cut");
     Column value = value(clv);
     Column highValue = value.gt(cut);
     Column loyal = col(LOYALTY_SCORE).geq(rules.loyaltyCut());

@@ -31,17 +31,21 @@ public final class RfmSegments {
   }
 
   public Dataset<Row> apply(Dataset<Row> customers) {
-    return apply(customers, Labels.aggregate(customers, statistics()));
+    return apply(customers, SchemeStatistics.over(customers, statistics()));
   }
 
   /**
    * @param statistics a row holding {@link #statistics()} over the snapshot's customers
    */
   public Dataset<Row> apply(Dataset<Row> customers, Row statistics) {
-    Column recent = col(RECENCY_DAYS).lt(statistics.<Double>getAs("rfm_recency_reference"));
-    Column frequent = col(FREQUENCY).gt(statistics.<Double>getAs("rfm_frequency_reference"));
+    Column recent =
+        col(RECENCY_DAYS).lt(SchemeStatistics.number(statistics, "rfm_recency_reference"));
+    Column frequent =
+        col(FREQUENCY).gt(SchemeStatistics.number(statistics, "rfm_frequency_reference"));
     Column valuable =
-        col(MONETARY).cast("double").gt(statistics.<Double>getAs("rfm_monetary_reference"));
+        col(MONETARY)
+            .cast("double")
+            .gt(SchemeStatistics.number(statistics, "rfm_monetary_reference"));
     Column kind =
         when(recent.and(frequent), lit("VALUE"))
             .when(recent, lit("DEVELOP"))

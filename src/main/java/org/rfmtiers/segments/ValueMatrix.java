@@ -54,7 +54,7 @@ public final class ValueMatrix {
   }
 
   public Dataset<Row> apply(Dataset<Row> customers) {
-    return apply(customers, Labels.aggregate(customers, statistics()));
+    return apply(customers, SchemeStatistics.over(customers, statistics()));
   }
 
   /**
@@ -67,8 +67,11 @@ public final class ValueMatrix {
             .withColumn(
                 FUTURE_VALUE_SOURCE, lit(clvColumn.isPresent() ? SOURCE_CLV : SOURCE_PROXY));
     Column currentHigh =
-        col(CURRENT_VALUE).cast("double").gt(statistics.<Double>getAs("matrix_current_cut"));
-    Column futureHigh = col(FUTURE_VALUE).gt(statistics.<Double>getAs("matrix_future_cut"));
+        col(CURRENT_VALUE)
+            .cast("double")
+            .gt(SchemeStatistics.number(statistics, "matrix_current_cut"));
+    Column futureHigh =
+        col(FUTURE_VALUE).gt(SchemeStatistics.number(statistics, "matrix_future_cut"));
     Column code =
         when(currentHigh.and(futureHigh), lit("VIP"))
             .when(futureHigh, lit("DEVELOP"))
