@@ -19,7 +19,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
+import org.rfmtiers.RunCache;
 import org.rfmtiers.config.InputSettings;
 import org.rfmtiers.config.JobSettings;
 import org.rfmtiers.features.CustomerMonths;
@@ -35,9 +35,9 @@ import org.rfmtiers.ingest.ValidatedLines;
  * has not folded in yet. Customers with a new line, or with a line whose windows move with the
  * as-of date ({@link Bands}), are summed again from state_lines; every other customer keeps the
  * state's sums. The result equals a full run's on all the files (IncrementalAlgebraTest,
- * IncrementalRunTest). Owns what it caches; {@link #close} releases it.
+ * IncrementalRunTest). What it caches is held by the run's {@link RunCache}.
  */
-public final class IncrementalSums implements AutoCloseable {
+public final class IncrementalSums {
   /**
    * Up to this many touched customers, their ids are broadcast to the scan of state_lines (tens of
    * MB).
@@ -47,12 +47,14 @@ public final class IncrementalSums implements AutoCloseable {
   private final SparkSession spark;
   private final JobSettings settings;
   private final IncrementalState state;
-  private final List<Dataset<Row>> cached = new ArrayList<>();
+  private final RunCache cache;
 
-  public IncrementalSums(SparkSession spark, JobSettings settings, IncrementalState state) {
+  public IncrementalSums(
+      SparkSession spark, JobSettings settings, IncrementalState state, RunCache cache) {
     this.spark = spark;
     this.settings = settings;
     this.state = state;
+    this.cache = cache;
   }
 
   /** A night's sums, its customers' months, and the step that commits the state once published. */
@@ -282,18 +284,9 @@ public final class IncrementalSums implements AutoCloseable {
     };
   }
 
-  @Override
-  public void close() {
-    cached.forEach(Dataset::unpersist);
-  }
-
   private Dataset<Row> persisted(Dataset<Row> data) {
     // one row per customer (or per new order line): a partition per core is plenty
-    Dataset<Row> kept =
-        data.coalesce(spark.sparkContext().defaultParallelism())
-            .persist(StorageLevel.MEMORY_AND_DISK());
-    cached.add(kept);
-    return kept;
+    return cache.persist(data.coalesce(spark.sparkContext().defaultParallelism()));
   }
 
   private int scale() {

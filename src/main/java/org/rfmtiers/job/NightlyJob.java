@@ -9,7 +9,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +18,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
+import org.rfmtiers.RunCache;
 import org.rfmtiers.clv.ClvFitException;
 import org.rfmtiers.clv.ClvInputs;
 import org.rfmtiers.clv.ClvResult;
@@ -144,7 +143,7 @@ public final class NightlyJob {
     private final TransactionSource source;
     private final IncrementalState state;
     private final IncrementalSums incrementalSums;
-    private final List<Dataset<Row>> cached = new ArrayList<>();
+    private final RunCache cache = new RunCache();
 
     /** The rows each table received ({@link SnapshotWriter#write}), once written. */
     private Map<String, Dataset<Row>> written = Map.of();
@@ -162,7 +161,7 @@ public final class NightlyJob {
       this.tables = new DeltaTables(spark, settings.warehouse());
       this.source = new TransactionSource(spark, settings.input());
       this.state = new IncrementalState(spark, tables, scale());
-      this.incrementalSums = new IncrementalSums(spark, settings, state);
+      this.incrementalSums = new IncrementalSums(spark, settings, state, cache);
     }
 
     RunResult execute(Optional<LocalDate> asOf, boolean incremental) {
@@ -376,7 +375,7 @@ public final class NightlyJob {
               : Optional.empty();
       clv.ifPresent(c -> warn(c.warnings()));
       TierResult tiers = timer.time("tiers", () -> tiers(scored.customers(), clv, snapshot));
-      cached.add(tiers.cached());
+      cache.hold(tiers.cached());
       warn(tiers.warnings());
       record.tiered(tiers);
       Segmentation.Result segmented =
@@ -389,11 +388,14 @@ public final class NightlyJob {
                           tables)
                       .apply(
                           tiers.customers(), clv, in.months(), snapshot, tiers.model().modelId()));
-      cached.add(segmented.cached());
+      cache.hold(segmented.cached());
       Dataset<Row> customers = persist(segmented.customers());
       ChurnWatch.Result churn =
-          new ChurnWatch(settings.churn(), settings.segments().language(), scale())
-              .apply(customers, segmented.hasPrevious());
+          timer.time(
+              "churn",
+              () ->
+                  new ChurnWatch(settings.churn(), settings.segments().language(), scale())
+                      .apply(customers, segmented.hasPrevious()));
       Dataset<Row> cohorts =
           timer.time(
               "cohorts",
@@ -410,13 +412,7 @@ public final class NightlyJob {
                                           new CohortRetention.Expectation(
                                               fit.model(), settings.clv().timeUnit().days())))),
               Dataset::count);
-      Dataset<Row> tierSummary =
-          new TierSummary(tiers.centres(), tiers.model().modelId(), scale()).apply(customers);
-      List<Row> tierSummaryRows = timer.time("summary", tierSummary::collectAsList); // k rows
-      // written from the rows collected: not aggregated over the customers a second time
-      Dataset<Row> tierSummaryCollected =
-          spark.createDataFrame(tierSummaryRows, tierSummary.schema());
-      Dataset<Row> segmentSummary = SegmentSummary.apply(customers);
+      Summaries summaries = timer.time("summary", () -> summaries(customers, tiers));
       Reconciliation reconciliation =
           timer.time("reconcile", () -> reconcile(in.sums(), customers));
       record.reconciled(reconciliation);
@@ -432,8 +428,8 @@ public final class NightlyJob {
                       runId,
                       in.rejected(),
                       scored.thresholds(),
-                      tierSummaryCollected,
-                      segmentSummary,
+                      summaries.tiers(),
+                      summaries.segments(),
                       segmented.migration(),
                       customers,
                       churn.watch(),
@@ -453,10 +449,24 @@ public final class NightlyJob {
                       }));
       return record.result(
           tables.warehouse(),
-          tierSummaryRows,
+          summaries.tierRows(),
           clv.map(ClvResult::describe).orElse(null),
           timer.millis(),
           costs());
+    }
+
+    /**
+     * The tier summary, collected (k rows) and written from the rows collected rather than
+     * aggregated over the customers a second time, and the segment summary.
+     */
+    private Summaries summaries(Dataset<Row> customers, TierResult tiers) {
+      Dataset<Row> tierSummary =
+          new TierSummary(tiers.centres(), tiers.model().modelId(), scale()).apply(customers);
+      List<Row> tierRows = tierSummary.collectAsList();
+      return new Summaries(
+          tierRows,
+          spark.createDataFrame(tierRows, tierSummary.schema()),
+          SegmentSummary.apply(customers));
     }
 
     /**
@@ -581,9 +591,7 @@ public final class NightlyJob {
     }
 
     private Dataset<Row> persist(Dataset<Row> data) {
-      data.persist(StorageLevel.MEMORY_AND_DISK());
-      cached.add(data);
-      return data;
+      return cache.persist(data);
     }
 
     /** One row per customer (or per rejected line): a partition per core is plenty. */
@@ -594,8 +602,7 @@ public final class NightlyJob {
     @Override
     public void close() {
       timer.close();
-      incrementalSums.close();
-      cached.forEach(Dataset::unpersist);
+      cache.close();
     }
   }
 
@@ -613,6 +620,9 @@ public final class NightlyJob {
       Dataset<Row> months,
       String mode,
       Optional<Runnable> stateCommit) {}
+
+  /** A snapshot's tier summary (its rows on the driver and as a table) and segment summary. */
+  private record Summaries(List<Row> tierRows, Dataset<Row> tiers, Dataset<Row> segments) {}
 
   private Duration lockTimeout() {
     return Duration.ofMinutes(settings.lockTimeoutMinutes());

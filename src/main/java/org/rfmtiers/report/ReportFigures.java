@@ -135,6 +135,7 @@ public record ReportFigures(
           "tiers",
           "clv",
           "segments",
+          "churn",
           "cohorts",
           "summary",
           "reconcile",

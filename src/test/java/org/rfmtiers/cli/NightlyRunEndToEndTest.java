@@ -267,6 +267,7 @@ class NightlyRunEndToEndTest {
           "tiers",
           "clv",
           "segments",
+          "churn",
           "cohorts",
           "summary",
           "reconcile",

@@ -25,6 +25,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rfmtiers.RunCache;
 import org.rfmtiers.SparkTestSession;
 import org.rfmtiers.config.JobSettings;
 import org.rfmtiers.config.SettingsLoader;
@@ -77,7 +78,8 @@ class IncrementalAlgebraTest {
     InputFile history = listing.get(2);
     assertTrue(history.path().endsWith("history.csv"), listing.toString());
 
-    try (IncrementalSums incremental = new IncrementalSums(spark, settings, state)) {
+    try (RunCache cache = new RunCache()) {
+      IncrementalSums incremental = new IncrementalSums(spark, settings, state, cache);
       ValidatedLines a = lines(source, settings, history);
       incremental
           .rebuild(a, expected(settings, List.of(a), D1), List.of(history), D1, "night-0")
