@@ -153,17 +153,28 @@ public final class ChurnWatch {
             .withColumn(SCHEME, lit(ALL))
             .withColumn(SEGMENT, lit(ALL_CODE))
             .withColumn(SEGMENT_NAME, lit(allName));
-    Dataset<Row> byTier =
+    // per tier and per RFM segment in one aggregation: each customer stands once for its tier and
+    // once for its segment
+    String entry = "scheme_entry";
+    Column entries =
+        array(
+            struct(
+                lit(TIER).as(SCHEME),
+                col(TIER).cast("string").as(SEGMENT),
+                col(TIER_NAME).as(SEGMENT_NAME)),
+            struct(
+                lit(RFM_SEGMENT).as(SCHEME),
+                col(RFM_SEGMENT).as(SEGMENT),
+                col(RFM_SEGMENT_NAME).as(SEGMENT_NAME)));
+    Dataset<Row> bySchemes =
         flagged
-            .groupBy(col(TIER).cast("string").as(SEGMENT), col(TIER_NAME).as(SEGMENT_NAME))
-            .agg(measures.get(0), rest)
-            .withColumn(SCHEME, lit(TIER));
-    Dataset<Row> bySegment =
-        flagged
-            .groupBy(col(RFM_SEGMENT).as(SEGMENT), col(RFM_SEGMENT_NAME).as(SEGMENT_NAME))
-            .agg(measures.get(0), rest)
-            .withColumn(SCHEME, lit(RFM_SEGMENT));
-    Dataset<Row> rows = all.unionByName(byTier).unionByName(bySegment);
+            .withColumn(entry, explode(entries))
+            .groupBy(
+                col(entry + "." + SCHEME).as(SCHEME),
+                col(entry + "." + SEGMENT).as(SEGMENT),
+                col(entry + "." + SEGMENT_NAME).as(SEGMENT_NAME))
+            .agg(measures.get(0), rest);
+    Dataset<Row> rows = all.unionByName(bySchemes);
     Column rate =
         hasPrevious
             ? when(col(ALIVE_PREVIOUSLY).gt(0), col(CHURNED).divide(col(ALIVE_PREVIOUSLY)))

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.*;
 import static org.rfmtiers.Columns.*;
 
 import java.util.List;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -24,26 +25,39 @@ public final class SegmentSummary {
 
   private SegmentSummary() {}
 
+  /**
+   * One aggregation for every scheme: each customer stands once per scheme (an array of its
+   * (scheme, segment, name) entries, exploded), so the schemes share one shuffle of the customers
+   * instead of one each.
+   */
   public static Dataset<Row> apply(Dataset<Row> customers) {
     Row totals = customers.agg(count(lit(1)), sum(col(MONETARY).cast("double"))).head();
     double customerCount = Math.max(1, totals.getLong(0));
     double revenue = totals.isNullAt(1) ? 0 : totals.getDouble(1);
-    Dataset<Row> all = null;
-    for (String[] scheme : SCHEMES) {
-      Dataset<Row> one =
-          customers
-              .groupBy(col(scheme[0]).as(SEGMENT), col(scheme[1]).as(SEGMENT_NAME))
-              .agg(
-                  count(lit(1)).as(CUSTOMERS),
-                  sum(col(MONETARY)).as(REVENUE),
-                  avg(col(RECENCY_DAYS)).as(MEAN_RECENCY_DAYS),
-                  avg(col(FREQUENCY)).as(MEAN_FREQUENCY),
-                  avg(col(MONETARY))
-                      .as(MEAN_MONETARY)) // decimal; rounded to the money scale on write
-              .withColumn(SCHEME, lit(scheme[0]));
-      all = all == null ? one : all.unionByName(one);
-    }
-    return all.withColumn(CUSTOMER_SHARE, col(CUSTOMERS).divide(customerCount))
+    Column entries =
+        array(
+            SCHEMES.stream()
+                .map(
+                    scheme ->
+                        struct(
+                            lit(scheme[0]).as(SCHEME),
+                            col(scheme[0]).as(SEGMENT),
+                            col(scheme[1]).as(SEGMENT_NAME)))
+                .toArray(Column[]::new));
+    String entry = "scheme_entry";
+    return customers
+        .select(explode(entries).as(entry), col(MONETARY), col(RECENCY_DAYS), col(FREQUENCY))
+        .groupBy(
+            col(entry + "." + SCHEME).as(SCHEME),
+            col(entry + "." + SEGMENT).as(SEGMENT),
+            col(entry + "." + SEGMENT_NAME).as(SEGMENT_NAME))
+        .agg(
+            count(lit(1)).as(CUSTOMERS),
+            sum(col(MONETARY)).as(REVENUE),
+            avg(col(RECENCY_DAYS)).as(MEAN_RECENCY_DAYS),
+            avg(col(FREQUENCY)).as(MEAN_FREQUENCY),
+            avg(col(MONETARY)).as(MEAN_MONETARY)) // decimal; rounded to the money scale on write
+        .withColumn(CUSTOMER_SHARE, col(CUSTOMERS).divide(customerCount))
         .withColumn(
             REVENUE_SHARE,
             revenue == 0 ? lit(null).cast("double") : col(REVENUE).cast("double").divide(revenue));
