@@ -28,6 +28,8 @@ import org.rfmtiers.features.RfmFeatures;
 import org.rfmtiers.ingest.TransactionSource;
 import org.rfmtiers.ingest.TransactionSource.InputFile;
 import org.rfmtiers.ingest.ValidatedLines;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The algorithm of {@code run --incremental}: whether the committed {@link IncrementalState} can
@@ -38,6 +40,8 @@ import org.rfmtiers.ingest.ValidatedLines;
  * IncrementalRunTest). What it caches is held by the run's {@link RunCache}.
  */
 public final class IncrementalSums {
+  private static final Logger LOG = LoggerFactory.getLogger(IncrementalSums.class);
+
   /**
    * Up to this many touched customers, their ids are broadcast to the scan of state_lines (tens of
    * MB).
@@ -192,9 +196,13 @@ public final class IncrementalSums {
                 .union(stateLines.filter(bands.contains(date)).select(CUSTOMER_ID))
                 .distinct());
     // one scan of state_lines for the touched customers' lines, joined on a broadcast of their ids
-    // (a
-    // shuffle join would move every line of the history); their sums carry the CLV day sums too
-    Dataset<Row> touchedIds = touched.count() <= BROADCAST_CUSTOMERS ? broadcast(touched) : touched;
+    // (a shuffle join would move every line of the history); their sums carry the CLV day sums too
+    long touchedCount = touched.count();
+    LOG.info(
+        "run_id={} event=touched customers={} (with a new line, or a line whose windows move)",
+        runId,
+        touchedCount);
+    Dataset<Row> touchedIds = touchedCount <= BROADCAST_CUSTOMERS ? broadcast(touched) : touched;
     Dataset<Row> summedAgain =
         rfm.aggregate(stateLines.filter(date.lt(lit(asOfDate))).join(touchedIds, CUSTOMER_ID));
     Dataset<Row> kept =
