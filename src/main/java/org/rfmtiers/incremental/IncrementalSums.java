@@ -233,7 +233,12 @@ public final class IncrementalSums {
         stateCustomers
             .join(againIds, new String[] {CUSTOMER_ID}, "left_anti")
             .join(windowIds, new String[] {CUSTOMER_ID}, "left_anti");
-    Dataset<Row> aggregates = persisted(summedAgain.unionByName(windowsMoved).unionByName(kept));
+    // written to state_customers now and read back: the state names this version only when it is
+    // committed, after the snapshot is published (a run that dies first leaves it unnamed), and
+    // every later stage plans over a scan of it instead of this lineage
+    long customersVersion =
+        state.replaceCustomers(summedAgain.unionByName(windowsMoved).unionByName(kept));
+    Dataset<Row> aggregates = persisted(state.customers(customersVersion));
 
     Column counted = settings.returnsPolicy().countedAmount();
     Column sinceState = date.geq(lit(Date.valueOf(commit.snapshot()))).and(date.lt(lit(asOfDate)));
@@ -259,20 +264,18 @@ public final class IncrementalSums {
     List<InputFile> committedFiles = new ArrayList<>(commit.files());
     committedFiles.addAll(added);
     Runnable commitState =
-        () -> {
-          long version = state.replaceCustomers(aggregates);
-          state.commit(
-              new IncrementalState.Commit(
-                  runId,
-                  snapshot,
-                  commit.fingerprint(),
-                  committedFiles,
-                  version,
-                  latest,
-                  validAmount,
-                  anonymousAmount,
-                  afterAsOf));
-        };
+        () ->
+            state.commit(
+                new IncrementalState.Commit(
+                    runId,
+                    snapshot,
+                    commit.fingerprint(),
+                    committedFiles,
+                    customersVersion,
+                    latest,
+                    validAmount,
+                    anonymousAmount,
+                    afterAsOf));
     String mode =
         String.format(
             Locale.ROOT,
