@@ -336,12 +336,4 @@ public final class RfmFeatures {
   public List<Integer> windowLengths() {
     return List.of(windows.currentValueDays(), windows.trendDays(), 2 * windows.trendDays());
   }
-
-  /** Aggregates of customers with no row in the windows: the windowed columns are 0. */
-  public static Dataset<Row> withEmptyWindows(Dataset<Row> aggregates, int amountScale) {
-    return aggregates
-        .withColumn(CURRENT_VALUE, lit(0).cast(Money.decimal(amountScale)))
-        .withColumn(ORDERS_RECENT, lit(0L))
-        .withColumn(ORDERS_PRIOR, lit(0L));
-  }
 }

@@ -20,11 +20,7 @@ import org.apache.spark.sql.Column;
 record Bands(LocalDate from, LocalDate to, List<Integer> windowLengths) {
   /** Rows entering the snapshot: [from, to). */
   Column entering(Column date) {
-    List<LocalDate[]> entering = new ArrayList<>();
-    if (to.isAfter(from)) {
-      entering.add(new LocalDate[] {from, to});
-    }
-    return within(date, entering);
+    return within(date, entry());
   }
 
   /** Rows crossing a window's start: [from - L, to - L) for each window length L. */
@@ -44,9 +40,7 @@ record Bands(LocalDate from, LocalDate to, List<Integer> windowLengths) {
   /** The state_lines partitions (months) the bands touch, so a scan reads only those. */
   Column months() {
     List<LocalDate[]> all = new ArrayList<>(starts());
-    if (to.isAfter(from)) {
-      all.add(new LocalDate[] {from, to});
-    }
+    all.addAll(entry());
     return monthsOf(all);
   }
 
@@ -66,6 +60,15 @@ record Bands(LocalDate from, LocalDate to, List<Integer> windowLengths) {
       }
     }
     return months.isEmpty() ? lit(false) : col(ORDER_MONTH).isin(months.toArray());
+  }
+
+  /** [from, to), or nothing when the date does not move. */
+  private List<LocalDate[]> entry() {
+    List<LocalDate[]> entry = new ArrayList<>();
+    if (to.isAfter(from)) {
+      entry.add(new LocalDate[] {from, to});
+    }
+    return entry;
   }
 
   private List<LocalDate[]> starts() {

@@ -153,26 +153,13 @@ public final class ChurnWatch {
             .withColumn(SCHEME, lit(ALL))
             .withColumn(SEGMENT, lit(ALL_CODE))
             .withColumn(SEGMENT_NAME, lit(allName));
-    // per tier and per RFM segment in one aggregation: each customer stands once for its tier and
-    // once for its segment
-    String entry = "scheme_entry";
-    Column entries =
-        array(
-            struct(
-                lit(TIER).as(SCHEME),
-                col(TIER).cast("string").as(SEGMENT),
-                col(TIER_NAME).as(SEGMENT_NAME)),
-            struct(
-                lit(RFM_SEGMENT).as(SCHEME),
-                col(RFM_SEGMENT).as(SEGMENT),
-                col(RFM_SEGMENT_NAME).as(SEGMENT_NAME)));
+    // per tier and per RFM segment in one aggregation
     Dataset<Row> bySchemes =
-        flagged
-            .withColumn(entry, explode(entries))
-            .groupBy(
-                col(entry + "." + SCHEME).as(SCHEME),
-                col(entry + "." + SEGMENT).as(SEGMENT),
-                col(entry + "." + SEGMENT_NAME).as(SEGMENT_NAME))
+        SegmentSummary.perScheme(
+                flagged,
+                List.of(
+                    SegmentSummary.entry(TIER, col(TIER).cast("string"), col(TIER_NAME)),
+                    SegmentSummary.entry(RFM_SEGMENT, col(RFM_SEGMENT), col(RFM_SEGMENT_NAME))))
             .agg(measures.get(0), rest);
     Dataset<Row> rows = all.unionByName(bySchemes);
     Column rate =

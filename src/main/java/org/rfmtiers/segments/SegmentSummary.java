@@ -6,6 +6,7 @@ import static org.rfmtiers.Columns.*;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.RelationalGroupedDataset;
 import org.apache.spark.sql.Row;
 
 /**
@@ -26,31 +27,35 @@ public final class SegmentSummary {
   private SegmentSummary() {}
 
   /**
-   * One aggregation for every scheme: each customer stands once per scheme (an array of its
-   * (scheme, segment, name) entries, exploded), so the schemes share one shuffle of the customers
-   * instead of one each.
+   * One scheme's entry for {@link #perScheme}: the scheme's name, the row's segment code (a string)
+   * and its label.
    */
+  static Column entry(String scheme, Column segment, Column segmentName) {
+    return struct(lit(scheme).as(SCHEME), segment.as(SEGMENT), segmentName.as(SEGMENT_NAME));
+  }
+
+  /**
+   * {@code rows} grouped by scheme, segment and segment name for every scheme of {@code entries} at
+   * once: each row stands once per entry (the entries' array exploded), so the schemes share one
+   * shuffle of the rows instead of one each.
+   */
+  static RelationalGroupedDataset perScheme(Dataset<Row> rows, List<Column> entries) {
+    String entry = "scheme_entry";
+    return rows.withColumn(entry, explode(array(entries.toArray(Column[]::new))))
+        .groupBy(
+            col(entry + "." + SCHEME).as(SCHEME),
+            col(entry + "." + SEGMENT).as(SEGMENT),
+            col(entry + "." + SEGMENT_NAME).as(SEGMENT_NAME));
+  }
+
+  /** Every scheme's segments in one aggregation over the customers ({@link #perScheme}). */
   public static Dataset<Row> apply(Dataset<Row> customers) {
     Row totals = customers.agg(count(lit(1)), sum(col(MONETARY).cast("double"))).head();
     double customerCount = Math.max(1, totals.getLong(0));
     double revenue = totals.isNullAt(1) ? 0 : totals.getDouble(1);
-    Column entries =
-        array(
-            SCHEMES.stream()
-                .map(
-                    scheme ->
-                        struct(
-                            lit(scheme[0]).as(SCHEME),
-                            col(scheme[0]).as(SEGMENT),
-                            col(scheme[1]).as(SEGMENT_NAME)))
-                .toArray(Column[]::new));
-    String entry = "scheme_entry";
-    return customers
-        .select(explode(entries).as(entry), col(MONETARY), col(RECENCY_DAYS), col(FREQUENCY))
-        .groupBy(
-            col(entry + "." + SCHEME).as(SCHEME),
-            col(entry + "." + SEGMENT).as(SEGMENT),
-            col(entry + "." + SEGMENT_NAME).as(SEGMENT_NAME))
+    List<Column> entries =
+        SCHEMES.stream().map(scheme -> entry(scheme[0], col(scheme[0]), col(scheme[1]))).toList();
+    return perScheme(customers, entries)
         .agg(
             count(lit(1)).as(CUSTOMERS),
             sum(col(MONETARY)).as(REVENUE),
