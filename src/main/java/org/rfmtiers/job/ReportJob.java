@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -18,6 +19,7 @@ import org.rfmtiers.output.DeltaTables;
 import org.rfmtiers.output.ReportFiles;
 import org.rfmtiers.output.Tables;
 import org.rfmtiers.report.AnalystFigures;
+import org.rfmtiers.report.FigureQueries;
 import org.rfmtiers.report.ReportFigures;
 import org.rfmtiers.report.ReportPage;
 import org.rfmtiers.text.Texts;
@@ -157,27 +159,33 @@ public final class ReportJob {
                 .apply(Tables.CLV_MODEL)
                 .flatMap(m -> m.collectAsList().stream().findFirst()) // one row
             : Optional.empty();
-    return ReportFigures.of(
-        new ReportFigures.Snapshot(
-            date,
-            runLog,
-            customers,
-            snapshotRows.apply(Tables.TIER_SUMMARY).orElseThrow(),
-            snapshotRows.apply(Tables.SEGMENT_SUMMARY).orElseThrow(),
-            snapshotRows.apply(Tables.TIER_MIGRATION).orElseThrow(),
-            snapshotRows.apply(Tables.REJECTED_TRANSACTIONS).orElseThrow(),
-            customerClv,
-            clvModel),
-        settings.report().topCustomers(),
-        AnalystFigures.of(
-            new AnalystFigures.Sources(
-                date,
-                customers,
-                tables.read(Tables.TIER_SUMMARY),
-                Optional.of(tables.read(Tables.SEGMENT_SUMMARY)),
-                snapshotRows.apply(Tables.CHURN_WATCH),
-                snapshotRows.apply(Tables.CHURN_SUMMARY),
-                snapshotRows.apply(Tables.COHORT_RETENTION)),
-            Math.max(settings.report().topCustomers(), 10)));
+    try (FigureQueries queries = new FigureQueries()) {
+      Supplier<AnalystFigures> analyst =
+          AnalystFigures.submit(
+              new AnalystFigures.Sources(
+                  date,
+                  customers,
+                  tables.read(Tables.TIER_SUMMARY),
+                  Optional.of(tables.read(Tables.SEGMENT_SUMMARY)),
+                  snapshotRows.apply(Tables.CHURN_WATCH),
+                  snapshotRows.apply(Tables.CHURN_SUMMARY),
+                  snapshotRows.apply(Tables.COHORT_RETENTION)),
+              Math.max(settings.report().topCustomers(), 10),
+              queries);
+      return ReportFigures.of(
+          new ReportFigures.Snapshot(
+              date,
+              runLog,
+              customers,
+              snapshotRows.apply(Tables.TIER_SUMMARY).orElseThrow(),
+              snapshotRows.apply(Tables.SEGMENT_SUMMARY).orElseThrow(),
+              snapshotRows.apply(Tables.TIER_MIGRATION).orElseThrow(),
+              snapshotRows.apply(Tables.REJECTED_TRANSACTIONS).orElseThrow(),
+              customerClv,
+              clvModel),
+          settings.report().topCustomers(),
+          analyst,
+          queries);
+    }
   }
 }

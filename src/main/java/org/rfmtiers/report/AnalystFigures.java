@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.rfmtiers.segments.ValueMatrix;
@@ -95,7 +97,51 @@ public record AnalystFigures(
       Optional<Dataset<Row>> churnSummary,
       Optional<Dataset<Row>> cohorts) {}
 
-  public static AnalystFigures of(Sources s, int watchRows) {
+  /**
+   * Submits the queries of {@code s}'s figures to {@code queries}, where they run a few at a time
+   * beside the report's others; the figures are had from the supplier once they are done.
+   */
+  public static Supplier<AnalystFigures> submit(Sources s, int watchRows, FigureQueries queries) {
+    CompletableFuture<History> history = queries.submit(() -> history(s));
+    CompletableFuture<Map<String, String>> rfmActions =
+        queries.submit(() -> actions(s.customers(), RFM_SEGMENT, RFM_SEGMENT_ACTION));
+    CompletableFuture<Map<String, String>> quadrantActions =
+        queries.submit(() -> actions(s.customers(), LOYALTY_QUADRANT, LOYALTY_QUADRANT_ACTION));
+    CompletableFuture<List<WatchRow>> watch =
+        queries.submit(() -> s.churnWatch().map(w -> watch(w, watchRows)).orElse(List.of()));
+    CompletableFuture<List<ChurnLine>> churn =
+        queries.submit(() -> s.churnSummary().map(AnalystFigures::churn).orElse(List.of()));
+    CompletableFuture<List<RfCell>> rfGrid = queries.submit(() -> rfGrid(s.customers()));
+    CompletableFuture<List<TierClv>> clvByTier = queries.submit(() -> clvByTier(s.customers()));
+    CompletableFuture<List<CohortCell>> cohorts =
+        queries.submit(() -> s.cohorts().map(AnalystFigures::cohorts).orElse(List.of()));
+    return () -> {
+      History past = FigureQueries.join(history);
+      return new AnalystFigures(
+          past.previous(),
+          past.previousTiers(),
+          past.previousSegments(),
+          FigureQueries.join(rfmActions),
+          FigureQueries.join(quadrantActions),
+          FigureQueries.join(watch),
+          FigureQueries.join(churn),
+          FigureQueries.join(rfGrid),
+          past.trends(),
+          FigureQueries.join(clvByTier),
+          FigureQueries.join(cohorts));
+    };
+  }
+
+  /**
+   * The tiers over all snapshots up to this one, and the previous snapshot's tiers and segments.
+   */
+  private record History(
+      List<TrendPoint> trends,
+      Optional<LocalDate> previous,
+      Map<Integer, Totals> previousTiers,
+      Map<String, Totals> previousSegments) {}
+
+  private static History history(Sources s) {
     Date date = Date.valueOf(s.date());
     List<TrendPoint> trends = new ArrayList<>();
     for (Row r :
@@ -132,18 +178,7 @@ public record AnalystFigures(
         previousSegments.put(r.getString(0), new Totals(r.getLong(1), r.getDecimal(2)));
       }
     }
-    return new AnalystFigures(
-        previous,
-        previousTiers,
-        previousSegments,
-        actions(s.customers(), RFM_SEGMENT, RFM_SEGMENT_ACTION),
-        actions(s.customers(), LOYALTY_QUADRANT, LOYALTY_QUADRANT_ACTION),
-        s.churnWatch().map(w -> watch(w, watchRows)).orElse(List.of()),
-        s.churnSummary().map(AnalystFigures::churn).orElse(List.of()),
-        rfGrid(s.customers()),
-        trends,
-        clvByTier(s.customers()),
-        s.cohorts().map(AnalystFigures::cohorts).orElse(List.of()));
+    return new History(trends, previous, previousTiers, previousSegments);
   }
 
   /** Each code's action as customer_rfm holds it (empty for snapshots written before it did). */

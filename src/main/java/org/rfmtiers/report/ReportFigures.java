@@ -17,6 +17,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -148,10 +150,43 @@ public record ReportFigures(
 
   private static final int P_ALIVE_BINS = 20;
 
-  public static ReportFigures of(Snapshot s, int topCustomers, AnalystFigures analyst) {
-    Map<Integer, Spread[]> spreads = spreads(s.customers());
+  /**
+   * The figures of {@code s}, their queries run on {@code queries} a few at a time, with the
+   * analyst sections' figures ({@link AnalystFigures#submit}, whose queries run beside these).
+   */
+  public static ReportFigures of(
+      Snapshot s, int topCustomers, Supplier<AnalystFigures> analyst, FigureQueries queries) {
+    CompletableFuture<Map<Integer, Spread[]>> spreads =
+        queries.submit(() -> spreads(s.customers()));
+    CompletableFuture<List<Row>> tierRows =
+        queries.submit(() -> s.tierSummary().orderBy(TIER).collectAsList()); // k rows
+    CompletableFuture<Map<String, List<SegmentFigures>>> segments =
+        queries.submit(() -> segments(s.segmentSummary()));
+    CompletableFuture<Migration> migration = queries.submit(() -> migration(s.migration()));
+    CompletableFuture<Map<String, Long>> rejects = queries.submit(() -> rejects(s.rejected()));
+    CompletableFuture<Optional<ClvFigures>> clv =
+        queries.submit(() -> s.customerClv().flatMap(c -> s.clvModel().map(m -> clvFigures(c, m))));
+    CompletableFuture<List<Map<String, Object>>> top =
+        queries.submit(() -> topCustomers(s, topCustomers));
+    Migration moved = FigureQueries.join(migration);
+    return new ReportFigures(
+        s.date(),
+        runFigures(s.runLog()),
+        tiers(FigureQueries.join(tierRows), FigureQueries.join(spreads)),
+        silhouette(s.runLog()),
+        FigureQueries.join(segments),
+        moved.previous(),
+        moved.cells(),
+        FigureQueries.join(clv),
+        FigureQueries.join(rejects),
+        FigureQueries.join(top),
+        analyst.get());
+  }
+
+  /** Each tier's tier_summary row with the spread of its customers' R, F and M. */
+  private static List<TierFigures> tiers(List<Row> tierSummary, Map<Integer, Spread[]> spreads) {
     List<TierFigures> tiers = new ArrayList<>();
-    for (Row r : s.tierSummary().orderBy(TIER).collectAsList()) { // k rows
+    for (Row r : tierSummary) {
       int tier = r.getAs(TIER);
       Spread[] spread = spreads.getOrDefault(tier, new Spread[3]);
       // the medians are tier_summary's own: the page shows one figure for one thing
@@ -176,11 +211,13 @@ public record ReportFigures(
               spread[1],
               spread[2]));
     }
+    return tiers;
+  }
+
+  private static Map<String, List<SegmentFigures>> segments(Dataset<Row> segmentSummary) {
     Map<String, List<SegmentFigures>> segments = new LinkedHashMap<>();
     for (Row r :
-        s.segmentSummary()
-            .orderBy(col(SCHEME), col(CUSTOMERS).desc(), col(SEGMENT))
-            .collectAsList()) {
+        segmentSummary.orderBy(col(SCHEME), col(CUSTOMERS).desc(), col(SEGMENT)).collectAsList()) {
       segments
           .computeIfAbsent(r.getAs(SCHEME), scheme -> new ArrayList<>())
           .add(
@@ -197,9 +234,16 @@ public record ReportFigures(
                       ? 0
                       : r.<Number>getAs(MEAN_MONETARY).doubleValue()));
     }
+    return segments;
+  }
+
+  /** The migration matrix's cells and the previous snapshot they move from (none: first run). */
+  private record Migration(Optional<LocalDate> previous, List<MigrationCell> cells) {}
+
+  private static Migration migration(Dataset<Row> tierMigration) {
     Optional<LocalDate> previous = Optional.empty();
     List<MigrationCell> migration = new ArrayList<>();
-    for (Row r : s.migration().collectAsList()) { // (k + 1)^2 rows at most
+    for (Row r : tierMigration.collectAsList()) { // (k + 1)^2 rows at most
       if (r.isNullAt(r.fieldIndex(PREVIOUS_SNAPSHOT_DATE))) {
         continue;
       }
@@ -207,25 +251,15 @@ public record ReportFigures(
       migration.add(
           new MigrationCell(r.getAs(FROM_TIER), r.getAs(TO_TIER), r.<Long>getAs(CUSTOMERS)));
     }
+    return new Migration(previous, migration);
+  }
+
+  private static Map<String, Long> rejects(Dataset<Row> rejected) {
     Map<String, Long> rejects = new TreeMap<>();
-    for (Row r :
-        s.rejected().groupBy(REJECT_REASON).count().collectAsList()) { // one row per reason
+    for (Row r : rejected.groupBy(REJECT_REASON).count().collectAsList()) { // one row per reason
       rejects.put(r.getString(0), r.getLong(1));
     }
-    Optional<ClvFigures> clv =
-        s.customerClv().flatMap(c -> s.clvModel().map(m -> clvFigures(c, m)));
-    return new ReportFigures(
-        s.date(),
-        runFigures(s.runLog()),
-        tiers,
-        silhouette(s.runLog()),
-        segments,
-        previous,
-        migration,
-        clv,
-        rejects,
-        topCustomers(s, topCustomers),
-        analyst);
+    return rejects;
   }
 
   private static Spread withMedian(Spread spread, Number median) {
