@@ -3,7 +3,6 @@ package org.rfmtiers.job;
 import static org.apache.spark.sql.functions.*;
 import static org.rfmtiers.Columns.*;
 
-import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -105,11 +104,7 @@ final class Segmentation {
     Optional<LocalDate> previousDate = previousSnapshot(snapshot);
     Dataset<Row> previousRows =
         previousDate
-            .map(
-                date ->
-                    tables
-                        .read(Tables.CUSTOMER_RFM)
-                        .filter(col(SNAPSHOT_DATE).equalTo(lit(Date.valueOf(date)))))
+            .map(date -> tables.readSnapshot(Tables.CUSTOMER_RFM, date))
             .orElseGet(() -> noPreviousSnapshot(tiered));
     // snapshots written before tier models were kept have no tier_model_id
     Optional<String> previousModel =
@@ -150,10 +145,7 @@ final class Segmentation {
           .withColumn(PREVIOUS_P_ALIVE, lit(null).cast("double"))
           .withColumn(PREVIOUS_CLV_VALUE, lit(null).cast("double"));
     }
-    Dataset<Row> clv =
-        tables
-            .read(Tables.CUSTOMER_CLV)
-            .filter(col(SNAPSHOT_DATE).equalTo(lit(Date.valueOf(date))));
+    Dataset<Row> clv = tables.readSnapshot(Tables.CUSTOMER_CLV, date);
     Column value =
         Arrays.asList(clv.columns()).contains(clvColumn)
             ? col(clvColumn).cast("double")
@@ -179,15 +171,6 @@ final class Segmentation {
   }
 
   private Optional<LocalDate> previousSnapshot(LocalDate snapshot) {
-    if (!tables.exists(Tables.CUSTOMER_RFM)) {
-      return Optional.empty();
-    }
-    Row latest =
-        tables
-            .read(Tables.CUSTOMER_RFM)
-            .filter(col(SNAPSHOT_DATE).lt(lit(Date.valueOf(snapshot))))
-            .agg(max(col(SNAPSHOT_DATE)))
-            .head();
-    return latest.isNullAt(0) ? Optional.empty() : Optional.of(latest.getDate(0).toLocalDate());
+    return Optional.ofNullable(tables.snapshotDates(Tables.CUSTOMER_RFM).lower(snapshot));
   }
 }

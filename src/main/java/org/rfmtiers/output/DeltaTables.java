@@ -2,10 +2,13 @@ package org.rfmtiers.output;
 
 import static java.util.stream.Collectors.joining;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.rfmtiers.Columns.SNAPSHOT_DATE;
 
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,7 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.DataFrameWriter;
@@ -45,12 +52,25 @@ public final class DeltaTables {
   /** Tables whose schema this instance has checked or created (one instance per run). */
   private final Set<String> ready = ConcurrentHashMap.newKeySet();
 
+  /**
+   * Tables whose logged columns are exactly the job's (names and types): written as Parquet files
+   * committed through {@link KernelLog}. Others (just created, a column to add, a type to migrate)
+   * are written by a Spark Delta write, which changes the schema in the same commit.
+   */
+  private final Set<String> current = ConcurrentHashMap.newKeySet();
+
+  /** Hadoop's option that would leave a _SUCCESS file beside the written files. */
+  private static final String SUCCESS_MARKER = "mapreduce.fileoutputcommitter.marksuccessfuljobs";
+
+  private final KernelLog log;
+
   /** Money columns of existing tables still DOUBLE (written before 0.5), cast on first write. */
   private final Map<String, List<StructField>> moneyToDecimal = new ConcurrentHashMap<>();
 
   public DeltaTables(SparkSession spark, String warehouse) {
     this.spark = spark;
     this.warehouse = qualify(spark, warehouse);
+    this.log = new KernelLog(spark.sparkContext().hadoopConfiguration());
   }
 
   private static String qualify(SparkSession spark, String warehouse) {
@@ -109,14 +129,18 @@ public final class DeltaTables {
     LOG.info("table={} snapshot={} event=write", table.name(), snapshot);
     long start = System.nanoTime();
     ensure(table);
-    table
-        .conform(data)
-        .write()
-        .format("delta")
-        .mode("overwrite")
-        .option("replaceWhere", partition + " = DATE'" + snapshot + "'")
-        .option("mergeSchema", "true")
-        .save(path(table.name()));
+    if (current.contains(table.name())) {
+      commitFiles(table, data, Optional.of(new KernelLog.Partition(partition, snapshot)), true);
+    } else {
+      table
+          .conform(data)
+          .write()
+          .format("delta")
+          .mode("overwrite")
+          .option("replaceWhere", partition + " = DATE'" + snapshot + "'")
+          .option("mergeSchema", "true")
+          .save(path(table.name()));
+    }
     LOG.info(
         "table={} snapshot={} event=written ms={}",
         table.name(),
@@ -128,6 +152,10 @@ public final class DeltaTables {
   public void replaceAll(TableSchema table, Dataset<Row> data) {
     LOG.info("table={} event=write", table.name());
     ensure(table);
+    if (current.contains(table.name())) {
+      commitFiles(table, data, Optional.empty(), true);
+      return;
+    }
     table
         .conform(data)
         .write()
@@ -140,6 +168,10 @@ public final class DeltaTables {
   /** Appends {@code data} to an unpartitioned log table. */
   public void append(TableSchema table, Dataset<Row> data) {
     ensure(table);
+    if (current.contains(table.name())) {
+      commitFiles(table, data, Optional.empty(), false);
+      return;
+    }
     table
         .conform(data)
         .write()
@@ -147,6 +179,111 @@ public final class DeltaTables {
         .mode("append")
         .option("mergeSchema", "true")
         .save(path(table.name()));
+  }
+
+  /**
+   * Writes {@code data} as Parquet files into a new folder of the table (of its partition), in one
+   * Spark job, and commits them through {@link KernelLog}: what a Spark Delta write does, without
+   * the Spark jobs that replay the table's log and filter the files it replaces. Used for a table
+   * whose columns are exactly this job's (a column to add or a type to migrate goes through a Spark
+   * Delta write, which changes the table's schema in the same commit).
+   */
+  private void commitFiles(
+      TableSchema table,
+      Dataset<Row> data,
+      Optional<KernelLog.Partition> partition,
+      boolean replace) {
+    String root = path(table.name());
+    Path folder =
+        new Path(
+            root + "/" + partition.map(p -> p.directory() + "/").orElse("") + UUID.randomUUID());
+    Dataset<Row> rows = table.conform(data);
+    if (partition.isPresent()) {
+      rows = rows.drop(partition.get().column());
+    }
+    rows.write().option(SUCCESS_MARKER, "false").parquet(folder.toString());
+    List<FileStatus> written = new ArrayList<>();
+    try {
+      for (FileStatus file : folder.getFileSystem(hadoopConf()).listStatus(folder)) {
+        String name = file.getPath().getName();
+        if (file.isFile()
+            && name.endsWith(".parquet")
+            && !name.startsWith("_")
+            && !name.startsWith(".")) {
+          written.add(file);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the files written to " + folder, e);
+    }
+    log.commit(root, partition, replace, written, table.statsColumns());
+  }
+
+  private Configuration hadoopConf() {
+    return spark.sparkContext().hadoopConfiguration();
+  }
+
+  /**
+   * The snapshot dates of a snapshot-partitioned table (its latest version), from its log read on
+   * the driver; empty when the table does not exist.
+   */
+  public TreeSet<LocalDate> snapshotDates(String table) {
+    if (!exists(table)) {
+      return new TreeSet<>();
+    }
+    return log.partitionDates(path(table), SNAPSHOT_DATE);
+  }
+
+  /**
+   * One snapshot of a snapshot-partitioned table: the files its log lists for that date, read as
+   * Parquet with the table's schema (no Spark job replays the log). Empty, with the table's
+   * columns, when the snapshot has no rows.
+   */
+  public Dataset<Row> readSnapshot(String table, LocalDate snapshot) {
+    return readFiles(table, Optional.of(new KernelLog.Partition(SNAPSHOT_DATE, snapshot)));
+  }
+
+  /** Every row of an unpartitioned table, read as {@link #readSnapshot} reads one snapshot. */
+  public Dataset<Row> readAll(String table) {
+    return readFiles(table, Optional.empty());
+  }
+
+  private Dataset<Row> readFiles(String table, Optional<KernelLog.Partition> partition) {
+    StructType schema =
+        log.schema(path(table))
+            .orElseThrow(() -> new IllegalStateException("no Delta table at " + path(table)));
+    List<String> files;
+    try {
+      files = log.files(path(table), partition);
+    } catch (KernelLog.Unsupported e) {
+      LOG.info("table={} event=read-through-spark reason=\"{}\"", table, e.getMessage());
+      Dataset<Row> all = read(table);
+      return partition
+          .map(p -> all.filter(col(p.column()).equalTo(lit(java.sql.Date.valueOf(p.date())))))
+          .orElse(all);
+    }
+    if (files.isEmpty()) {
+      return spark.createDataFrame(List.of(), schema);
+    }
+    StructType fileSchema = schema;
+    if (partition.isPresent()) {
+      String column = partition.get().column();
+      fileSchema =
+          new StructType(
+              Arrays.stream(schema.fields())
+                  .filter(f -> !f.name().equals(column))
+                  .toArray(StructField[]::new));
+    }
+    Dataset<Row> rows = spark.read().schema(fileSchema).parquet(files.toArray(String[]::new));
+    if (partition.isPresent()) {
+      rows =
+          rows.withColumn(
+              partition.get().column(), lit(java.sql.Date.valueOf(partition.get().date())));
+    }
+    return rows.select(
+        Arrays.stream(schema.fieldNames())
+            .map(c -> col(c))
+            .toArray(org.apache.spark.sql.Column[]::new));
   }
 
   /**
@@ -246,13 +383,17 @@ public final class DeltaTables {
     if (ready.contains(table.name())) {
       return true;
     }
-    if (exists(table.name())) {
-      StructType existing = read(table.name()).schema();
+    Optional<StructType> logged =
+        exists(table.name()) ? log.schema(path(table.name())) : Optional.empty();
+    if (logged.isPresent()) {
+      StructType existing = logged.get();
+      boolean same = existing.fields().length == table.schema().fields().length;
       for (StructField field : table.schema().fields()) {
         Optional<StructField> old =
             Arrays.stream(existing.fields())
                 .filter(f -> f.name().equalsIgnoreCase(field.name()))
                 .findFirst();
+        same &= old.isPresent() && old.get().dataType().equals(field.dataType());
         if (old.isEmpty()) {
           LOG.info(
               "table={} event=schema-evolution added_column={} type={}",
@@ -280,6 +421,9 @@ public final class DeltaTables {
                   + "; a type change is not applied automatically: migrate the "
                   + "table (or write to a new warehouse) first. Nothing was written.");
         }
+      }
+      if (same) {
+        current.add(table.name());
       }
       ready.add(table.name());
       return true;

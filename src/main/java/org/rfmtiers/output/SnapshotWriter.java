@@ -1,8 +1,6 @@
 package org.rfmtiers.output;
 
-import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
 import static org.rfmtiers.Columns.RUN_ID;
 import static org.rfmtiers.Columns.SNAPSHOT_DATE;
 
@@ -184,11 +182,9 @@ public final class SnapshotWriter {
       tables.replaceAll(Tables.customerTiersCurrent(scale), customers);
       return;
     }
-    Dataset<Row> all = tables.read(Tables.CUSTOMER_RFM);
-    Row latest = all.agg(max(col(SNAPSHOT_DATE))).head();
+    LocalDate latest = tables.snapshotDates(Tables.CUSTOMER_RFM).last();
     tables.replaceAll(
-        Tables.customerTiersCurrent(scale),
-        all.filter(col(SNAPSHOT_DATE).equalTo(lit(latest.getDate(0)))));
+        Tables.customerTiersCurrent(scale), tables.readSnapshot(Tables.CUSTOMER_RFM, latest));
   }
 
   /** The tables a snapshot replaces its partition of, in the order they are written. */
@@ -222,13 +218,7 @@ public final class SnapshotWriter {
    * are being written, which cannot change the answer.
    */
   private boolean hasLaterSnapshot(LocalDate snapshot) {
-    return tables.exists(Tables.CUSTOMER_RFM)
-        && !tables
-            .read(Tables.CUSTOMER_RFM)
-            .filter(col(SNAPSHOT_DATE).gt(lit(Date.valueOf(snapshot))))
-            .select(SNAPSHOT_DATE)
-            .limit(1)
-            .isEmpty();
+    return tables.snapshotDates(Tables.CUSTOMER_RFM).higher(snapshot) != null;
   }
 
   /** The fitted models' row of clv_model (only when CLV was predicted). */

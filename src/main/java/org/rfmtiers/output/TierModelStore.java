@@ -45,7 +45,7 @@ public final class TierModelStore {
       return Optional.empty();
     }
     List<Row> rows =
-        tables.read(Tables.TIER_MODEL).orderBy(desc(TRAINED_AT)).limit(1).collectAsList();
+        tables.readAll(Tables.TIER_MODEL).orderBy(desc(TRAINED_AT)).limit(1).collectAsList();
     return rows.isEmpty() ? Optional.empty() : Optional.of(fromRow(rows.get(0)));
   }
 
