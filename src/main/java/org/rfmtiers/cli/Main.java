@@ -26,6 +26,7 @@ import org.rfmtiers.job.ClvEvaluationJob;
 import org.rfmtiers.job.JobFailure;
 import org.rfmtiers.job.MaintenanceJob;
 import org.rfmtiers.job.NightlyJob;
+import org.rfmtiers.job.NightlyJob.RunOptions;
 import org.rfmtiers.job.ReportJob;
 import org.rfmtiers.job.RunResult;
 import org.rfmtiers.text.Texts;
@@ -172,10 +173,9 @@ public final class Main {
     RunResult result =
         new NightlyJob(spark, settings, Clock.systemUTC())
             .run(
-                input,
-                asOf,
-                cli.flag("incremental"),
-                cli.flag("retrain"),
+                RunOptions.of(input, asOf)
+                    .withIncremental(cli.flag("incremental"))
+                    .withRetrain(cli.flag("retrain")),
                 published -> {
                   if (!settings.report().enabled()) {
                     return;

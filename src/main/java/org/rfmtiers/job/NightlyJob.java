@@ -76,31 +76,30 @@ public final class NightlyJob {
   }
 
   /**
-   * Runs one snapshot.
-   *
-   * @param asOf the snapshot date; empty means the day after the latest valid transaction
+   * What one run does: the input, the snapshot date (empty: the day after the latest valid
+   * transaction), whether it reads only the files the incremental state has not folded in yet
+   * ({@link IncrementalSums}) and keeps that state, and whether it trains the value-tier model
+   * again instead of reusing the kept one ({@link ValueTiers}).
    */
-  public RunResult run(String inputUri, Optional<LocalDate> asOf) {
-    return run(inputUri, asOf, false);
-  }
-
-  /**
-   * Runs one snapshot; {@code incremental} reads only the files the incremental state has not
-   * folded in yet ({@link IncrementalSums}), and keeps that state for the next run.
-   *
-   * @param asOf the snapshot date; empty means the day after the latest valid transaction
-   */
-  public RunResult run(String inputUri, Optional<LocalDate> asOf, boolean incremental) {
-    return run(inputUri, asOf, incremental, false);
-  }
-
-  /**
-   * Runs one snapshot; {@code retrain} trains the value-tier model again instead of reusing the
-   * kept one ({@link ValueTiers}).
-   */
-  public RunResult run(
+  public record RunOptions(
       String inputUri, Optional<LocalDate> asOf, boolean incremental, boolean retrain) {
-    return run(inputUri, asOf, incremental, retrain, published -> {});
+    /** A full run of {@code inputUri} as of {@code asOf}, reusing the kept tier model. */
+    public static RunOptions of(String inputUri, Optional<LocalDate> asOf) {
+      return new RunOptions(inputUri, asOf, false, false);
+    }
+
+    public RunOptions withIncremental(boolean value) {
+      return new RunOptions(inputUri, asOf, value, retrain);
+    }
+
+    public RunOptions withRetrain(boolean value) {
+      return new RunOptions(inputUri, asOf, incremental, value);
+    }
+  }
+
+  /** Runs one snapshot. */
+  public RunResult run(RunOptions options) {
+    return run(options, published -> {});
   }
 
   /**
@@ -108,18 +107,16 @@ public final class NightlyJob {
    * ReportJob#write(Published)}), once the run has succeeded and while its cached results are still
    * held. The run is complete by then: {@code afterPublish} handles its own failures.
    */
-  public RunResult run(
-      String inputUri,
-      Optional<LocalDate> asOf,
-      boolean incremental,
-      boolean retrain,
-      Consumer<Published> afterPublish) {
+  public RunResult run(RunOptions options, Consumer<Published> afterPublish) {
     ZoneId zone = ZoneId.of(settings.input().timeZone());
     spark.conf().set("spark.sql.session.timeZone", zone.getId());
     try (Run run =
         new Run(
-            UUID.randomUUID().toString(), inputUri, LocalDate.now(clock.withZone(zone)), retrain)) {
-      RunResult result = run.execute(asOf, incremental);
+            UUID.randomUUID().toString(),
+            options.inputUri(),
+            LocalDate.now(clock.withZone(zone)),
+            options.retrain())) {
+      RunResult result = run.execute(options.asOf(), options.incremental());
       afterPublish.accept(run.published());
       return result;
     }

@@ -344,6 +344,7 @@ public final class DeltaTables {
       try {
         if (!checkSchema(table)) {
           create(table);
+          current.add(table.name()); // created with exactly the job's columns
         }
         ready.add(table.name());
         return;

@@ -39,6 +39,7 @@ import org.rfmtiers.config.JobSettings;
 import org.rfmtiers.config.SettingsLoader;
 import org.rfmtiers.generate.TransactionGenerator;
 import org.rfmtiers.job.NightlyJob;
+import org.rfmtiers.job.NightlyJob.RunOptions;
 import org.rfmtiers.job.ReportJob;
 import org.rfmtiers.job.RunResult;
 import org.rfmtiers.job.StageCost;
@@ -602,13 +603,13 @@ public final class Benchmark {
 
     long a = System.nanoTime();
     new NightlyJob(spark, history, Clock.systemUTC())
-        .run(data.toString(), Optional.of(AS_OF), true);
+        .run(RunOptions.of(data.toString(), Optional.of(AS_OF)).withIncremental(true));
     double build = seconds(a);
     log("A: full run building the state: %.1f s", build);
     long c = System.nanoTime();
     RunResult full =
         new NightlyJob(spark, nextDay, Clock.systemUTC())
-            .run(data + "," + day, Optional.of(next), false);
+            .run(RunOptions.of(data + "," + day, Optional.of(next)));
     double fullSeconds = seconds(c);
     log("C: full recompute of %s: %.1f s %s", next, fullSeconds, full.stageMillis());
     String kept = dir.resolve("incremental-full-rfm-" + rows).toAbsolutePath().toString();
@@ -624,7 +625,7 @@ public final class Benchmark {
     long b = System.nanoTime();
     RunResult incremental =
         new NightlyJob(spark, nextDay, Clock.systemUTC())
-            .run(data + "," + day, Optional.of(next), true);
+            .run(RunOptions.of(data + "," + day, Optional.of(next)).withIncremental(true));
     double incrementalSeconds = seconds(b);
     log(
         "B: incremental run of %s (%s): %.1f s %s",
@@ -840,10 +841,7 @@ public final class Benchmark {
     RunResult result =
         new NightlyJob(spark, settings, Clock.systemUTC())
             .run(
-                settings.input().uri().orElseThrow(),
-                Optional.of(AS_OF),
-                false,
-                false,
+                RunOptions.of(settings.input().uri().orElseThrow(), Optional.of(AS_OF)),
                 published -> {
                   long r = System.nanoTime();
                   new ReportJob(spark, settings).write(published);
