@@ -3,14 +3,13 @@ package org.rfmtiers.job;
 import static org.apache.spark.sql.functions.*;
 import static org.rfmtiers.Columns.*;
 
-import java.sql.Date;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -94,30 +93,29 @@ public final class ReportJob {
     LocalDate date =
         snapshot.orElseGet(
             () -> {
-              Row latest = tables.read(Tables.CUSTOMER_RFM).agg(max(col(SNAPSHOT_DATE))).head();
-              if (latest.isNullAt(0)) {
+              TreeSet<LocalDate> dates = tables.snapshotDates(Tables.CUSTOMER_RFM);
+              if (dates.isEmpty()) {
                 throw new JobFailure(
                     "customer_rfm under " + tables.warehouse() + " has no snapshot yet");
               }
-              return latest.getDate(0).toLocalDate();
+              return dates.last();
             });
-    Column onDate = col(SNAPSHOT_DATE).equalTo(lit(Date.valueOf(date)));
     // the run that wrote the snapshot: its run_id is on every customer row
     List<Row> runIds =
-        tables.read(Tables.CUSTOMER_RFM).filter(onDate).select(RUN_ID).limit(1).collectAsList();
+        tables.readSnapshot(Tables.CUSTOMER_RFM, date).select(RUN_ID).limit(1).collectAsList();
     if (runIds.isEmpty()) {
       throw new JobFailure("customer_rfm under " + tables.warehouse() + " has no snapshot " + date);
     }
     String runId = runIds.get(0).getString(0);
-    Row runLog = tables.read(Tables.RUN_LOG).filter(col(RUN_ID).equalTo(lit(runId))).head();
-    Dataset<Row> customers = tables.read(Tables.CUSTOMER_RFM).filter(onDate).cache();
+    Row runLog = tables.readAll(Tables.RUN_LOG).filter(col(RUN_ID).equalTo(lit(runId))).head();
+    Dataset<Row> customers = tables.readSnapshot(Tables.CUSTOMER_RFM, date).cache();
     try {
       return figures(
           date,
           runLog,
           table ->
               tables.exists(table)
-                  ? Optional.of(tables.read(table).filter(onDate))
+                  ? Optional.of(tables.readSnapshot(table, date))
                   : Optional.empty(),
           customers,
           tables);
@@ -165,8 +163,8 @@ public final class ReportJob {
               new AnalystFigures.Sources(
                   date,
                   customers,
-                  tables.read(Tables.TIER_SUMMARY),
-                  Optional.of(tables.read(Tables.SEGMENT_SUMMARY)),
+                  tables.readAll(Tables.TIER_SUMMARY),
+                  Optional.of(tables.readAll(Tables.SEGMENT_SUMMARY)),
                   snapshotRows.apply(Tables.CHURN_WATCH),
                   snapshotRows.apply(Tables.CHURN_SUMMARY),
                   snapshotRows.apply(Tables.COHORT_RETENTION)),

@@ -3,6 +3,8 @@ package org.rfmtiers.output;
 import static java.util.stream.Collectors.joining;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.regexp_extract;
+import static org.apache.spark.sql.functions.to_date;
 import static org.rfmtiers.Columns.SNAPSHOT_DATE;
 
 import io.delta.tables.DeltaTable;
@@ -243,15 +245,24 @@ public final class DeltaTables {
     return readFiles(table, Optional.of(new KernelLog.Partition(SNAPSHOT_DATE, snapshot)));
   }
 
-  /** Every row of an unpartitioned table, read as {@link #readSnapshot} reads one snapshot. */
+  /**
+   * Every row of a table (every snapshot of a snapshot-partitioned one), read as {@link
+   * #readSnapshot} reads one snapshot; a file's snapshot date is the partition folder its path
+   * names.
+   */
   public Dataset<Row> readAll(String table) {
     return readFiles(table, Optional.empty());
   }
 
+  /** The date in a data file's path: its snapshot partition's folder. */
+  private static final String SNAPSHOT_FOLDER =
+      "/" + SNAPSHOT_DATE + "=([0-9]{4}-[0-9]{2}-[0-9]{2})/";
+
   private Dataset<Row> readFiles(String table, Optional<KernelLog.Partition> partition) {
-    StructType schema =
-        log.schema(path(table))
+    KernelLog.Layout layout =
+        log.layout(path(table))
             .orElseThrow(() -> new IllegalStateException("no Delta table at " + path(table)));
+    StructType schema = layout.schema();
     List<String> files;
     try {
       files = log.files(path(table), partition);
@@ -265,20 +276,25 @@ public final class DeltaTables {
     if (files.isEmpty()) {
       return spark.createDataFrame(List.of(), schema);
     }
-    StructType fileSchema = schema;
-    if (partition.isPresent()) {
-      String column = partition.get().column();
-      fileSchema =
-          new StructType(
-              Arrays.stream(schema.fields())
-                  .filter(f -> !f.name().equals(column))
-                  .toArray(StructField[]::new));
+    boolean bySnapshot = layout.partitionColumns().equals(List.of(SNAPSHOT_DATE));
+    if (!bySnapshot && !layout.partitionColumns().isEmpty()) {
+      throw new IllegalArgumentException(table + " is partitioned by " + layout.partitionColumns());
     }
+    StructType fileSchema =
+        bySnapshot
+            ? new StructType(
+                Arrays.stream(schema.fields())
+                    .filter(f -> !f.name().equals(SNAPSHOT_DATE))
+                    .toArray(StructField[]::new))
+            : schema;
     Dataset<Row> rows = spark.read().schema(fileSchema).parquet(files.toArray(String[]::new));
     if (partition.isPresent()) {
+      rows = rows.withColumn(SNAPSHOT_DATE, lit(java.sql.Date.valueOf(partition.get().date())));
+    } else if (bySnapshot) {
       rows =
           rows.withColumn(
-              partition.get().column(), lit(java.sql.Date.valueOf(partition.get().date())));
+              SNAPSHOT_DATE,
+              to_date(regexp_extract(col("_metadata.file_path"), SNAPSHOT_FOLDER, 1)));
     }
     return rows.select(
         Arrays.stream(schema.fieldNames())

@@ -82,14 +82,25 @@ final class KernelLog {
     }
   }
 
-  /** The table's latest schema in Spark's types; empty when it has no Delta log. */
-  Optional<StructType> schema(String tablePath) {
+  /** A table's columns in Spark's types, and the columns it is partitioned by. */
+  record Layout(StructType schema, List<String> partitionColumns) {}
+
+  /** The table's latest layout; empty when it has no Delta log. */
+  Optional<Layout> layout(String tablePath) {
     try {
       Snapshot snapshot = Table.forPath(engine, tablePath).getLatestSnapshot(engine);
-      return Optional.of((StructType) DataType.fromJson(snapshot.getSchema().toJson()));
+      return Optional.of(
+          new Layout(
+              (StructType) DataType.fromJson(snapshot.getSchema().toJson()),
+              snapshot.getPartitionColumnNames()));
     } catch (TableNotFoundException e) {
       return Optional.empty();
     }
+  }
+
+  /** The table's latest schema in Spark's types; empty when it has no Delta log. */
+  Optional<StructType> schema(String tablePath) {
+    return layout(tablePath).map(Layout::schema);
   }
 
   /** The dates of the partitions that hold files in the table's latest version. */
