@@ -154,7 +154,7 @@ public final class DeltaTables {
   public void replaceAll(TableSchema table, Dataset<Row> data) {
     LOG.info("table={} event=write", table.name());
     ensure(table);
-    if (current.contains(table.name())) {
+    if (current.contains(table.name()) && table.partitionColumn().isEmpty()) {
       commitFiles(table, data, Optional.empty(), true);
       return;
     }
@@ -170,7 +170,7 @@ public final class DeltaTables {
   /** Appends {@code data} to an unpartitioned log table. */
   public void append(TableSchema table, Dataset<Row> data) {
     ensure(table);
-    if (current.contains(table.name())) {
+    if (current.contains(table.name()) && table.partitionColumn().isEmpty()) {
       commitFiles(table, data, Optional.empty(), false);
       return;
     }
@@ -187,8 +187,10 @@ public final class DeltaTables {
    * Writes {@code data} as Parquet files into a new folder of the table (of its partition), in one
    * Spark job, and commits them through {@link KernelLog}: what a Spark Delta write does, without
    * the Spark jobs that replay the table's log and filter the files it replaces. Used for a table
-   * whose columns are exactly this job's (a column to add or a type to migrate goes through a Spark
-   * Delta write, which changes the table's schema in the same commit).
+   * whose columns and partitioning are exactly this job's, unpartitioned or written one snapshot
+   * partition at a time (a column to add or a type to migrate goes through a Spark Delta write,
+   * which changes the table's schema in the same commit; so does a whole partitioned table, the
+   * incremental state's lines).
    */
   private void commitFiles(
       TableSchema table,
@@ -400,11 +402,13 @@ public final class DeltaTables {
     if (ready.contains(table.name())) {
       return true;
     }
-    Optional<StructType> logged =
-        exists(table.name()) ? log.schema(path(table.name())) : Optional.empty();
+    Optional<KernelLog.Layout> logged =
+        exists(table.name()) ? log.layout(path(table.name())) : Optional.empty();
     if (logged.isPresent()) {
-      StructType existing = logged.get();
-      boolean same = existing.fields().length == table.schema().fields().length;
+      StructType existing = logged.get().schema();
+      boolean same =
+          existing.fields().length == table.schema().fields().length
+              && logged.get().partitionColumns().equals(table.partitionColumn().stream().toList());
       for (StructField field : table.schema().fields()) {
         Optional<StructField> old =
             Arrays.stream(existing.fields())

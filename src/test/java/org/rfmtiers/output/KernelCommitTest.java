@@ -222,6 +222,38 @@ class KernelCommitTest {
     }
   }
 
+  @Test
+  void aTablePartitionedByAnotherColumnKeepsItsPartitionValues() {
+    SparkSession spark = SparkTestSession.get();
+    TableSchema lines =
+        TableSchema.table("lines", "partitioned by month, replaced whole")
+            .column("order_month", DataTypes.DateType, "month")
+            .column("customer_id", DataTypes.StringType, "customer")
+            .partitionedBy("order_month")
+            .build();
+    Dataset<Row> rows =
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create(Date.valueOf("2026-01-01"), "a"),
+                RowFactory.create(Date.valueOf("2026-02-01"), "b")),
+            lines.schema());
+    for (int night = 0; night < 2; night++) {
+      // a new instance a night: the second sees a table with exactly the job's columns
+      new DeltaTables(spark, dir.toString()).replaceAll(lines, rows);
+    }
+    List<String> read =
+        spark
+            .read()
+            .format("delta")
+            .load(dir.resolve("lines").toString())
+            .orderBy("customer_id")
+            .collectAsList()
+            .stream()
+            .map(r -> r.getDate(0) + "/" + r.getString(1))
+            .toList();
+    assertEquals(List.of("2026-01-01/a", "2026-02-01/b"), read);
+  }
+
   private static String engineInfo(List<JsonNode> actions) {
     return of(actions, "commitInfo").get(0).get("engineInfo").asText();
   }

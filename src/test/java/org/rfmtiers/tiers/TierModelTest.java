@@ -302,11 +302,10 @@ class TierModelTest {
     // 0.25 ln(0.75/0.5) + (-0.25) ln(0.25/0.5) = 0.25 (0.405465 + 0.693147) = 0.274653
     assertEquals(
         0.274653,
-        ValueTiers.psi(new double[] {0}, new double[] {0.5, 0.5}, new double[] {-1, -2, 0, 3}),
+        TierDrift.psi(new double[] {0}, new double[] {0.5, 0.5}, new double[] {-1, -2, 0, 3}),
         1e-6);
     assertArrayEquals(
-        new double[] {1, 2, 3},
-        ValueTiers.decileEdges(new double[] {1, 1, 1, 1, 2, 2, 2, 3, 3, 3}));
+        new double[] {1, 2, 3}, TierDrift.decileEdges(new double[] {1, 1, 1, 1, 2, 2, 2, 3, 3, 3}));
   }
 
   @Test
