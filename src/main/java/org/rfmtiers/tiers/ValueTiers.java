@@ -19,11 +19,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.mllib.clustering.KMeans;
-import org.apache.spark.mllib.clustering.KMeansModel;
-import org.apache.spark.mllib.linalg.Vector;
-import org.apache.spark.mllib.linalg.Vectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -62,6 +57,7 @@ public final class ValueTiers {
 
   private final TierSettings settings;
   private final Function<String, String> labelOfCode;
+  private final TierClustering clustering;
 
   /**
    * @param labelOfCode the display label of a profile name code (segments.labels.tier)
@@ -69,6 +65,7 @@ public final class ValueTiers {
   public ValueTiers(TierSettings settings, Function<String, String> labelOfCode) {
     this.settings = settings;
     this.labelOfCode = labelOfCode;
+    this.clustering = new TierClustering(settings);
   }
 
   /** Tiers named by rank (tiers.names) or by code when no labels are given. */
@@ -153,7 +150,7 @@ public final class ValueTiers {
                     + "; tonight has "
                     + count);
       } else if (count >= enough) {
-        reason = new TierDrift(settings).judge(kept, sample(points, count), drift);
+        reason = new TierDrift(settings).judge(kept, clustering.sample(points, count), drift);
       }
       if (reason.isEmpty()) {
         return reuse(kept, points, drift);
@@ -278,8 +275,8 @@ public final class ValueTiers {
     int k;
     String selection;
     Double silhouette = null;
-    double[][] sampled = sample(points, customerCount);
-    Choice chosen = null;
+    double[][] sampled = clustering.sample(points, customerCount);
+    TierClustering.Choice chosen = null;
     if (settings.fixedK().isPresent()) {
       k = (int) Math.min(settings.fixedK().getAsInt(), distinct);
       selection = k < settings.fixedK().getAsInt() ? "reduced" : "fixed";
@@ -310,7 +307,7 @@ public final class ValueTiers {
                 + highK
                 + "]");
       }
-      chosen = chooseK(sampled, Math.max(2, lowK), highK, silhouetteByK, warnings);
+      chosen = clustering.chooseK(sampled, Math.max(2, lowK), highK, silhouetteByK, warnings);
       k = chosen.k();
       silhouette = chosen.silhouette();
     }
@@ -323,7 +320,7 @@ public final class ValueTiers {
           chosen != null && chosen.k() == k
               ? chosen.assignment()
               : SampleClustering.kMeans(sampled, k, settings.maxIterations(), settings.seed());
-      centres = fit(points, k, SampleClustering.centres(sampled, start, k));
+      centres = clustering.fit(points, k, SampleClustering.centres(sampled, start, k));
       if (centres.length < k) {
         warnings.add("k-means returned " + centres.length + " clusters for k = " + k);
       }
@@ -388,7 +385,7 @@ public final class ValueTiers {
   }
 
   /** A model of bare centres, for {@link TierModel#nearest()} before the tiers are known. */
-  private static TierModel probe(double[][] centres) {
+  static TierModel probe(double[][] centres) {
     List<TierModel.Tier> tiers = new ArrayList<>();
     for (double[] centre : centres) {
       tiers.add(new TierModel.Tier(0, null, 0, null, 0, centre, new double[3], 0));
@@ -423,11 +420,11 @@ public final class ValueTiers {
     for (int position = 0; position < k; position++) {
       rank[byValue[position]] = position + 1;
     }
-    double[][] typical = typical(sampled, centres);
+    double[][] typical = TierProfiles.typical(sampled, centres);
     double[][] percentiles = new double[k][3];
     for (int c = 0; c < k; c++) {
       for (int i = 0; i < 3; i++) {
-        double p = percentile(sampled, i, typical[c][i]);
+        double p = TierProfiles.percentile(sampled, i, typical[c][i]);
         percentiles[c][i] = i == 0 ? 1 - p : p; // R: high is recent
       }
     }
@@ -518,7 +515,7 @@ public final class ValueTiers {
       matching = String.join("; ", lines);
     }
     if (settings.naming() == TierSettings.Naming.PROFILE) {
-      suffix(codes, suffixes, kept, byValue);
+      TierProfiles.suffix(codes, suffixes, kept, byValue);
     }
     return new TierModel(
         modelId,
@@ -567,193 +564,5 @@ public final class ValueTiers {
               value[c]));
     }
     return tiers;
-  }
-
-  /**
-   * Tiers sharing a code are told apart by a number in their name: "Loyal", "Loyal (2)", "Loyal
-   * (3)". A tier kept from the previous model keeps its number; the others take the first free one
-   * of 0 (no number), 2, 3, ... in value order. A tier alone with its code has no number unless it
-   * was kept with one (its name does not change under it).
-   */
-  private static void suffix(String[] codes, int[] suffixes, boolean[] kept, Integer[] byValue) {
-    Map<String, List<Integer>> groups = new LinkedHashMap<>();
-    for (int c : byValue) {
-      groups.computeIfAbsent(codes[c], x -> new ArrayList<>()).add(c);
-    }
-    for (List<Integer> group : groups.values()) {
-      Set<Integer> taken = new HashSet<>();
-      List<Integer> open = new ArrayList<>();
-      for (int c : group) {
-        if (kept[c] && taken.add(suffixes[c])) {
-          continue;
-        }
-        open.add(c);
-      }
-      for (int c : open) {
-        int number = 0;
-        while (taken.contains(number)) {
-          number = number == 0 ? 2 : number + 1;
-        }
-        suffixes[c] = number;
-        taken.add(number);
-      }
-    }
-  }
-
-  /**
-   * Each cluster's typical customer on the sample: the median of each scaled feature over the
-   * sample's points nearest to its centre (the centre itself for a cluster without any). A centre
-   * is a mean of logs, pulled towards a minority of very recent buyers; the median member is what a
-   * marketer pictures, so a cluster of mostly lapsed big spenders is not named by its few recent
-   * ones.
-   */
-  private static double[][] typical(double[][] sampled, double[][] centres) {
-    TierModel probe = probe(centres);
-    List<List<double[]>> members = new ArrayList<>();
-    for (int c = 0; c < centres.length; c++) {
-      members.add(new ArrayList<>());
-    }
-    for (double[] point : sampled) {
-      members.get(probe.nearest(point)).add(point);
-    }
-    double[][] typical = new double[centres.length][];
-    for (int c = 0; c < centres.length; c++) {
-      List<double[]> points = members.get(c);
-      if (points.isEmpty()) {
-        typical[c] = centres[c].clone();
-        continue;
-      }
-      typical[c] = new double[3];
-      for (int i = 0; i < 3; i++) {
-        final int feature = i;
-        double[] values = points.stream().mapToDouble(point -> point[feature]).sorted().toArray();
-        int n = values.length;
-        typical[c][i] = n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-      }
-    }
-    return typical;
-  }
-
-  /** Mid-rank percentile of value among the sample's feature i. */
-  private static double percentile(double[][] sampled, int i, double value) {
-    if (sampled.length == 0) {
-      return 0.5;
-    }
-    double below = 0;
-    double equal = 0;
-    for (double[] point : sampled) {
-      if (point[i] < value - 1e-12) {
-        below++;
-      } else if (point[i] <= value + 1e-12) {
-        equal++;
-      }
-    }
-    return (below + equal / 2) / sampled.length;
-  }
-
-  /** The chosen k, its silhouette and the sample's clusters for it. */
-  private record Choice(int k, Double silhouette, int[] assignment) {}
-
-  /**
-   * A fixed-seed sample of at most tiers.selection-sample-size customers' scaled features, on the
-   * driver: the sample is bounded by that setting.
-   */
-  private double[][] sample(Dataset<Row> points, long customerCount) {
-    double fraction =
-        Math.min(1.0, settings.selectionSampleSize() / (double) Math.max(1, customerCount));
-    Dataset<Row> sample = fraction < 1.0 ? points.sample(false, fraction, settings.seed()) : points;
-    List<Row> rows =
-        sample.select(Z[0], Z[1], Z[2]).limit(settings.selectionSampleSize()).collectAsList();
-    double[][] sampled = new double[rows.size()][];
-    for (int i = 0; i < sampled.length; i++) {
-      Row r = rows.get(i);
-      sampled[i] = new double[] {r.getDouble(0), r.getDouble(1), r.getDouble(2)};
-    }
-    return sampled;
-  }
-
-  /**
-   * Scores every k in [low, high] on the sample, clustered on the driver ({@link
-   * SampleClustering}).
-   */
-  private Choice chooseK(
-      double[][] sampled,
-      int low,
-      int high,
-      Map<Integer, Double> silhouetteByK,
-      List<String> warnings) {
-    int best = -1;
-    double bestScore = Double.NEGATIVE_INFINITY;
-    int fallback = low;
-    double fallbackScore = Double.NEGATIVE_INFINITY;
-    Map<Integer, int[]> assignments = new HashMap<>();
-    for (int k = low; k <= high; k++) {
-      int[] assignment =
-          SampleClustering.kMeans(sampled, k, settings.maxIterations(), settings.seed());
-      assignments.put(k, assignment);
-      long[] sizes = new long[k];
-      for (int cluster : assignment) {
-        sizes[cluster]++;
-      }
-      long nonEmpty = Arrays.stream(sizes).filter(size -> size > 0).count();
-      if (nonEmpty < 2) {
-        continue;
-      }
-      double score = SampleClustering.silhouette(sampled, assignment, k);
-      silhouetteByK.put(k, score);
-      long smallest = Arrays.stream(sizes).filter(size -> size > 0).min().orElse(0);
-      if (score > fallbackScore) {
-        fallback = k;
-        fallbackScore = score;
-      }
-      if (nonEmpty == k
-          && smallest >= settings.minClusterShare() * sampled.length
-          && score > bestScore) {
-        best = k;
-        bestScore = score;
-      }
-    }
-    if (best < 0) {
-      warnings.add(
-          "no k in ["
-              + low
-              + ", "
-              + high
-              + "] keeps every cluster above tiers.min-cluster-share = "
-              + settings.minClusterShare()
-              + ": using the best silhouette, k = "
-              + fallback);
-      return new Choice(fallback, silhouetteByK.get(fallback), assignments.get(fallback));
-    }
-    return new Choice(best, bestScore, assignments.get(best));
-  }
-
-  /**
-   * MLlib k-means on every customer, from the centres of the sample's clusters ({@code start}; null
-   * when the sample left a cluster empty: then from k-means|| seeds). Starting near the end saves
-   * most of Lloyd's iterations, each a Spark job over every customer (10 M lines: 40 iterations
-   * before).
-   */
-  private double[][] fit(Dataset<Row> points, int k, double[][] start) {
-    KMeans kMeans =
-        new KMeans().setK(k).setMaxIterations(settings.maxIterations()).setSeed(settings.seed());
-    if (start != null) {
-      Vector[] initial = new Vector[k];
-      for (int c = 0; c < k; c++) {
-        initial[c] = Vectors.dense(start[c]);
-      }
-      kMeans.setInitialModel(new KMeansModel(initial));
-    }
-    JavaRDD<Vector> data =
-        points
-            .select(Z[0], Z[1], Z[2])
-            .toJavaRDD()
-            .map(row -> Vectors.dense(row.getDouble(0), row.getDouble(1), row.getDouble(2)));
-    Vector[] fitted = kMeans.run(data.rdd()).clusterCenters();
-    double[][] centres = new double[fitted.length][];
-    for (int c = 0; c < fitted.length; c++) {
-      centres[c] = fitted[c].toArray();
-    }
-    return centres;
   }
 }
