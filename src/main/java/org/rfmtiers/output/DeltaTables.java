@@ -38,9 +38,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes the job's Delta tables under one warehouse folder ({@code <warehouse>/<table>}). A table
- * is created on first use with its partitioning, table comment and column comments. Snapshot tables
- * are written with {@code replaceWhere} on the snapshot date: one atomic Delta commit replaces
- * exactly that snapshot and leaves every other one untouched, so a re-run never duplicates.
+ * is created on first use with its partitioning, table comment and column comments. A snapshot of a
+ * table is replaced in one atomic Delta commit that leaves every other snapshot untouched, so a
+ * re-run never duplicates: the rows are written as Parquet files by Spark and committed through
+ * {@link KernelLog} on the driver ({@link #commitFiles}); a table whose columns differ from the
+ * job's is written once by a Spark Delta write with {@code replaceWhere}, which also changes its
+ * schema. Reads of one snapshot or of a whole table go by the files the log lists ({@link
+ * #readSnapshot}, {@link #readAll}); {@link #read} is Spark's Delta reader.
  */
 public final class DeltaTables {
   private static final Logger LOG = LoggerFactory.getLogger(DeltaTables.class);
