@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -60,6 +61,15 @@ final class KernelLog {
   private static final int ATTEMPTS = 20;
 
   private static final String ENGINE_INFO = "rfm-tiers";
+
+  /**
+   * One commit at a time per table in this JVM. The log store writes a version by renaming a
+   * temporary file with "no overwrite", which a local file system checks before it renames: two
+   * threads committing the same version both passed the check and the second rename replaced the
+   * first's commit (its checksum file the other's). Found by {@code KernelCommitTest}'s racing
+   * writers; commits from other JVMs rely on the store's own rename, as Delta's do.
+   */
+  private static final ConcurrentHashMap<String, Object> COMMITTING = new ConcurrentHashMap<>();
 
   /** Delta's default number of leading columns with statistics. */
   private static final int DEFAULT_STATS_COLUMNS = 32;
@@ -184,8 +194,10 @@ final class KernelLog {
       }
       try {
         CloseableIterator<Row> iterator = Utils.toCloseableIterator(actions.iterator());
-        TransactionCommitResult result =
-            txn.commit(engine, CloseableIterable.inMemoryIterable(iterator));
+        TransactionCommitResult result;
+        synchronized (COMMITTING.computeIfAbsent(tablePath, p -> new Object())) {
+          result = txn.commit(engine, CloseableIterable.inMemoryIterable(iterator));
+        }
         LOG.debug(
             "table={} version={} removed={} added={}",
             tablePath,

@@ -217,6 +217,10 @@ class KernelCommitTest {
       pool.shutdown();
     }
     String path = first.path("t");
+    // thirteen commits: Kernel wrote the checkpoint of version 10, and Spark's reader reads it
+    assertTrue(
+        Files.exists(local(path).resolve("_delta_log").resolve("_last_checkpoint")),
+        "a checkpoint after ten versions");
     for (int w = 0; w < writers; w++) {
       assertEquals(List.of("w" + w + "=" + rounds), snapshot(spark, path, D1.plusDays(w)));
     }
