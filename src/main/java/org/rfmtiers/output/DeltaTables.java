@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.to_date;
 import static org.rfmtiers.Columns.SNAPSHOT_DATE;
 
+import io.delta.kernel.exceptions.TableNotFoundException;
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import java.io.IOException;
@@ -158,7 +159,7 @@ public final class DeltaTables {
   public void replaceAll(TableSchema table, Dataset<Row> data) {
     LOG.info("table={} event=write", table.name());
     ensure(table);
-    if (current.contains(table.name()) && table.partitionColumn().isEmpty()) {
+    if (wholeTableByKernel(table)) {
       commitFiles(table, data, Optional.empty(), true);
       return;
     }
@@ -174,7 +175,7 @@ public final class DeltaTables {
   /** Appends {@code data} to an unpartitioned log table. */
   public void append(TableSchema table, Dataset<Row> data) {
     ensure(table);
-    if (current.contains(table.name()) && table.partitionColumn().isEmpty()) {
+    if (wholeTableByKernel(table)) {
       commitFiles(table, data, Optional.empty(), false);
       return;
     }
@@ -185,6 +186,15 @@ public final class DeltaTables {
         .mode("append")
         .option("mergeSchema", "true")
         .save(path(table.name()));
+  }
+
+  /**
+   * Whether a write of the whole table goes through {@link #commitFiles}: its columns are the job's
+   * and it is unpartitioned (a partitioned one, the incremental state's lines, would need each
+   * file's partition values).
+   */
+  private boolean wholeTableByKernel(TableSchema table) {
+    return current.contains(table.name()) && table.partitionColumn().isEmpty();
   }
 
   /**
@@ -265,13 +275,11 @@ public final class DeltaTables {
       "/" + SNAPSHOT_DATE + "=([0-9]{4}-[0-9]{2}-[0-9]{2})/";
 
   private Dataset<Row> readFiles(String table, Optional<KernelLog.Partition> partition) {
-    KernelLog.Layout layout =
-        log.layout(path(table))
-            .orElseThrow(() -> new IllegalStateException("no Delta table at " + path(table)));
-    StructType schema = layout.schema();
-    List<String> files;
+    KernelLog.Listing listing;
     try {
-      files = log.files(path(table), partition);
+      listing = log.listing(path(table), partition);
+    } catch (TableNotFoundException e) {
+      throw new IllegalStateException("no Delta table at " + path(table), e);
     } catch (KernelLog.Unsupported e) {
       LOG.info("table={} event=read-through-spark reason=\"{}\"", table, e.getMessage());
       Dataset<Row> all = read(table);
@@ -279,6 +287,9 @@ public final class DeltaTables {
           .map(p -> all.filter(col(p.column()).equalTo(lit(java.sql.Date.valueOf(p.date())))))
           .orElse(all);
     }
+    KernelLog.Layout layout = listing.layout();
+    StructType schema = layout.schema();
+    List<String> files = listing.files();
     if (files.isEmpty()) {
       return spark.createDataFrame(List.of(), schema);
     }

@@ -98,19 +98,16 @@ final class KernelLog {
   /** The table's latest layout; empty when it has no Delta log. */
   Optional<Layout> layout(String tablePath) {
     try {
-      Snapshot snapshot = Table.forPath(engine, tablePath).getLatestSnapshot(engine);
-      return Optional.of(
-          new Layout(
-              (StructType) DataType.fromJson(snapshot.getSchema().toJson()),
-              snapshot.getPartitionColumnNames()));
+      return Optional.of(layout(Table.forPath(engine, tablePath).getLatestSnapshot(engine)));
     } catch (TableNotFoundException e) {
       return Optional.empty();
     }
   }
 
-  /** The table's latest schema in Spark's types; empty when it has no Delta log. */
-  Optional<StructType> schema(String tablePath) {
-    return layout(tablePath).map(Layout::schema);
+  private static Layout layout(Snapshot snapshot) {
+    return new Layout(
+        (StructType) DataType.fromJson(snapshot.getSchema().toJson()),
+        snapshot.getPartitionColumnNames());
   }
 
   /** The dates of the partitions that hold files in the table's latest version. */
@@ -129,26 +126,39 @@ final class KernelLog {
     return dates;
   }
 
+  /** A table's layout and the absolute paths of its files, both of one version. */
+  record Listing(Layout layout, List<String> files) {}
+
   /**
-   * The absolute paths of the table's files in its latest version, of one partition when {@code
-   * partition} is given.
+   * The table's latest layout and files, of one partition when {@code partition} is given.
    *
    * @throws Unsupported a file has a deletion vector (its rows are not all live)
+   * @throws TableNotFoundException the table has no Delta log
    */
-  List<String> files(String tablePath, Optional<Partition> partition) {
+  Listing listing(String tablePath, Optional<Partition> partition) {
     List<String> files = new ArrayList<>();
     Snapshot snapshot = Table.forPath(engine, tablePath).getLatestSnapshot(engine);
     scanFiles(
         snapshot,
         partition,
         file -> {
-          AddFile add = new AddFile(file.getStruct(InternalScanFileUtils.ADD_FILE_ORDINAL));
-          if (add.getDeletionVector().isPresent()) {
-            throw new Unsupported(tablePath + " has deletion vectors");
-          }
+          liveFile(file);
           files.add(InternalScanFileUtils.getAddFileStatus(file).getPath());
         });
-    return files;
+    return new Listing(layout(snapshot), files);
+  }
+
+  /**
+   * The add action of a scan file whose rows are all live.
+   *
+   * @throws Unsupported the file has a deletion vector
+   */
+  private static AddFile liveFile(Row scanFile) {
+    AddFile add = new AddFile(scanFile.getStruct(InternalScanFileUtils.ADD_FILE_ORDINAL));
+    if (add.getDeletionVector().isPresent()) {
+      throw new Unsupported("a file has a deletion vector: " + add.getPath());
+    }
+    return add;
   }
 
   /** One partition of a table: its column and the date it holds. */
@@ -277,12 +287,8 @@ final class KernelLog {
   }
 
   private static Row remove(Row scanFile) {
-    AddFile add = new AddFile(scanFile.getStruct(InternalScanFileUtils.ADD_FILE_ORDINAL));
-    if (add.getDeletionVector().isPresent()) {
-      throw new Unsupported("a file to replace has a deletion vector: " + add.getPath());
-    }
     return SingleAction.createRemoveFileSingleAction(
-        add.toRemoveFileRow(true /* dataChange */, Optional.empty()));
+        liveFile(scanFile).toRemoveFileRow(true /* dataChange */, Optional.empty()));
   }
 
   private static Row add(

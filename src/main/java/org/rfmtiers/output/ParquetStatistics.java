@@ -100,7 +100,6 @@ final class ParquetStatistics {
     Comparable low = null;
     Comparable high = null;
     Comparator comparator = null;
-    boolean anyValue = false;
     for (BlockMetaData block : footer.getBlocks()) {
       ColumnChunkMetaData chunk = chunk(block, name);
       if (chunk == null) {
@@ -117,7 +116,6 @@ final class ParquetStatistics {
       if (!statistics.hasNonNullValue()) {
         return null; // values without bounds (Parquet leaves out a bound too long to keep)
       }
-      anyValue = true;
       comparator = statistics.comparator();
       Comparable blockMin = statistics.genericGetMin();
       Comparable blockMax = statistics.genericGetMax();
@@ -128,7 +126,7 @@ final class ParquetStatistics {
         high = blockMax;
       }
     }
-    if (!anyValue) {
+    if (low == null) { // only nulls in the file
       return new Bounds(nulls, null, null);
     }
     return new Bounds(nulls, literal(low, type, false), literal(high, type, true));

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -178,13 +179,14 @@ public final class SnapshotWriter {
    * earlier date re-run), whose customers it then keeps.
    */
   private void replaceCurrent(Dataset<Row> customers, LocalDate snapshot) {
-    if (!hasLaterSnapshot(snapshot)) {
+    // asked while this run's own rows are being written, which cannot add a later date
+    TreeSet<LocalDate> dates = tables.snapshotDates(Tables.CUSTOMER_RFM);
+    if (dates.higher(snapshot) == null) {
       tables.replaceAll(Tables.customerTiersCurrent(scale), customers);
       return;
     }
-    LocalDate latest = tables.snapshotDates(Tables.CUSTOMER_RFM).last();
     tables.replaceAll(
-        Tables.customerTiersCurrent(scale), tables.readSnapshot(Tables.CUSTOMER_RFM, latest));
+        Tables.customerTiersCurrent(scale), tables.readSnapshot(Tables.CUSTOMER_RFM, dates.last()));
   }
 
   /** The tables a snapshot replaces its partition of, in the order they are written. */
@@ -211,14 +213,6 @@ public final class SnapshotWriter {
    */
   private static Dataset<Row> oneFile(Dataset<Row> rows) {
     return rows.coalesce(1);
-  }
-
-  /**
-   * Whether customer_rfm holds a snapshot after {@code snapshot}; asked while this run's own rows
-   * are being written, which cannot change the answer.
-   */
-  private boolean hasLaterSnapshot(LocalDate snapshot) {
-    return tables.snapshotDates(Tables.CUSTOMER_RFM).higher(snapshot) != null;
   }
 
   /** The fitted models' row of clv_model (only when CLV was predicted). */
